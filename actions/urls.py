@@ -1,0 +1,8 @@
+from django.urls import path
+
+from actions import views
+
+app_name = "actions"
+urlpatterns = [
+    path("follow-ups/<int:pk>/", views.action_point_detail, name="detail"),
+]

@@ -1,0 +1,49 @@
+"""Markdown to sanitised HTML, run once when a model is saved (never per request).
+
+Python-Markdown passes raw HTML through, so everything it produces goes through
+nh3 with an allowlist: no script, style or iframe, no event-handler attributes, no
+``javascript:`` or ``data:`` URLs; links get ``rel="noopener nofollow"``.
+"""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Removed together with their content, not just unwrapped.
+STRIPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+
+_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+
+
+def render_markdown(source: str) -> str:
+    """Return sanitised HTML for Markdown ``source`` (safe to mark_safe in templates)."""
+    if not source.strip():
+        return ""
+    html = markdown.markdown(source, extensions=_EXTENSIONS, output_format="html")
+    return sanitise_html(html)
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=STRIPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener nofollow",
+        strip_comments=True,
+    )

@@ -1,0 +1,346 @@
+"""Events, the sessions held at them, and what attendees wrote about them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from notesite.markdown import render_markdown
+from talks.slugs import unique_slug
+
+
+class EventQuerySet(models.QuerySet):
+    def in_year(self, year: int) -> "EventQuerySet":
+        return self.filter(starts_on__year=year)
+
+    def newest_first(self) -> "EventQuerySet":
+        return self.order_by("-starts_on", "name")
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    # Rendered once at save; pages show this, never the raw Markdown.
+    description_html = models.TextField(blank=True, editable=False)
+    tags = TaggableManager(through="TaggedEvent", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="event_ends_on_or_after_start",
+                violation_error_message="An event cannot end before it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["-starts_on"], name="event_starts_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%Y})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.name} {self.starts_on:%Y}")
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("talks:event-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "An event cannot end before it starts."})
+
+    @property
+    def place(self) -> str:
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("talks:speaker-detail", args=[self.slug])
+
+
+class TalkQuerySet(models.QuerySet):
+    def for_event(self, event: Event) -> "TalkQuerySet":
+        return self.filter(event=event)
+
+    def with_listing_relations(self) -> "TalkQuerySet":
+        """Everything a list of talks shows, in a fixed number of queries."""
+        return self.select_related("event").prefetch_related("speakers", "tags")
+
+
+class Talk(models.Model):
+    class Kind(models.TextChoices):
+        KEYNOTE = "keynote", "Keynote"
+        TALK = "talk", "Talk"
+        IGNITE = "ignite", "Ignite / lightning talk"
+        WORKSHOP = "workshop", "Workshop"
+        PANEL = "panel", "Panel"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="talks")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=220, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALK)
+    speakers = models.ManyToManyField(Speaker, related_name="talks", blank=True)
+    slides_url = models.URLField("slides", blank=True)
+    video_url = models.URLField("video", blank=True)
+    abstract = models.TextField(blank=True, help_text="Markdown.")
+    abstract_html = models.TextField(blank=True, editable=False)
+    tags = TaggableManager(through="TaggedTalk", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TalkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "slug"], name="talk_slug_unique_per_event"),
+            # Target of the (talk, event) foreign keys that make notes, takeaways and
+            # action points agree with their talk about the event.
+            models.UniqueConstraint(fields=["id", "event"], name="talk_id_event_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["keynote", "talk", "ignite", "workshop", "panel"]),
+                name="talk_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, scope={"event_id": self.event_id})
+        self.abstract_html = render_markdown(self.abstract)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("talks:talk-detail", args=[self.event.slug, self.slug])
+
+
+class OpenSpace(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="open_spaces")
+    topic = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=220, blank=True)
+    convenor = models.CharField(max_length=200, blank=True, help_text="Who proposed it.")
+    session_label = models.CharField(
+        max_length=100, blank=True, help_text="When or where it ran, e.g. “Day 2, room B, 14:00”."
+    )
+    tags = TaggableManager(through="TaggedOpenSpace", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "topic"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slug"], name="openspace_slug_unique_per_event"
+            ),
+            models.UniqueConstraint(fields=["id", "event"], name="openspace_id_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self, self.topic, scope={"event_id": self.event_id})
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("talks:open-space-detail", args=[self.event.slug, self.slug])
+
+
+class SessionSource(models.Model):
+    """What a note, takeaway or action point is about: an event, and at most one of
+    its talks or open spaces.
+
+    The database enforces both halves: a check constraint (at most one session) and
+    composite foreign keys (talk_id, event_id) and (open_space_id, event_id), added
+    by migration, so the event always agrees with the session's.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="%(class)ss")
+    talk = models.ForeignKey(
+        Talk, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)ss"
+    )
+    open_space = models.ForeignKey(
+        OpenSpace, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)ss"
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(talk__isnull=True) | Q(open_space__isnull=True),
+                name="%(app_label)s_%(class)s_one_session_at_most",
+                violation_error_message="Choose a talk or an open space, not both.",
+            ),
+        ]
+
+    @property
+    def session(self) -> Talk | OpenSpace | None:
+        return self.talk or self.open_space
+
+    @property
+    def source(self) -> Talk | OpenSpace | Event:
+        return self.talk or self.open_space or self.event
+
+    def clean(self) -> None:
+        """Take the event from the session when missing; refuse a mismatch."""
+        super().clean()
+        if self.talk_id and self.open_space_id:
+            raise ValidationError({"open_space": "Choose a talk or an open space, not both."})
+        session = self.talk if self.talk_id else self.open_space if self.open_space_id else None
+        if session is None:
+            return
+        if not self.event_id:
+            self.event_id = session.event_id
+        elif session.event_id != self.event_id:
+            field = "talk" if self.talk_id else "open_space"
+            raise ValidationError({field: f"“{session}” belongs to another event."})
+
+
+class NoteQuerySet(models.QuerySet):
+    def published(self) -> "NoteQuerySet":
+        return self.filter(status=Note.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "NoteQuerySet":
+        """Published notes, plus the user's own drafts."""
+        return self.filter(Q(status=Note.Status.PUBLISHED) | Q(author_id=user.pk))
+
+
+class Note(SessionSource):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta(SessionSource.Meta):
+        ordering = ["-created_at"]
+        constraints = [
+            *SessionSource.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="note_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(body=""), name="note_body_not_empty",
+                violation_error_message="A note needs some text.",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["event", "-created_at"], name="note_event_idx"),
+            models.Index(fields=["author", "-created_at"], name="note_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.author} on {self.source}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#note-{self.pk}"
+
+
+class Takeaway(SessionSource):
+    text = models.CharField(max_length=500, help_text="One or two sentences.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    tags = TaggableManager(through="TaggedTakeaway", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(SessionSource.Meta):
+        ordering = ["-created_at"]
+        constraints = [
+            *SessionSource.Meta.constraints,
+            models.CheckConstraint(condition=~Q(text=""), name="takeaway_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["event", "-created_at"], name="takeaway_event_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#takeaway-{self.pk}"
+
+
+# Per-model tag links with real foreign keys: no django_content_type join, and 64-bit
+# object ids (taggit's generic default stores them as 32-bit integers).
+class TaggedEvent(TaggedItemBase):
+    content_object = models.ForeignKey(Event, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedevent_unique")
+        ]
+
+
+class TaggedTalk(TaggedItemBase):
+    content_object = models.ForeignKey(Talk, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtalk_unique")
+        ]
+
+
+class TaggedOpenSpace(TaggedItemBase):
+    content_object = models.ForeignKey(OpenSpace, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedopenspace_unique")
+        ]
+
+
+class TaggedTakeaway(TaggedItemBase):
+    content_object = models.ForeignKey(Takeaway, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtakeaway_unique")
+        ]
