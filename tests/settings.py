@@ -17,3 +17,5 @@ STORAGES = {
 }
 # Fast hashing: tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Lets several test runs share the one embedded server without clashing.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_notesite")}  # noqa: F405
