@@ -213,17 +213,20 @@ class SessionSource(models.Model):
     def source(self) -> Talk | OpenSpace | Event:
         return self.talk or self.open_space or self.event
 
+    def clean_fields(self, exclude=None) -> None:
+        # The event follows from the session; fill it in before "event is required".
+        session = self.talk if self.talk_id else self.open_space if self.open_space_id else None
+        if session is not None and not self.event_id:
+            self.event_id = session.event_id
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
-        """Take the event from the session when missing; refuse a mismatch."""
+        """Refuse two sessions, or a session from another event."""
         super().clean()
         if self.talk_id and self.open_space_id:
             raise ValidationError({"open_space": "Choose a talk or an open space, not both."})
         session = self.talk if self.talk_id else self.open_space if self.open_space_id else None
-        if session is None:
-            return
-        if not self.event_id:
-            self.event_id = session.event_id
-        elif session.event_id != self.event_id:
+        if session is not None and session.event_id != self.event_id:
             field = "talk" if self.talk_id else "open_space"
             raise ValidationError({field: f"“{session}” belongs to another event."})
 

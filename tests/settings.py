@@ -19,3 +19,5 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Lets several test runs share the one embedded server without clashing.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_notesite")}  # noqa: F405
+# Serve static files straight from static/ (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
