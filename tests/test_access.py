@@ -1,7 +1,7 @@
 """The whole site requires login, except the login page, static files and /healthz."""
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import ActionPointFactory, EventFactory, OpenSpaceFactory, TalkFactory
@@ -102,16 +102,13 @@ def test_healthz_answers_without_login(client):
     assert (response.status_code, response.content) == (200, b"ok\n")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_healthz_answers_503_when_the_database_does_not(client):
-    original = dict(connection.settings_dict)
-    connection.close()
-    connection.settings_dict.update(HOST="/nonexistent-socket-dir", PORT="1")
-    try:
-        response = client.get("/healthz")
-    finally:
-        connection.close()
-        connection.settings_dict.update(original)
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    # A real connection to a server that is not there, in place of the default one.
+    unreachable = connections.create_connection("default")
+    unreachable.settings_dict = {**unreachable.settings_dict, "HOST": "/nonexistent", "PORT": "1"}
+    monkeypatch.setattr("notesite.views.connection", unreachable)
+    response = client.get("/healthz")
     assert (response.status_code, response.content) == (503, b"database unavailable\n")
 
 

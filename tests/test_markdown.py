@@ -27,7 +27,7 @@ XSS_PAYLOADS = [
     '<form action="https://evil.example"><input name="q"></form>',
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     '<base href="https://evil.example/">',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<!--<script>alert(1)</script>-->",
     '<a href="vbscript:msgbox(1)">x</a>',
 ]

@@ -1,0 +1,281 @@
+"""Staff admin for action points: a changelist built for tracking them to done.
+
+Every write (the form, the editable list, the bulk actions) goes through
+``actions.services`` so that each changed action point gets exactly one history
+entry. The history itself is shown read-only; it has no admin of its own.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+
+from actions.models import ActionPoint, ActionPointChange, TaggedActionPoint
+from actions.services import save_action_point, update_action_points
+from notesite.admin_utils import (
+    LargeTableAdmin,
+    PreloadedAutocompleteSelect,
+    RecentEventFilter,
+    TagListFilter,
+    joined_tag_names,
+    preload_autocomplete_choices,
+)
+
+User = get_user_model()
+
+
+class StaleCheckForm(forms.ModelForm):
+    """Refuses a save made from a page opened before someone else changed the row.
+
+    The page carries the ``version`` it showed; a save whose version is no longer
+    the stored one would silently undo the other person's change.
+    """
+
+    via = ""  # how the history records saves from this form
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["seen_version"] = self.instance.version
+        preload_autocomplete_choices(self)
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        seen = cleaned_data.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this action point after you opened the page. "
+                "Reload it to see their change, then make yours again.",
+                code="stale",
+            )
+        return cleaned_data
+
+
+class ActionPointAdminForm(StaleCheckForm):
+    via = ActionPointChange.Via.ADMIN
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: why, for the history.",
+    )
+
+
+class ActionPointListForm(StaleCheckForm):
+    via = ActionPointChange.Via.ADMIN_LIST
+
+
+class AssignForm(forms.Form):
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
+    )
+    field_order = ["assignee", "comment"]
+
+    def __init__(self, *args, admin_site: admin.AdminSite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Thousands of users do not fit in a <select>: search them instead.
+        widget = AutocompleteSelect(ActionPoint._meta.get_field("assignee"), admin_site)
+        self.fields["assignee"] = forms.ModelChoiceField(
+            queryset=User.objects.filter(is_active=True), widget=widget
+        )
+        self.order_fields(self.field_order)
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Unassigned, mine, and the people with the most open action points (a few,
+    not every user). Any user's id also works in the query string."""
+
+    title = "assignee"
+    parameter_name = "assignee"
+    limit = 20
+
+    def lookups(self, request, model_admin):
+        busiest = list(
+            ActionPoint.objects.open()
+            .filter(assignee__isnull=False)
+            .values_list("assignee", "assignee__username")
+            .annotate(open_count=Count("pk"))
+            .order_by("-open_count", "assignee__username")[: self.limit]
+        )
+        choices = [("none", "Unassigned"), ("me", "Assigned to me")]
+        choices += [(str(pk), username) for pk, username, _count in busiest]
+        value = self.value()
+        if value and value.isdigit() and all(pk != value for pk, _name in choices):
+            choices += [(str(u.pk), u.get_username()) for u in User.objects.filter(pk=value)]
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "none":
+            return queryset.unassigned()
+        if value == "me":
+            return queryset.assigned_to(request.user)
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(assignee_id=value)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        overdue = ActionPoint.objects.overdue().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class ActionPointTagFilter(TagListFilter):
+    through = TaggedActionPoint
+
+
+@admin.register(ActionPoint)
+class ActionPointAdmin(LargeTableAdmin):
+    form = ActionPointAdminForm
+    list_display = ["title", "event", "assignee", "status", "due_on", "overdue", "tags_column"]
+    list_editable = ["assignee", "status", "due_on"]
+    # Rendering the editable rows' widgets is most of the page's time: about 3 ms a
+    # row here, so 50 rows keep a page under 200 ms.
+    list_per_page = 50
+    list_select_related = ["event", "assignee"]
+    list_filter = [
+        "status",
+        AssigneeFilter,
+        RecentEventFilter,
+        OverdueFilter,
+        ActionPointTagFilter,
+    ]
+    search_fields = ["title", "details"]
+    date_hierarchy = "due_on"
+    autocomplete_fields = ["event", "talk", "open_space", "raised_by", "assignee"]
+    actions = ["assign_to", "mark_done", "mark_dropped"]
+    readonly_fields = ["completed_at", "created_at", "updated_at", "history_table"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["title", "details", "tags"]}),
+            ("Raised at", {"fields": ["event", "talk", "open_space"]}),
+            (
+                "Tracking",
+                {"fields": ["raised_by", "assignee", "status", "due_on", "completed_at"]},
+            ),
+            ("This change", {"fields": ["comment", "seen_version"]}),
+        ]
+        if obj is not None:
+            fieldsets.append(("History", {"fields": ["history_table", "created_at", "updated_at"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who raised it is a fact, set once; the history does not track it.
+        if obj is not None:
+            return [*self.readonly_fields, "raised_by"]
+        return self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {"raised_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Save through the service: one history entry, tags and comment included."""
+        if change and not form.has_changed():
+            return
+        save_action_point(
+            obj,
+            by=request.user,
+            via=form.via,
+            comment=form.cleaned_data.get("comment", ""),
+            tags=form.cleaned_data.get("tags"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # save_model saved the tags, the model's only many-to-many field, with the row
+        # so that they share its history entry; form.save_m2m() would set them again.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.display(boolean=True, description="overdue")
+    def overdue(self, obj: ActionPoint) -> bool:
+        return obj.is_overdue()
+
+    @admin.display(description="tags")
+    def tags_column(self, obj: ActionPoint) -> str:
+        return joined_tag_names(obj)
+
+    @admin.display(description="history")
+    def history_table(self, obj: ActionPoint) -> str:
+        entries = obj.history.select_related("changed_by")
+        return render_to_string("admin/actions/actionpoint/_history.html", {"entries": entries})
+
+    @admin.action(description="Assign to…", permissions=["change"])
+    def assign_to(self, request, queryset: QuerySet):
+        """First show a page to pick the assignee; its form posts back here."""
+        form = AssignForm(
+            request.POST if "apply" in request.POST else None, admin_site=self.admin_site
+        )
+        if form.is_valid():
+            assignee = form.cleaned_data["assignee"]
+            changed = update_action_points(
+                queryset,
+                by=request.user,
+                via=ActionPointChange.Via.ADMIN_BULK,
+                comment=form.cleaned_data["comment"],
+                assignee=assignee,
+            )
+            self.message_user(
+                request, f"Assigned {changed} action point(s) to {assignee}.", messages.SUCCESS
+            )
+            return None
+        shown, count = 20, queryset.count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign action points",
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "action_points": queryset[:shown],
+            "count": count,
+            "more": max(count - shown, 0),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/actions/actionpoint/assign_to.html", context)
+
+    @admin.action(description="Mark done", permissions=["change"])
+    def mark_done(self, request, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, ActionPoint.Status.DONE)
+
+    @admin.action(description="Mark dropped", permissions=["change"])
+    def mark_dropped(self, request, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, ActionPoint.Status.DROPPED)
+
+    def _set_status(self, request, queryset: QuerySet, status: ActionPoint.Status) -> None:
+        changed = update_action_points(
+            queryset, by=request.user, via=ActionPointChange.Via.ADMIN_BULK, status=status
+        )
+        self.message_user(
+            request, f"Marked {changed} action point(s) {status.label.lower()}.", messages.SUCCESS
+        )

@@ -1,0 +1,49 @@
+"""Gunicorn settings, read from the environment (every variable is listed in the README).
+
+Run as `gunicorn -c gunicorn.conf.py notesite.wsgi` (the Docker image's CMD). Gunicorn
+silently ignores unknown names in this file, so tests check each one is a real setting.
+"""
+
+import os
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    # Fail at start-up on a typo rather than run with a surprising value.
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be an integer, not {value!r}") from None
+
+
+# PORT is the usual platform convention; GUNICORN_BIND overrides the whole address.
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_env_int('PORT', 8000)}"
+
+# A fixed default rather than one per CPU: in a container os.cpu_count() reports the
+# host's CPUs, and every thread holds its own database connection.
+workers = _env_int("GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", 2))
+# threads > 1 makes gunicorn use its gthread worker.
+threads = _env_int("GUNICORN_THREADS", 4)
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+
+# Recycle each worker after about this many requests, so a slow leak cannot grow
+# forever; the jitter keeps the workers from all restarting at the same moment.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# Logs to stdout/stderr for the container runtime or systemd journal to collect.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# The worker heartbeat file lives in RAM when possible: on a container's overlay
+# filesystem its fchmod() can block a worker.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
+
+# Gunicorn's runtime control socket defaults to one fixed path per user, which two
+# instances on one machine would fight over; Notesite does not use it.
+control_socket_disable = True
