@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from notesite.markdown import render_markdown
-from talks.models import SessionSource
+from talks.models import SessionSource, search_vector
 
 ACTIVE_STATUSES = ("open", "in_progress")
 
@@ -70,6 +71,7 @@ class ActionPoint(SessionSource):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped on every change; a save from a stale form is refused by comparing it.
     version = models.PositiveIntegerField(default=1, editable=False)
+    search_vector = search_vector(("title", "A"), ("details", "B"))
 
     objects = ActionPointQuerySet.as_manager()
 
@@ -103,6 +105,7 @@ class ActionPoint(SessionSource):
                 name="actionpoint_open_due_idx",
             ),
             models.Index(fields=["event", "status"], name="actionpoint_event_status_idx"),
+            GinIndex(fields=["search_vector"], name="actionpoint_search_idx"),
         ]
 
     def __str__(self) -> str:

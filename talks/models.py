@@ -1,6 +1,8 @@
 """Events, the sessions held at them, and what attendees wrote about them."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,22 @@ from taggit.models import TaggedItemBase
 
 from notesite.markdown import render_markdown
 from talks.slugs import unique_slug
+
+# Full-text search uses one text search configuration everywhere, so that queries
+# stem words the same way the stored vectors did ("deploying" finds "deployment").
+SEARCH_CONFIG = "english"
+
+
+def search_vector(*weighted_fields: tuple[str, str], config: str = SEARCH_CONFIG):
+    """A tsvector column kept up to date by PostgreSQL itself (a generated column),
+    so bulk inserts and QuerySet.update() can never leave it stale."""
+    vector = None
+    for field, weight in weighted_fields:
+        part = SearchVector(field, weight=weight, config=config)
+        vector = part if vector is None else vector + part
+    return models.GeneratedField(
+        expression=vector, output_field=SearchVectorField(), db_persist=True, editable=False
+    )
 
 
 class EventQuerySet(models.QuerySet):
@@ -73,9 +91,12 @@ class Event(models.Model):
 class Speaker(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
+    # Names are not English words: no stemming.
+    search_vector = search_vector(("name", "A"), config="simple")
 
     class Meta:
         ordering = ["name"]
+        indexes = [GinIndex(fields=["search_vector"], name="speaker_search_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +138,7 @@ class Talk(models.Model):
     abstract_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedTalk", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = search_vector(("title", "A"), ("abstract", "B"))
 
     objects = TalkQuerySet.as_manager()
 
@@ -132,6 +154,7 @@ class Talk(models.Model):
                 name="talk_kind_valid",
             ),
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="talk_search_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -156,6 +179,7 @@ class OpenSpace(models.Model):
     )
     tags = TaggableManager(through="TaggedOpenSpace", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = search_vector(("topic", "A"), ("convenor", "B"))
 
     class Meta:
         ordering = ["event", "topic"]
@@ -165,6 +189,7 @@ class OpenSpace(models.Model):
             ),
             models.UniqueConstraint(fields=["id", "event"], name="openspace_id_event_unique"),
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="openspace_search_idx")]
 
     def __str__(self) -> str:
         return self.topic
@@ -255,6 +280,7 @@ class Note(SessionSource):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    search_vector = search_vector(("title", "A"), ("body", "B"))
 
     objects = NoteQuerySet.as_manager()
 
@@ -273,6 +299,7 @@ class Note(SessionSource):
         indexes = [
             models.Index(fields=["event", "-created_at"], name="note_event_idx"),
             models.Index(fields=["author", "-created_at"], name="note_author_idx"),
+            GinIndex(fields=["search_vector"], name="note_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -295,6 +322,7 @@ class Takeaway(SessionSource):
     )
     tags = TaggableManager(through="TaggedTakeaway", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = search_vector(("text", "A"))
 
     class Meta(SessionSource.Meta):
         ordering = ["-created_at"]
@@ -302,7 +330,10 @@ class Takeaway(SessionSource):
             *SessionSource.Meta.constraints,
             models.CheckConstraint(condition=~Q(text=""), name="takeaway_text_not_empty"),
         ]
-        indexes = [models.Index(fields=["event", "-created_at"], name="takeaway_event_idx")]
+        indexes = [
+            models.Index(fields=["event", "-created_at"], name="takeaway_event_idx"),
+            GinIndex(fields=["search_vector"], name="takeaway_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.text
