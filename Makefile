@@ -7,7 +7,7 @@ PORT ?= 8000
 # The dev server and load_demo need DEBUG on; production never uses this Makefile.
 DEV_ENV := DEBUG=true
 
-.PHONY: run test install lint format migrate demo db-stop clean
+.PHONY: run test install lint format migrate demo db-stop clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,17 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+# Browser tests drive Debian's Chromium (Playwright may not download browsers).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium not found: browser tests will be skipped (install the chromium package)."; fi; }
+
+test: lint chromium
 	$(BIN)/python -m pytest
 
 format: install

@@ -4,5 +4,6 @@ from actions import views
 
 app_name = "actions"
 urlpatterns = [
+    path("follow-ups/", views.action_point_list, name="list"),
     path("follow-ups/<int:pk>/", views.action_point_detail, name="detail"),
 ]

@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -14,3 +14,8 @@ def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "actions/action_point_detail.html", {"ap": action_point, "history": history}
     )
+
+
+@require_safe
+def action_point_list(request: HttpRequest) -> HttpResponse:
+    raise Http404("Not built yet.")

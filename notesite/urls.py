@@ -7,6 +7,9 @@ from notesite import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search, name="search"),
+    path("tags/", views.tag_list, name="tag-list"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
     # Login, logout and password change only: accounts are made by staff, so there
     # is no sign-up, and no password reset by email to an unverified address.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -22,6 +25,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("notesite.notes_urls")),
     path("", include("talks.urls")),
     path("", include("actions.urls")),
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
         name="open-space-detail",
     ),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
+    path("takeaways/", views.takeaway_list, name="takeaway-list"),
 ]

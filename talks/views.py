@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -55,3 +55,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = get_object_or_404(Speaker, slug=slug)
     talks = speaker.talks.with_listing_relations().order_by("-event__starts_on")
     return render(request, "talks/speaker_detail.html", {"speaker": speaker, "talks": talks})
+
+
+@require_safe
+def takeaway_list(request: HttpRequest) -> HttpResponse:
+    raise Http404("Not built yet.")

@@ -34,3 +34,6 @@ def staff_client(client, staff):
 def attendee_client(client, attendee):
     client.force_login(attendee)
     return client
+
+
+from tests.browser import browser_page, chromium  # noqa: E402, F401  (fixtures)

@@ -1,0 +1,20 @@
+"""A person logs in with a real browser and finds the events."""
+
+import pytest
+
+from tests.browser import log_in
+from tests.factories import EventFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_bob_logs_in_and_opens_an_event(browser_page, attendee):
+    EventFactory(name="DevOpsDays Oslo", city="Oslo", country="Norway")
+    log_in(browser_page, "bob")
+    browser_page.get_by_role("link", name="Events", exact=True).click()
+    browser_page.get_by_role("link", name="DevOpsDays Oslo").click()
+    assert browser_page.get_by_role("heading", level=1).inner_text() == "DevOpsDays Oslo"
+    assert browser_page.title() == "DevOpsDays Oslo · Notesite"
