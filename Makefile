@@ -14,7 +14,6 @@ $(BIN)/python:
 
 # Reinstall only when the lock file changes.
 $(VENV)/.installed: requirements-dev.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 

@@ -13,11 +13,12 @@ from taggit.models import TaggedItemBase
 
 from notesite.markdown import render_markdown
 from talks.models import SessionSource, search_vector
+from talks.tagging import TaggedQuerySet
 
 ACTIVE_STATUSES = ("open", "in_progress")
 
 
-class ActionPointQuerySet(models.QuerySet):
+class ActionPointQuerySet(TaggedQuerySet):
     def open(self) -> "ActionPointQuerySet":
         """Not finished: open or in progress."""
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -33,9 +34,7 @@ class ActionPointQuerySet(models.QuerySet):
 
     def with_listing_relations(self) -> "ActionPointQuerySet":
         """Everything a list of action points shows, in a fixed number of queries."""
-        return self.select_related("event", "talk", "open_space", "assignee").prefetch_related(
-            "tags"
-        )
+        return self.select_related("event", "talk", "open_space", "assignee").with_tags()
 
 
 class ActionPoint(SessionSource):

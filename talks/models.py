@@ -13,6 +13,7 @@ from taggit.models import TaggedItemBase
 
 from notesite.markdown import render_markdown
 from talks.slugs import unique_slug
+from talks.tagging import TaggedQuerySet
 
 # Full-text search uses one text search configuration everywhere, so that queries
 # stem words the same way the stored vectors did ("deploying" finds "deployment").
@@ -110,13 +111,13 @@ class Speaker(models.Model):
         return reverse("talks:speaker-detail", args=[self.slug])
 
 
-class TalkQuerySet(models.QuerySet):
+class TalkQuerySet(TaggedQuerySet):
     def for_event(self, event: Event) -> "TalkQuerySet":
         return self.filter(event=event)
 
     def with_listing_relations(self) -> "TalkQuerySet":
         """Everything a list of talks shows, in a fixed number of queries."""
-        return self.select_related("event").prefetch_related("speakers", "tags")
+        return self.select_related("event").prefetch_related("speakers").with_tags()
 
 
 class Talk(models.Model):
@@ -169,6 +170,11 @@ class Talk(models.Model):
         return reverse("talks:talk-detail", args=[self.event.slug, self.slug])
 
 
+class OpenSpaceQuerySet(TaggedQuerySet):
+    def with_listing_relations(self) -> "OpenSpaceQuerySet":
+        return self.select_related("event").with_tags()
+
+
 class OpenSpace(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="open_spaces")
     topic = models.CharField(max_length=300)
@@ -180,6 +186,8 @@ class OpenSpace(models.Model):
     tags = TaggableManager(through="TaggedOpenSpace", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("topic", "A"), ("convenor", "B"))
+
+    objects = OpenSpaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "topic"]
@@ -315,6 +323,12 @@ class Note(SessionSource):
         return f"{self.source.get_absolute_url()}#note-{self.pk}"
 
 
+class TakeawayQuerySet(TaggedQuerySet):
+    def with_listing_relations(self) -> "TakeawayQuerySet":
+        """Everything a list of takeaways shows, in a fixed number of queries."""
+        return self.select_related("event", "talk", "open_space", "author").with_tags()
+
+
 class Takeaway(SessionSource):
     text = models.CharField(max_length=500, help_text="One or two sentences.")
     author = models.ForeignKey(
@@ -323,6 +337,8 @@ class Takeaway(SessionSource):
     tags = TaggableManager(through="TaggedTakeaway", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("text", "A"))
+
+    objects = TakeawayQuerySet.as_manager()
 
     class Meta(SessionSource.Meta):
         ordering = ["-created_at"]

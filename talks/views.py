@@ -19,7 +19,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     talks = Talk.objects.for_event(event).with_listing_relations()
-    open_spaces = event.open_spaces.prefetch_related("tags")
+    open_spaces = event.open_spaces.with_listing_relations()
     notes = (
         Note.objects.visible_to(request.user)
         .filter(event=event, talk=None, open_space=None)

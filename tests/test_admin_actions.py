@@ -11,6 +11,8 @@ from actions.models import ActionPoint, ActionPointChange
 from notesite.admin_utils import EstimatedCountPaginator
 from tests.factories import ActionPointFactory, EventFactory, TalkFactory, UserFactory
 
+pytestmark = pytest.mark.django_db
+
 ADMIN_BULK = ActionPointChange.Via.ADMIN_BULK
 
 

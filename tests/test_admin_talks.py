@@ -17,6 +17,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.django_db
+
 MODELS = ["event", "speaker", "talk", "openspace", "note", "takeaway"]
 
 
