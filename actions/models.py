@@ -5,13 +5,14 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from notesite.markdown import render_markdown
+from notesite.roles import is_staff
 from talks.models import SessionSource, search_vector
 from talks.tagging import TaggedQuerySet
 
@@ -32,9 +33,46 @@ class ActionPointQuerySet(TaggedQuerySet):
     def overdue(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
         return self.open().filter(due_on__lt=today or timezone.localdate())
 
+    def not_overdue(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
+        return self.exclude(status__in=ACTIVE_STATUSES, due_on__lt=today or timezone.localdate())
+
+    def tagged(self, tag) -> "ActionPointQuerySet":
+        """Carrying ``tag``: a subquery, so no duplicate rows and no DISTINCT."""
+        links = TaggedActionPoint.objects.filter(content_object=OuterRef("pk"), tag=tag)
+        return self.filter(Exists(links))
+
+    def overdue_first(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
+        """Overdue ones first, then by due date (none last), newest first within a day."""
+        overdue = Case(
+            When(
+                status__in=ACTIVE_STATUSES,
+                due_on__lt=today or timezone.localdate(),
+                then=Value(True),
+            ),
+            default=Value(False),
+        )
+        return self.order_by(overdue.desc(), F("due_on").asc(nulls_last=True), "-created_at", "-pk")
+
     def with_listing_relations(self) -> "ActionPointQuerySet":
-        """Everything a list of action points shows, in a fixed number of queries."""
-        return self.select_related("event", "talk", "open_space", "assignee").with_tags()
+        """Everything a list of action points shows, in a fixed number of queries.
+
+        The session's event comes along so that linking to a talk or open space
+        (whose URL contains its event's slug) costs no query per row.
+        """
+        return self.select_related(
+            "event", "talk__event", "open_space__event", "assignee"
+        ).with_tags()
+
+    def busiest_assignee_names(self, limit: int = 50) -> list[str]:
+        """Usernames of the people with the most open action points, for a short
+        list of suggestions (every user would be too many)."""
+        return list(
+            self.open()
+            .filter(assignee__isnull=False)
+            .values_list("assignee__username", flat=True)
+            .annotate(open_count=Count("pk"))
+            .order_by("-open_count", "assignee__username")[:limit]
+        )
 
 
 class ActionPoint(SessionSource):
@@ -136,6 +174,32 @@ class ActionPoint(SessionSource):
             and self.due_on < (today or timezone.localdate())
         )
 
+    # Who may do what on the page. Model permission and ownership both count: the
+    # attendee role grants change_actionpoint, being the assignee makes it theirs.
+    def can_change_status(self, user) -> bool:
+        """Staff, or the assignee when their role lets them change action points."""
+        if is_staff(user):
+            return True
+        return (
+            user.is_authenticated
+            and self.assignee_id == user.pk
+            and user.has_perm("actions.change_actionpoint")
+        )
+
+    def can_comment(self, user) -> bool:
+        """Whoever may change the status, and the person who raised it."""
+        if self.can_change_status(user):
+            return True
+        return (
+            user.is_authenticated
+            and self.raised_by_id == user.pk
+            and user.has_perm("actions.change_actionpoint")
+        )
+
+    def can_reassign(self, user) -> bool:
+        """Reassigning and moving the due date are staff decisions."""
+        return is_staff(user)
+
 
 class TaggedActionPoint(TaggedItemBase):
     content_object = models.ForeignKey(ActionPoint, on_delete=models.CASCADE)
@@ -189,6 +253,21 @@ class ActionPointChange(models.Model):
         return (
             f"{self.action_point} changed by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
         )
+
+    def summary(self) -> str:
+        """One sentence, e.g. "alice changed status from Open to Done at 14:02"."""
+        who = self.changed_by.get_username() if self.changed_by else "Someone"
+        changes = [f"{label} from {old} to {new}" for label, old, new in self.describe()]
+        if len(changes) > 1:
+            changes = [", ".join(changes[:-1]) + " and " + changes[-1]]
+        what = f"changed {changes[0]}" if changes else ""
+        if self.comment:
+            what = f"{what} and commented" if what else "commented"
+        when = timezone.localtime(self.changed_at)
+        at = f"at {when:%H:%M}"
+        if when.date() != timezone.localdate():
+            at = f"on {when.day} {when:%b %Y} {at}"
+        return f"{who} {what} {at}"
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(field label, old, new) for each change, for templates."""

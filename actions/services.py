@@ -134,3 +134,62 @@ def update_action_points(
         save_action_point(action_point, by=by, via=via, comment=comment, before=before)
         changed += 1
     return changed
+
+
+class StaleEdit(Exception):
+    """A save from a form shown before someone else changed the action point.
+
+    ``current`` is the action point as stored now; ``newer`` the history entries
+    written since the form was shown, oldest first.
+    """
+
+    def __init__(self, current: ActionPoint, newer: list[ActionPointChange]) -> None:
+        self.current = current
+        self.newer = newer
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.newer:
+            what = "; ".join(entry.summary() for entry in self.newer)
+        else:
+            what = "Someone else changed this action point"
+        return (
+            f"{what} while you were editing. Nothing was saved: your changes are "
+            "still in the form, so check them against the page and save again."
+        )
+
+
+@transaction.atomic
+def update_action_point(
+    action_point: ActionPoint,
+    *,
+    by,
+    via: str,
+    seen_version: int,
+    comment: str = "",
+    **values,
+) -> ActionPointChange | None:
+    """Set ``values`` (e.g. ``status="done"``) on ``action_point`` for someone whose
+    form showed it at ``seen_version``, with an optional comment.
+
+    Raises ``StaleEdit`` and writes nothing when the stored version has moved on
+    since (the form would silently undo the other person's change). Otherwise,
+    side effects: locks the row and, when a value changed or a comment was given,
+    saves through ``save_action_point`` (one history entry, ``version`` bumped,
+    ``completed_at`` kept in step with the status); with neither, writes nothing.
+    Returns the history entry, or None.
+    """
+    stored = _locked(ActionPoint.objects.filter(pk=action_point.pk)).get()
+    if stored.version != seen_version:
+        # Each save from a page or the admin writes one entry and bumps the version
+        # once, so the entries since the form are the last (difference) ones.
+        missed = max(stored.version - seen_version, 0)
+        newer = stored.history.select_related("changed_by").order_by("-changed_at", "-pk")
+        raise StaleEdit(stored, list(reversed(newer[:missed])))
+    before = snapshot(stored)
+    for name, value in values.items():
+        setattr(stored, name, value)
+    if snapshot(stored) == before and not comment.strip():
+        return None
+    return save_action_point(stored, by=by, via=via, comment=comment, before=before)

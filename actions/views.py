@@ -1,21 +1,112 @@
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+"""Follow-ups: the list of action points, one action point's page, and its update
+form (status, comment, and for staff assignee and due date)."""
 
-from actions.models import ActionPoint
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
+from actions.filters import FollowUpFilter
+from actions.forms import ActionPointUpdateForm
+from actions.models import ActionPoint, ActionPointChange
+from actions.services import StaleEdit, update_action_point
+from talks.models import Event
 
-@require_safe
-def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action_point = get_object_or_404(
-        ActionPoint.objects.with_listing_relations().select_related("raised_by"), pk=pk
-    )
-    history = action_point.history.select_related("changed_by")
-    return render(
-        request, "actions/action_point_detail.html", {"ap": action_point, "history": history}
-    )
+PER_PAGE = 25
+# How many usernames the assignee inputs suggest.
+SUGGESTED_ASSIGNEES = 50
+SUGGESTED_EVENTS = 20
 
 
 @require_safe
 def action_point_list(request: HttpRequest) -> HttpResponse:
-    raise Http404("Not built yet.")
+    filters = FollowUpFilter(
+        request.GET, queryset=ActionPoint.objects.with_listing_relations(), request=request
+    )
+    # Invalid filters (an unknown tag, event or user) list nothing and say why.
+    rows = filters.qs.overdue_first() if filters.is_valid() else ActionPoint.objects.none()
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    suggestions = (
+        ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES)
+        if filters.sees_everyone
+        else []
+    )
+    context = {
+        "filter": filters,
+        "page": page,
+        "assignee_suggestions": suggestions,
+        "event_suggestions": Event.objects.newest_first()[:SUGGESTED_EVENTS],
+    }
+    return render(request, "actions/action_point_list.html", context)
+
+
+def _get_action_point(pk: int) -> ActionPoint:
+    """The action point with everything its page shows."""
+    queryset = ActionPoint.objects.with_listing_relations().select_related("raised_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _render_detail(
+    request: HttpRequest, action_point: ActionPoint, form: ActionPointUpdateForm | None, status=200
+) -> HttpResponse:
+    suggestions = []
+    if form is not None and "assignee" in form.fields:
+        suggestions = ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES)
+    context = {
+        "ap": action_point,
+        "history": action_point.history.select_related("changed_by"),
+        "form": form,
+        "assignee_suggestions": suggestions,
+    }
+    return render(request, "actions/action_point_detail.html", context, status=status)
+
+
+@require_safe
+def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action_point = _get_action_point(pk)
+    form = None
+    if action_point.can_comment(request.user):
+        form = ActionPointUpdateForm(action_point=action_point, user=request.user)
+    return _render_detail(request, action_point, form)
+
+
+@require_POST
+def action_point_update(request: HttpRequest, pk: int) -> HttpResponse:
+    action_point = _get_action_point(pk)
+    if not action_point.can_comment(request.user):
+        raise PermissionDenied("Only its assignee, the person who raised it and staff can.")
+    form = ActionPointUpdateForm(request.POST, action_point=action_point, user=request.user)
+    if not form.is_valid():
+        return _render_detail(request, action_point, form)
+    try:
+        entry = update_action_point(
+            action_point,
+            by=request.user,
+            via=ActionPointChange.Via.WEB,
+            seen_version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+            **form.changes(),
+        )
+    except StaleEdit as stale:
+        return _render_stale(request, pk, form, stale)
+    if entry is None:
+        messages.info(request, "Nothing to save: nothing changed and there was no comment.")
+    else:
+        messages.success(request, "Saved. The history below shows your update.")
+    return redirect(action_point)
+
+
+def _render_stale(
+    request: HttpRequest, pk: int, form: ActionPointUpdateForm, stale: StaleEdit
+) -> HttpResponse:
+    """The page as it is now, with the user's input kept in a form that names the
+    other person's change (or, if they may no longer edit it, a message)."""
+    action_point = _get_action_point(pk)
+    if action_point.can_comment(request.user):
+        form = form.rebased(action_point, stale.message)
+    else:
+        messages.error(request, stale.message)
+        form = None
+    return _render_detail(request, action_point, form, status=409)

@@ -1,21 +1,156 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""Writing, editing and deleting notes, with the takeaways and action points raised in
+the same sitting. Drafts exist only for their author: anyone else gets a 404 for
+them, even staff (who can reach them in the admin), so a draft never leaks."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from notesite.forms import NoteWriting
+from notesite.markdown import render_markdown
+from notesite.services import update_note, write_note
+from talks.models import Event, Note, OpenSpace, Talk
+
+FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
+@require_http_methods(FORM_METHODS)
 def new_for_event(request: HttpRequest, event_slug: str) -> HttpResponse:
-    raise Http404("Not built yet.")
+    _require(request.user, "talks.add_note")
+    event = get_object_or_404(Event, slug=event_slug)
+    return _new(request, event=event)
 
 
+@require_http_methods(FORM_METHODS)
 def new_for_talk(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    raise Http404("Not built yet.")
+    _require(request.user, "talks.add_note")
+    talk = get_object_or_404(
+        Talk.objects.select_related("event"), event__slug=event_slug, slug=slug
+    )
+    return _new(request, event=talk.event, talk=talk)
 
 
+@require_http_methods(FORM_METHODS)
 def new_for_open_space(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    raise Http404("Not built yet.")
+    _require(request.user, "talks.add_note")
+    open_space = get_object_or_404(
+        OpenSpace.objects.select_related("event"), event__slug=event_slug, slug=slug
+    )
+    return _new(request, event=open_space.event, open_space=open_space)
 
 
+def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> HttpResponse:
+    previewing = _previewing(request)
+    writing = NoteWriting(request.user, _data(request), more_rows=previewing)
+    if request.method == "POST" and not previewing and writing.is_valid():
+        note = write_note(
+            author=request.user,
+            event=event,
+            talk=talk,
+            open_space=open_space,
+            **writing.note.cleaned_data,
+            takeaways=writing.new_takeaways(),
+            action_points=writing.new_action_points(),
+        )
+        messages.success(request, _saved_message("Saved your note", writing))
+        return redirect(note.get_absolute_url())
+    context = {
+        "writing": writing,
+        "source": talk or open_space or event,
+        "event": event,
+        "session": talk or open_space,
+        "preview_html": _preview(writing) if previewing else "",
+    }
+    return render(request, "notes/note_form.html", context)
+
+
+@require_http_methods(FORM_METHODS)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404("Not built yet.")
+    note = _note_for(request, pk, Note.can_edit)
+    previewing = _previewing(request)
+    writing = NoteWriting(request.user, _data(request), note=note, more_rows=previewing)
+    if request.method == "POST" and not previewing and writing.is_valid():
+        update_note(
+            note=note,
+            by=request.user,
+            **writing.note.cleaned_data,
+            takeaways=writing.new_takeaways(),
+            action_points=writing.new_action_points(),
+        )
+        messages.success(request, _saved_message("Saved the note", writing))
+        return redirect(note.get_absolute_url())
+    context = {
+        "writing": writing,
+        "note": note,
+        "source": note.source,
+        "event": note.event,
+        "session": note.session,
+        "preview_html": _preview(writing) if previewing else "",
+    }
+    return render(request, "notes/note_form.html", context)
 
 
+@require_http_methods(FORM_METHODS)
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404("Not built yet.")
+    note = _note_for(request, pk, Note.can_delete)
+    source = note.source
+    if request.method == "POST":
+        note.delete()
+        messages.success(request, "Deleted the note.")
+        return redirect(source)
+    context = {"note": note, "source": source, "event": note.event, "session": note.session}
+    return render(request, "notes/note_confirm_delete.html", context)
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """The body rendered as the note page will show it, for the live preview script."""
+    if not (request.user.has_perm("talks.add_note") or request.user.has_perm("talks.change_note")):
+        raise PermissionDenied
+    # render_markdown sanitises (nh3 allowlist): the fragment is safe to insert.
+    return HttpResponse(render_markdown(request.POST.get("body", "")))
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _note_for(request: HttpRequest, pk: int, allowed: Callable[[Note, object], bool]) -> Note:
+    """The note, if this user may see it (else 404) and change it (else 403)."""
+    notes = Note.objects.visible_to(request.user).select_related(
+        "event", "talk__event", "open_space__event"
+    )
+    note = get_object_or_404(notes, pk=pk)
+    if not allowed(note, request.user):
+        raise PermissionDenied
+    return note
+
+
+def _data(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _previewing(request: HttpRequest) -> bool:
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _preview(writing: NoteWriting) -> str:
+    return render_markdown(writing.note["body"].value() or "")
+
+
+def _saved_message(start: str, writing: NoteWriting) -> str:
+    added = [
+        _count(len(writing.new_takeaways()), "takeaway"),
+        _count(len(writing.new_action_points()), "action point"),
+    ]
+    added = [part for part in added if part]
+    return f"{start}{' with ' + ' and '.join(added) if added else ''}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}" if n else ""

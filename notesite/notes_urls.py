@@ -20,4 +20,7 @@ urlpatterns = [
     ),
     path("notes/<int:pk>/edit/", notes.edit, name="edit"),
     path("notes/<int:pk>/delete/", notes.delete, name="delete"),
+    # For the optional live preview (static/js/note-preview.js); the Preview button
+    # works without it.
+    path("notes/preview/", notes.preview, name="preview"),
 ]

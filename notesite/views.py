@@ -1,24 +1,51 @@
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, F, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from actions.models import ActionPoint
-from talks.models import Event
+from notesite import search as site_search
+from notesite import tag_pages
+from notesite.search_forms import SearchForm
+from talks.models import Event, Takeaway
+
+DASHBOARD_FOLLOW_UPS = 10
+DASHBOARD_TAKEAWAYS = 10
+DASHBOARD_EVENTS = 5
+DASHBOARD_TAGS = 20
+SEARCH_RESULTS_PER_PAGE = 20
+TAGS_PER_PAGE = 100
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    my_open = (
-        ActionPoint.objects.open()
-        .assigned_to(request.user)
-        .select_related("event")
-        .order_by("due_on")[:10]
+    mine = ActionPoint.objects.open().assigned_to(request.user)
+    follow_ups = (
+        mine.with_listing_relations()
+        .select_related("talk__event", "open_space__event")
+        # Earliest due first, so the overdue ones lead; undated ones last.
+        .order_by(F("due_on").asc(nulls_last=True), "-created_at")
     )
-    events = Event.objects.newest_first()[:5]
-    return render(request, "home.html", {"my_open": my_open, "events": events})
+    takeaways = (
+        Takeaway.objects.with_listing_relations()
+        .select_related("talk__event", "open_space__event")
+        .order_by("-created_at", "-pk")
+    )
+    context = {
+        "follow_ups": follow_ups[:DASHBOARD_FOLLOW_UPS],
+        "follow_up_counts": mine.aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+        ),
+        "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
+        "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
+        "popular_tags": tag_pages.popular_tags(DASHBOARD_TAGS),
+    }
+    return render(request, "home.html", context)
 
 
 @login_not_required
@@ -36,14 +63,37 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    raise Http404("Search is not built yet.")
+    form = SearchForm(request.GET)
+    context = {"form": form, "q": "", "problem": None, "page": None}
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        context["q"] = data["q"]
+        context["problem"] = site_search.query_problem(data["q"])
+        if context["problem"] is None:
+            results = site_search.search(
+                request.user, data["q"], kinds=data["kind"], tag=data["tag"]
+            )
+            paginator = Paginator(results.hits, SEARCH_RESULTS_PER_PAGE)
+            context["page"] = paginator.get_page(request.GET.get("page"))
+            context["truncated"] = results.truncated
+    return render(request, "notesite/search.html", context)
 
 
 @require_safe
 def tag_list(request: HttpRequest) -> HttpResponse:
-    raise Http404("Tags are not built yet.")
+    tags = tag_pages.by_use(tag_pages.tag_usage())
+    page = Paginator(tags, TAGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notesite/tag_list.html", {"page": page})
 
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    raise Http404("Tags are not built yet.")
+    tag = tag_pages.tag_usage().filter(slug=slug).first()
+    if tag is None:
+        return render(request, "notesite/tag_not_found.html", {"slug": slug}, status=404)
+    context = {
+        "tag": tag,
+        "sections": tag_pages.sections(tag, request.user),
+        "feed_url": tag_pages.feed_url(tag, request.user),
+    }
+    return render(request, "notesite/tag_detail.html", context)

@@ -1,17 +1,20 @@
 """Events, the sessions held at them, and what attendees wrote about them."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from notesite.markdown import render_markdown
+from notesite.roles import is_staff
 from talks.slugs import unique_slug
 from talks.tagging import TaggedQuerySet
 
@@ -32,12 +35,42 @@ def search_vector(*weighted_fields: tuple[str, str], config: str = SEARCH_CONFIG
     )
 
 
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery: one number per outer row, which (unlike
+    Count() over joins) does not multiply with other counts on the same row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
 class EventQuerySet(models.QuerySet):
     def in_year(self, year: int) -> "EventQuerySet":
         return self.filter(starts_on__year=year)
 
     def newest_first(self) -> "EventQuerySet":
         return self.order_by("-starts_on", "name")
+
+    def years(self) -> list[int]:
+        """The years that have events, newest first (one DISTINCT query)."""
+        return [day.year for day in self.dates("starts_on", "year", order="DESC")]
+
+    def tagged(self, tag: Tag) -> "EventQuerySet":
+        """Events that carry ``tag``, or hold a talk or open space that does."""
+        return self.filter(
+            Exists(TaggedEvent.objects.filter(content_object=OuterRef("pk"), tag=tag))
+            | Exists(TaggedTalk.objects.filter(content_object__event=OuterRef("pk"), tag=tag))
+            | Exists(TaggedOpenSpace.objects.filter(content_object__event=OuterRef("pk"), tag=tag))
+        )
+
+    def with_counts(self, user) -> "EventQuerySet":
+        """Annotate ``talk_count``, ``note_count`` (the notes ``user`` may see) and
+        ``takeaway_count``, each an indexed subquery per event."""
+        at_event = {"event": OuterRef("pk")}
+        return self.annotate(
+            talk_count=SubqueryCount(Talk.objects.filter(**at_event).values("pk")),
+            note_count=SubqueryCount(Note.objects.visible_to(user).filter(**at_event).values("pk")),
+            takeaway_count=SubqueryCount(Takeaway.objects.filter(**at_event).values("pk")),
+        )
 
 
 class Event(models.Model):
@@ -246,6 +279,15 @@ class SessionSource(models.Model):
     def source(self) -> Talk | OpenSpace | Event:
         return self.talk or self.open_space or self.event
 
+    def source_url(self) -> str:
+        """The source's page, built from this row's own event (which the database
+        holds equal to the session's), so a list needs no query per row for it."""
+        if self.talk_id:
+            return reverse("talks:talk-detail", args=[self.event.slug, self.talk.slug])
+        if self.open_space_id:
+            return reverse("talks:open-space-detail", args=[self.event.slug, self.open_space.slug])
+        return reverse("talks:event-detail", args=[self.event.slug])
+
     def clean_fields(self, exclude=None) -> None:
         # The event follows from the session; fill it in before "event is required".
         session = self.talk if self.talk_id else self.open_space if self.open_space_id else None
@@ -271,6 +313,13 @@ class NoteQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NoteQuerySet":
         """Published notes, plus the user's own drafts."""
         return self.filter(Q(status=Note.Status.PUBLISHED) | Q(author_id=user.pk))
+
+    def on_sessions_tagged(self, tag: Tag) -> "NoteQuerySet":
+        """Notes on a talk or an open space that carries ``tag``."""
+        return self.filter(
+            Q(talk__in=TaggedTalk.objects.filter(tag=tag).values("content_object_id"))
+            | Q(open_space__in=TaggedOpenSpace.objects.filter(tag=tag).values("content_object_id"))
+        )
 
 
 class Note(SessionSource):
@@ -320,13 +369,91 @@ class Note(SessionSource):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{self.source.get_absolute_url()}#note-{self.pk}"
+        return f"{self.source_url()}#note-{self.pk}"
+
+    def can_edit(self, user) -> bool:
+        """Authors edit their own notes; staff can edit anyone's."""
+        return is_staff(user) or (self.author_id == user.pk and user.has_perm("talks.change_note"))
+
+    def can_delete(self, user) -> bool:
+        return is_staff(user) or (self.author_id == user.pk and user.has_perm("talks.delete_note"))
 
 
 class TakeawayQuerySet(TaggedQuerySet):
     def with_listing_relations(self) -> "TakeawayQuerySet":
         """Everything a list of takeaways shows, in a fixed number of queries."""
         return self.select_related("event", "talk", "open_space", "author").with_tags()
+
+    def newest_first(self) -> "TakeawayQuerySet":
+        return self.order_by("-created_at", "-pk")
+
+    # Tag filters are subqueries on the through table: no duplicate rows, no join
+    # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
+    def with_all_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying every one of the tags (AND), in one grouped subquery."""
+        tag_ids = set(tag_ids)
+        if not tag_ids:
+            return self
+        carrying_all = (
+            TaggedTakeaway.objects.filter(tag_id__in=tag_ids)
+            .values("content_object_id")
+            .annotate(matched=Count("tag_id"))
+            .filter(matched=len(tag_ids))
+            .values("content_object_id")
+        )
+        return self.filter(pk__in=carrying_all)
+
+    def with_any_tag(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying at least one of the tags (OR)."""
+        return self.filter(
+            pk__in=TaggedTakeaway.objects.filter(tag_id__in=list(tag_ids)).values(
+                "content_object_id"
+            )
+        )
+
+    def without_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying none of the tags (NOT)."""
+        tag_ids = list(tag_ids)
+        if not tag_ids:
+            return self
+        return self.filter(
+            ~Exists(
+                TaggedTakeaway.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            )
+        )
+
+    def by_speaker(self, speaker: Speaker) -> "TakeawayQuerySet":
+        """Takeaways from the talks ``speaker`` gave."""
+        return self.filter(
+            talk__in=Talk.speakers.through.objects.filter(speaker=speaker).values("talk_id")
+        )
+
+    def tag_counts(self, *, limit: int, include: Iterable[int] = ()) -> list[Tag]:
+        """The tags on these takeaways, each with ``count`` (how many of them carry
+        it): the ``limit`` most used plus any of ``include``, most used first.
+
+        One GROUP BY over the through table, restricted to these takeaways' ids.
+        """
+        include = list(include)
+        rows = (
+            TaggedTakeaway.objects.filter(content_object_id__in=self.order_by().values("pk"))
+            .values("tag_id", "tag__name", "tag__slug")
+            .annotate(
+                n=Count("pk"),
+                wanted=models.Case(
+                    models.When(tag_id__in=include, then=1),
+                    default=0,
+                    output_field=IntegerField(),
+                ),
+            )
+            .order_by("-wanted", "-n", "tag__name")[: limit + len(include)]
+        )
+        tags = []
+        for row in rows:
+            tag = Tag(id=row["tag_id"], name=row["tag__name"], slug=row["tag__slug"])
+            tag.count = row["n"]
+            tags.append(tag)
+        return sorted(tags, key=lambda tag: (-tag.count, tag.name.lower()))
 
 
 class Takeaway(SessionSource):
@@ -355,7 +482,7 @@ class Takeaway(SessionSource):
         return self.text
 
     def get_absolute_url(self) -> str:
-        return f"{self.source.get_absolute_url()}#takeaway-{self.pk}"
+        return f"{self.source_url()}#takeaway-{self.pk}"
 
 
 # Per-model tag links with real foreign keys: no django_content_type join, and 64-bit

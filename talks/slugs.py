@@ -13,7 +13,8 @@ def unique_slug(instance: models.Model, text: str, *, scope: dict | None = None)
     others = type(instance)._default_manager.filter(**(scope or {}))
     if instance.pk:
         others = others.exclude(pk=instance.pk)
-    taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+    # "new" would be shadowed by the add pages (/events/<slug>/talks/new/).
+    taken = {"new"} | set(others.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

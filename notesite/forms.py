@@ -1,0 +1,143 @@
+"""Forms for writing a note, with the takeaways and action points raised with it."""
+
+import re
+
+from django import forms
+from taggit.forms import TagField
+from taggit.models import Tag
+
+from notesite.services import NewActionPoint, NewTakeaway
+from talks.models import Note
+
+MAX_TAG_LENGTH = 100  # taggit's Tag.name and Tag.slug
+# Tag pages live at /tags/<slug>/, and Django's slug converter takes only these.
+URL_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+BLANK_ROWS = 3
+MAX_ROWS = 30
+
+
+class TagsField(TagField):
+    """Comma-separated tags, cleaned to a list of names (taggit's ``parse_tags``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Comma-separated, e.g. observability, culture.")
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> list[str]:
+        names = super().clean(value)
+        for name in names:
+            if len(name) > MAX_TAG_LENGTH:
+                raise forms.ValidationError(
+                    f"A tag can be at most {MAX_TAG_LENGTH} characters: “{name[:30]}…”."
+                )
+            # The tag's page needs a URL, made from the slug taggit would give it.
+            if not URL_SLUG.match(Tag().slugify(name)):
+                raise forms.ValidationError(
+                    f"“{name}” can't be a tag: use letters a-z, digits, spaces or hyphens."
+                )
+        return names
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["title", "body", "status"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+        help_texts = {
+            "title": "Optional.",
+            "body": "Markdown: **bold**, _italic_, - lists, [links](https://…). "
+            "Use Preview to check it.",
+            "status": "A draft is visible only to you.",
+        }
+        error_messages = {"body": {"required": "A note needs some text."}}
+
+
+class TakeawayForm(forms.Form):
+    text = forms.CharField(
+        label="Takeaway",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two sentences.",
+        error_messages={"required": "A takeaway needs some text."},
+    )
+    tags = TagsField()
+
+    def to_new(self) -> NewTakeaway:
+        return NewTakeaway(text=self.cleaned_data["text"], tags=self.cleaned_data["tags"])
+
+
+class ActionPointForm(forms.Form):
+    title = forms.CharField(
+        label="Action point",
+        max_length=300,
+        help_text="What should happen?",
+        error_messages={"required": "An action point needs a title."},
+    )
+    due_on = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional, YYYY-MM-DD.",
+    )
+    details = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown. Optional."
+    )
+    tags = TagsField()
+
+    def to_new(self) -> NewActionPoint:
+        return NewActionPoint(**self.cleaned_data)
+
+
+TakeawayFormSet = forms.formset_factory(
+    TakeawayForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True
+)
+ActionPointFormSet = forms.formset_factory(
+    ActionPointForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True
+)
+
+
+class NoteWriting:
+    """The writing page's parts: the note and, for users allowed to add them, rows of
+    takeaways and action points. Blank rows are ignored; any error anywhere makes the
+    whole page invalid (nothing is saved)."""
+
+    def __init__(self, user, data=None, *, note: Note | None = None, more_rows: bool = False):
+        self.note = NoteForm(data, instance=note)
+        self.takeaways = self.action_points = None
+        if user.has_perm("talks.add_takeaway"):
+            self.takeaways = _formset(TakeawayFormSet, data, "takeaways", more_rows)
+        if user.has_perm("actions.add_actionpoint"):
+            self.action_points = _formset(ActionPointFormSet, data, "actions", more_rows)
+
+    @property
+    def parts(self) -> list:
+        return [part for part in (self.note, self.takeaways, self.action_points) if part]
+
+    def is_valid(self) -> bool:
+        valid = [part.is_valid() for part in self.parts]  # every part, to show every error
+        return all(valid)
+
+    def new_takeaways(self) -> list[NewTakeaway]:
+        return _filled(self.takeaways)
+
+    def new_action_points(self) -> list[NewActionPoint]:
+        return _filled(self.action_points)
+
+
+def _formset(formset_class, data, prefix: str, more_rows: bool):
+    formset = formset_class(data, prefix=prefix)
+    if data is None or not more_rows or not formset.management_form.is_valid():
+        return formset
+    # Previewing without JavaScript: hand back BLANK_ROWS empty rows to fill in.
+    blank = sum(1 for form in formset if not form.has_changed())
+    total = min(formset.total_form_count() + max(BLANK_ROWS - blank, 0), MAX_ROWS)
+    data = data.copy()
+    data[f"{prefix}-TOTAL_FORMS"] = str(total)
+    return formset_class(data, prefix=prefix)
+
+
+def _filled(formset) -> list:
+    if formset is None:
+        return []
+    return [form.to_new() for form in formset if form.has_changed()]

@@ -1,0 +1,219 @@
+"""One search over talks, open spaces, notes, takeaways, action points and speakers.
+
+Each kind is one ranked query over its stored ``search_vector`` (a generated tsvector
+column with a GIN index), LIMITed, so a page runs one query per kind however many
+rows match; the kinds are merged by rank in Python. Snippets come from PostgreSQL's
+``ts_headline`` with random markers, and are escaped here before the markers become
+``<mark>``, so text people typed can never inject HTML.
+"""
+
+import enum
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Model, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from taggit.models import Tag
+
+from actions.models import ActionPoint
+from talks.models import SEARCH_CONFIG, Event, Note, OpenSpace, Speaker, Takeaway, Talk
+
+# Ranked queries are always LIMITed (DESIGN.md): the best matches of each kind.
+PER_KIND_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    plural: str
+    rows: Callable[[AbstractBaseUser], QuerySet]
+    title_field: str
+    # The longer text a snippet is cut from; None when the title is all there is.
+    snippet_field: str | None = None
+    config: str = SEARCH_CONFIG
+    tagged: bool = False
+
+
+# Columns a result never shows: the vectors themselves, long texts (the snippet is cut
+# in the database), and the event's description.
+_UNSHOWN = ("search_vector", "event__description", "event__description_html")
+
+
+def _talks(user: AbstractBaseUser) -> QuerySet:
+    return Talk.objects.select_related("event").defer("abstract", "abstract_html", *_UNSHOWN)
+
+
+def _open_spaces(user: AbstractBaseUser) -> QuerySet:
+    return OpenSpace.objects.select_related("event").defer(*_UNSHOWN)
+
+
+def _notes(user: AbstractBaseUser) -> QuerySet:
+    # Published notes and the user's own drafts, never anyone else's drafts.
+    return (
+        Note.objects.visible_to(user)
+        .select_related("author", "event", "talk__event", "open_space__event")
+        .defer("body", "body_html", *_UNSHOWN)
+    )
+
+
+def _takeaways(user: AbstractBaseUser) -> QuerySet:
+    return Takeaway.objects.select_related("event", "talk__event", "open_space__event").defer(
+        *_UNSHOWN
+    )
+
+
+def _action_points(user: AbstractBaseUser) -> QuerySet:
+    return ActionPoint.objects.select_related("event").defer("details", "details_html", *_UNSHOWN)
+
+
+def _speakers(user: AbstractBaseUser) -> QuerySet:
+    return Speaker.objects.defer("search_vector")
+
+
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind("talk", "Talk", "Talks", _talks, "title", "abstract", tagged=True),
+        Kind("open_space", "Open space", "Open spaces", _open_spaces, "topic", tagged=True),
+        Kind("note", "Note", "Notes", _notes, "title", "body"),
+        Kind("takeaway", "Takeaway", "Takeaways", _takeaways, "text", tagged=True),
+        Kind(
+            "action_point",
+            "Follow-up",
+            "Follow-ups",
+            _action_points,
+            "title",
+            "details",
+            tagged=True,
+        ),
+        # Names are not English words: the vector uses the "simple" configuration.
+        Kind("speaker", "Speaker", "Speakers", _speakers, "name", config="simple"),
+    )
+}
+KIND_CHOICES = [(kind.key, kind.plural) for kind in KINDS.values()]
+
+
+class QueryProblem(enum.Enum):
+    """Why a query cannot be searched, for a message that says what to do."""
+
+    NO_WORDS = "no_words"  # only symbols or very common words ("the", "and")
+    ONLY_EXCLUSIONS = "only_exclusions"  # nothing to look for, only -words
+
+
+def query_problem(text: str) -> QueryProblem | None:
+    """What is wrong with ``text`` as a websearch query, or None when it can be searched.
+
+    An empty tsquery matches nothing (not everything), and a query with nothing but
+    exclusions cannot use the index and would list almost every row; both deserve
+    a message rather than an empty or endless page."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(q), querytree(q) FROM websearch_to_tsquery(%s::regconfig, %s) q",
+            [SEARCH_CONFIG, text],
+        )
+        nodes, indexable = cursor.fetchone()
+    if nodes == 0:
+        return QueryProblem.NO_WORDS
+    if indexable == "T":
+        return QueryProblem.ONLY_EXCLUSIONS
+    return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: Kind
+    obj: Model
+    rank: float
+    title: SafeString
+    snippet: SafeString
+
+    @property
+    def url(self) -> str:
+        return self.obj.get_absolute_url()
+
+    @property
+    def event(self) -> Event | None:
+        return getattr(self.obj, "event", None)
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    # True when some kind had more matches than PER_KIND_LIMIT.
+    truncated: bool
+
+
+def search(
+    user: AbstractBaseUser, text: str, *, kinds: Iterable[str] = (), tag: Tag | None = None
+) -> Results:
+    """The best matches for the websearch query ``text`` that ``user`` may see, best
+    first: at most PER_KIND_LIMIT of each kind in ``kinds`` (all kinds when empty),
+    only kinds that carry tags, and only rows tagged ``tag``, when ``tag`` is given."""
+    chosen = [KINDS[key] for key in kinds] or list(KINDS.values())
+    if tag is not None:
+        chosen = [kind for kind in chosen if kind.tagged]
+    # Markers nobody can type: a fresh random token per search.
+    token = secrets.token_hex(8)
+    start, stop = f"hl{token}s", f"hl{token}e"
+    hits: list[Hit] = []
+    truncated = False
+    for kind in chosen:
+        rows = list(_ranked(kind, user, text, tag, start, stop))
+        truncated = truncated or len(rows) == PER_KIND_LIMIT
+        hits.extend(
+            Hit(
+                kind=kind,
+                obj=row,
+                rank=row.rank,
+                title=highlight(row.title_headline, start, stop) or escape(str(row)),
+                snippet=highlight(getattr(row, "snippet", ""), start, stop),
+            )
+            for row in rows
+        )
+    order = list(KINDS)
+    hits.sort(key=lambda hit: (-hit.rank, order.index(hit.kind.key), -hit.obj.pk))
+    return Results(hits=hits, truncated=truncated)
+
+
+def _ranked(
+    kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None, start: str, stop: str
+) -> QuerySet:
+    """The best PER_KIND_LIMIT rows of ``kind``, with ``rank`` and their headlines."""
+    query = SearchQuery(text, search_type="websearch", config=kind.config)
+    rank = SearchRank(F("search_vector"), query)
+    # Ranked and cut in a narrow subquery (ids only), so that however many rows
+    # match, only the best few are joined to their event and highlighted.
+    # ``search_vector @@ query`` is answered by the GIN index.
+    matching = kind.rows(user).filter(search_vector=query)
+    if tag is not None:
+        # The per-model through table has one row per (object, tag): no duplicates.
+        matching = matching.filter(tags=tag)
+    best = matching.annotate(rank=rank).order_by("-rank", "-pk").values("pk")[:PER_KIND_LIMIT]
+    marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
+    rows = (
+        kind.rows(user)
+        .filter(pk__in=best)
+        .annotate(
+            rank=rank,
+            title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
+        )
+        .order_by("-rank", "-pk")
+    )
+    if kind.snippet_field:
+        # One excerpt around the best match; a short text comes back whole.
+        snippet = SearchHeadline(kind.snippet_field, query, max_words=35, min_words=15, **marks)
+        rows = rows.annotate(snippet=snippet)
+    return rows
+
+
+def highlight(headline: str, start: str, stop: str) -> SafeString:
+    """``headline`` escaped, with the matched words between the markers in <mark>."""
+    escaped = escape(headline)  # the markers are letters and digits: escaping keeps them
+    # Safe: every character people typed has just been escaped.
+    return mark_safe(escaped.replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S308

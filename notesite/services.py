@@ -1,0 +1,135 @@
+"""Writing a note with the takeaways and action points raised in the same sitting.
+
+One page writes into both apps (notes and takeaways in ``talks``, action points in
+``actions``), so the write lives here, where both may be imported.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from actions.models import ActionPoint, ActionPointChange
+from actions.services import save_action_point
+from talks.models import Event, Note, OpenSpace, Takeaway, Talk
+
+
+@dataclass(frozen=True)
+class NewTakeaway:
+    text: str
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewActionPoint:
+    title: str
+    details: str = ""
+    tags: list[str] = field(default_factory=list)
+    due_on: datetime.date | None = None
+
+
+@transaction.atomic
+def write_note(
+    *,
+    author,
+    event: Event,
+    talk: Talk | None = None,
+    open_space: OpenSpace | None = None,
+    title: str = "",
+    body: str,
+    status: str = Note.Status.DRAFT,
+    takeaways: Iterable[NewTakeaway] = (),
+    action_points: Iterable[NewActionPoint] = (),
+) -> Note:
+    """Write ``author``'s note on ``event`` (or on its ``talk`` or ``open_space``), and
+    the takeaways and action points raised with it, all or nothing.
+
+    Side effects, in one transaction:
+    - creates the Note (its Markdown rendered to ``body_html``; ``published_at``
+      stamped when published);
+    - creates each Takeaway, by ``author``, on the same source, and sets its tags
+      (matched to existing tags case-insensitively, new ones created);
+    - creates each ActionPoint, raised by ``author``, on the same source, open and
+      unassigned, through ``actions.services.save_action_point`` (via web): that
+      sets its tags and writes one ActionPointChange per action point.
+
+    Permissions are the caller's business (the view checks them).
+    """
+    session = talk or open_space
+    if session is not None and session.event_id != event.pk:
+        raise ValueError(f"“{session}” belongs to another event than {event}.")
+    note = Note(
+        author=author,
+        event=event,
+        talk=talk,
+        open_space=open_space,
+        title=title,
+        body=body,
+        status=status,
+    )
+    note.save()
+    add_follow_ups(note=note, by=author, takeaways=takeaways, action_points=action_points)
+    return note
+
+
+@transaction.atomic
+def update_note(
+    *,
+    note: Note,
+    by,
+    title: str,
+    body: str,
+    status: str,
+    takeaways: Iterable[NewTakeaway] = (),
+    action_points: Iterable[NewActionPoint] = (),
+) -> Note:
+    """Change ``note``'s title, body and status, and add more takeaways and action
+    points on its source, by ``by`` (the author, or staff), all or nothing.
+
+    Side effects: saves the note (re-rendering ``body_html``; publishing a draft
+    stamps ``published_at``), then as ``add_follow_ups``.
+    """
+    note.title, note.body, note.status = title, body, status
+    note.save()
+    add_follow_ups(note=note, by=by, takeaways=takeaways, action_points=action_points)
+    return note
+
+
+@transaction.atomic
+def add_follow_ups(
+    *,
+    note: Note,
+    by,
+    takeaways: Iterable[NewTakeaway] = (),
+    action_points: Iterable[NewActionPoint] = (),
+) -> tuple[list[Takeaway], list[ActionPoint]]:
+    """Add takeaways (by ``by``) and action points (raised by ``by``) on ``note``'s
+    source. Side effects: creates the takeaways with their tags; saves each action
+    point, open and unassigned, through ``save_action_point`` (via web), which sets
+    its tags and writes its first history entry."""
+    source = {
+        "event_id": note.event_id,
+        "talk_id": note.talk_id,
+        "open_space_id": note.open_space_id,
+    }
+    added_takeaways = []
+    for new in takeaways:
+        takeaway = Takeaway.objects.create(text=new.text, author=by, **source)
+        if new.tags:
+            takeaway.tags.set(list(new.tags))
+        added_takeaways.append(takeaway)
+    added_action_points = []
+    for new in action_points:
+        action_point = ActionPoint(
+            title=new.title,
+            details=new.details,
+            due_on=new.due_on,
+            raised_by=by,
+            status=ActionPoint.Status.OPEN,
+            assignee=None,
+            **source,
+        )
+        save_action_point(action_point, by=by, via=ActionPointChange.Via.WEB, tags=new.tags)
+        added_action_points.append(action_point)
+    return added_takeaways, added_action_points

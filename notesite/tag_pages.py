@@ -1,0 +1,150 @@
+"""Tags across both apps: how often each is used, and what carries one.
+
+Counts come from the per-model through tables (one indexed subquery per kind and
+tag), never from ``obj.tags``; the lists use the models' named eager loading."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.http import urlencode
+from taggit.models import Tag
+
+from actions.models import ActionPoint, TaggedActionPoint
+from notesite.roles import sees_everyones_follow_ups
+from talks.feeds import signed_feed_url
+from talks.models import (
+    OpenSpace,
+    TaggedEvent,
+    TaggedOpenSpace,
+    TaggedTakeaway,
+    TaggedTalk,
+    Takeaway,
+    Talk,
+)
+
+# What a tag page lists of each kind before pointing to the full list.
+SECTION_LIMIT = 20
+
+
+def _uses(through: type[Model]) -> Coalesce:
+    """How many rows of ``through`` carry the outer tag (0 rather than NULL)."""
+    counts = (
+        through.objects.filter(tag=OuterRef("pk"))
+        .order_by()
+        .values("tag")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def tag_usage() -> QuerySet[Tag]:
+    """Tags with ``talk_count``, ``open_space_count``, ``takeaway_count``,
+    ``action_point_count`` and their ``total``, and ``event_count`` apart: events
+    are not what people browse tags for, but a tag on an event is not unused."""
+    return Tag.objects.annotate(
+        event_count=_uses(TaggedEvent),
+        talk_count=_uses(TaggedTalk),
+        open_space_count=_uses(TaggedOpenSpace),
+        takeaway_count=_uses(TaggedTakeaway),
+        action_point_count=_uses(TaggedActionPoint),
+    ).annotate(
+        total=F("talk_count") + F("open_space_count") + F("takeaway_count")
+        + F("action_point_count")
+    )  # fmt: skip
+
+
+def by_use(tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    """Most used first, then by name; unused tags end up last."""
+    return tags.order_by("-total", "name")
+
+
+def popular_tags(limit: int = 20) -> QuerySet[Tag]:
+    return by_use(tag_usage().filter(total__gt=0))[:limit]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    count: int
+    items: list[Model]
+    # The full, filtered list, where the site has one, and what its link says.
+    more_url: str | None = None
+    more_label: str = ""
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.items)
+
+
+def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> list[Section]:
+    """Everything carrying ``tag`` (a ``tag_usage()`` row), newest first, by kind,
+    with links to the filtered lists ``user`` can open."""
+    talks = (
+        Talk.objects.filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-event__starts_on", "title", "pk")
+    )
+    open_spaces = (
+        OpenSpace.objects.filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-event__starts_on", "topic", "pk")
+    )
+    takeaways = (
+        Takeaway.objects.filter(tags=tag)
+        .with_listing_relations()
+        .select_related("talk__event", "open_space__event")
+        .order_by("-created_at", "-pk")
+    )
+    action_points = (
+        ActionPoint.objects.filter(tags=tag)
+        .with_listing_relations()
+        .select_related("talk__event", "open_space__event")
+        .order_by("-created_at", "-pk")
+    )
+
+    def newest(rows: QuerySet, count: int) -> list[Model]:
+        return list(rows[:limit]) if count else []  # no query for an empty section
+
+    takeaways_url = f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}"
+    # The follow-ups list shows open ones, and only the user's own unless they may
+    # see everyone's: the link says which.
+    if sees_everyones_follow_ups(user):
+        follow_ups_query, whose = {"tag": tag.slug, "scope": "all"}, "Open follow-ups"
+    else:
+        follow_ups_query, whose = {"tag": tag.slug}, "My open follow-ups"
+    follow_ups_url = f"{reverse('actions:list')}?{urlencode(follow_ups_query)}"
+    return [
+        Section("talks", "Talks", tag.talk_count, newest(talks, tag.talk_count)),
+        Section(
+            "open_spaces",
+            "Open spaces",
+            tag.open_space_count,
+            newest(open_spaces, tag.open_space_count),
+        ),
+        Section(
+            "takeaways",
+            "Takeaways",
+            tag.takeaway_count,
+            newest(takeaways, tag.takeaway_count),
+            takeaways_url,
+            f"All {tag.takeaway_count} takeaways tagged {tag.name}",
+        ),
+        Section(
+            "action_points",
+            "Follow-ups",
+            tag.action_point_count,
+            newest(action_points, tag.action_point_count),
+            follow_ups_url,
+            f"{whose} tagged {tag.name}",
+        ),
+    ]
+
+
+def feed_url(tag: Tag, user: AbstractBaseUser) -> str:
+    """The tag's Atom feed with ``user``'s key, so a feed reader can fetch it."""
+    return signed_feed_url("talks:tag-feed", tag.slug, user)
