@@ -37,3 +37,19 @@ def attendee_client(client, attendee):
 
 
 from tests.browser import browser_page, chromium  # noqa: E402, F401  (fixtures)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Let browser tests restore the migrations' data (the role groups).
+
+    Once Playwright's event loop runs, Django hands out new connection objects, which
+    lack the serialized database that ``serialized_rollback`` restores from; keeping
+    it on the class lets every connection object find it.
+    """
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is not None:
+        type(connection)._test_serialized_contents = contents
