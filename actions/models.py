@@ -1,6 +1,7 @@
 """Action points raised at events, and the history of every change to them."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -277,3 +278,35 @@ class ActionPointChange(models.Model):
             (labels.get(name, name), old or "—", new or "—")
             for name, (old, new) in self.changes.items()
         ]
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Preferences(models.Model):
+    """A person's follow-up settings: reminders, and the secret calendar address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followup_preferences"
+    )
+    reminders_enabled = models.BooleanField(
+        "email me reminders", default=True, help_text="A daily digest of what is due or overdue."
+    )
+    # The secret in the personal calendar feed's URL; resetting it revokes old links.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"Follow-up preferences of {self.user}"
+
+    @classmethod
+    def for_user(cls, user) -> "Preferences":
+        preferences, _ = cls.objects.get_or_create(user=user)
+        return preferences
+
+    def reset_calendar_token(self) -> None:
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
