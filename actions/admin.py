@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
+from actions.exports import export_as_csv
 from actions.models import ActionPoint, ActionPointChange, TaggedActionPoint
 from actions.services import save_action_point, update_action_points
 from notesite.admin_utils import (
@@ -159,7 +160,7 @@ class ActionPointAdmin(LargeTableAdmin):
     search_fields = ["title", "details"]
     date_hierarchy = "due_on"
     autocomplete_fields = ["event", "talk", "open_space", "raised_by", "assignee"]
-    actions = ["assign_to", "mark_done", "mark_dropped"]
+    actions = ["assign_to", "mark_done", "mark_dropped", export_as_csv]
     readonly_fields = ["completed_at", "created_at", "updated_at", "history_table"]
 
     def get_queryset(self, request):
