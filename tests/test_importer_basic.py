@@ -189,7 +189,7 @@ def test_markdown_without_front_matter_takes_its_title_from_the_first_heading():
 
 
 def test_markdown_without_a_date_is_refused():
-    with pytest.raises(ParseError, match="No date: add `date:`"):
+    with pytest.raises(ParseError, match="no date: add `date:`"):
         parse_markdown('---\ntitle: "Notes from Some Conf"\n---\n\nText.\n')
 
 

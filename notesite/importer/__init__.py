@@ -1,0 +1,72 @@
+"""Importing conference notes (Markdown with front matter, or plain text) and
+exporting an event's report.
+
+``read`` turns bytes or pasted text into a ``Document`` (size, encoding and format
+checks); ``Document.parse`` (or ``parse_markdown`` / ``parse_text``) turns it into a
+``ParsedEvent`` without touching the database; ``corrected`` applies the changes a
+person made on the preview page; ``save_parsed`` writes it all in one transaction;
+``event_report`` writes an event back out as Markdown the parsers read.
+docs/import-format.md describes the conventions recognised.
+"""
+
+from notesite.importer.conventions import (
+    event_name_from_title,
+    parse_date,
+    parse_date_range,
+    without_year,
+)
+from notesite.importer.errors import ImportProblem, ParseError
+from notesite.importer.export import event_report
+from notesite.importer.from_markdown import parse_markdown
+from notesite.importer.from_text import parse_text
+from notesite.importer.model import (
+    LEAVE_OUT,
+    OPEN_SPACE,
+    TO_EVENT_NOTE,
+    ParsedActionPoint,
+    ParsedEvent,
+    ParsedSession,
+    ParsedTakeaway,
+    SessionChange,
+    corrected,
+    to_json,
+)
+from notesite.importer.read import MAX_BYTES, Document, document, read_path
+from notesite.importer.save import (
+    ImportSummary,
+    already_there,
+    find_event,
+    into_event,
+    save_parsed,
+)
+
+__all__ = [
+    "LEAVE_OUT",
+    "MAX_BYTES",
+    "OPEN_SPACE",
+    "TO_EVENT_NOTE",
+    "Document",
+    "ImportProblem",
+    "ImportSummary",
+    "ParseError",
+    "ParsedActionPoint",
+    "ParsedEvent",
+    "ParsedSession",
+    "ParsedTakeaway",
+    "SessionChange",
+    "already_there",
+    "corrected",
+    "document",
+    "event_name_from_title",
+    "event_report",
+    "find_event",
+    "into_event",
+    "parse_date",
+    "parse_date_range",
+    "parse_markdown",
+    "parse_text",
+    "read_path",
+    "save_parsed",
+    "to_json",
+    "without_year",
+]

@@ -1,0 +1,151 @@
+"""Collects sessions, notes, takeaways and action points while a parser walks through
+a document; the parsers decide what each line is."""
+
+import re
+
+from notesite.importer import conventions as c
+from notesite.importer.errors import ImportProblem
+from notesite.importer.model import (
+    ParsedActionPoint,
+    ParsedEvent,
+    ParsedSession,
+    ParsedTakeaway,
+)
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.sessions: list[ParsedSession] = []
+        self.takeaways: list[ParsedTakeaway] = []
+        self.action_points: list[ParsedActionPoint] = []
+        self.event_tags: list[str] = []
+        self.current: ParsedSession | None = None
+        self._lines: dict[int, list[str]] = {}  # each session's note, by id(session)
+        self._intro: list[str] = []
+        self._heading = ""  # a section heading of the event's note, not yet written
+
+    def start(self, session: ParsedSession) -> None:
+        """Make ``session`` current; the same title twice continues the first one."""
+        for seen in self.sessions:
+            if seen.title.casefold() == session.title.casefold() and (
+                seen.is_open_space == session.is_open_space
+            ):
+                self.current = seen
+                return
+        self.sessions.append(session)
+        self._lines[id(session)] = []
+        self.current = session
+
+    def leave(self) -> None:
+        self.current = None
+
+    def discard(self, session: ParsedSession) -> None:
+        """Undo ``start(session)``: it turned out to head a group. Text already written
+        under it moves to the event's note, under its title."""
+        lines = self._lines.pop(id(session), [])
+        self.sessions.remove(session)
+        if self.current is session:
+            self.current = None
+        if any(line.strip() for line in lines):
+            self._intro.extend(["", f"## {session.title}", "", *lines])
+
+    @property
+    def source(self) -> str | None:
+        return self.current.title if self.current else None
+
+    def section(self, heading: str) -> None:
+        """Start a section of the event's note; its heading is written only once
+        something is written under it."""
+        self.current = None
+        self._heading = heading
+
+    def add(self, line: str, *, to_event: bool = False) -> None:
+        """Add a line to the current session's note (or the event's). ``Tags: a, b``
+        as the first line tags the session (or the event) instead."""
+        session = None if to_event else self.current
+        lines = self._lines[id(session)] if session else self._intro
+        if session is None and self._heading and line.strip():
+            lines.extend(["", self._heading, ""])
+            self._heading = ""
+        if not any(existing.strip() for existing in lines) and (tags := c.tags_line(line)):
+            (session.tags if session else self.event_tags).extend(tags)
+            return
+        lines.append(line)
+
+    def add_tagged(self, line: str) -> None:
+        """Add a line of a takeaway or action point, without its #tags (nor the line,
+        when it held nothing else)."""
+        stripped = c.strip_tags(line)
+        if stripped.strip(" >"):
+            self.add(stripped)
+
+    def takeaway(self, text: str, line: int | None) -> None:
+        clean = re.sub(r"\s+", " ", c.strip_tags(text)).strip()
+        if len(clean) > c.MAX_TAKEAWAY:
+            raise ImportProblem(
+                f"a takeaway is at most {c.MAX_TAKEAWAY} characters (this one has "
+                f"{len(clean)}); split it or move the detail into the note.",
+                line=line,
+            )
+        if not clean:
+            return
+        tags = c.split_tags(text)
+        for seen in self.takeaways:
+            # The same takeaway twice (in the note and in a list, as in a report) is one.
+            if seen.source == self.source and seen.text == clean:
+                seen.tags.extend(tag for tag in tags if tag not in seen.tags)
+                return
+        self.takeaways.append(ParsedTakeaway(clean, self.source, tags))
+
+    def action_point(self, text: str, line: int | None = None) -> None:
+        if not c.plain(c.strip_tags(text)):
+            return
+        found = c.action_point(text, self.source)
+        if len(found.title) > c.MAX_TITLE:
+            raise ImportProblem(
+                f"an action point's title is at most {c.MAX_TITLE} characters.", line=line
+            )
+        for seen in self.action_points:
+            if seen.title == found.title:
+                # Written twice, as in a report's note and its list: one action point.
+                seen.details = seen.details or found.details
+                seen.tags.extend(tag for tag in found.tags if tag not in seen.tags)
+                return
+        self.action_points.append(found)
+
+    def finish(self, event: ParsedEvent) -> ParsedEvent:
+        for session in self.sessions:
+            session.body = join(self._lines[id(session)])
+        event.intro = join(self._intro)
+        event.tags = event.tags or self.event_tags
+        event.sessions, event.takeaways = self.sessions, self.takeaways
+        event.action_points = self.action_points
+        return check_event(event)
+
+
+def join(lines: list[str]) -> str:
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+
+
+def check_event(event: ParsedEvent) -> ParsedEvent:
+    if not event.name:
+        raise ImportProblem("no event name: give the notes a title.")
+    if len(event.name) > c.MAX_NAME:
+        raise ImportProblem(f"the event name is at most {c.MAX_NAME} characters.")
+    if len(event.title) > c.MAX_TITLE:
+        raise ImportProblem(f"the title is at most {c.MAX_TITLE} characters.")
+    for label, value, limit in (("city", event.city, 100), ("country", event.country, 100)):
+        if len(value) > limit:
+            raise ImportProblem(f"the {label} is at most {limit} characters.")
+    if len(event.venue) > c.MAX_NAME:
+        raise ImportProblem(f"the venue is at most {c.MAX_NAME} characters.")
+    if len(event.website) > c.MAX_URL:
+        raise ImportProblem(f"the website is at most {c.MAX_URL} characters.")
+    tagged = [event, *event.sessions, *event.takeaways, *event.action_points]
+    if long := next((t for item in tagged for t in item.tags if len(t) > c.MAX_TAG), None):
+        raise ImportProblem(f"a tag is at most {c.MAX_TAG} characters: “{long[:40]}…”.")
+    if event.starts_on and event.ends_on and event.ends_on < event.starts_on:
+        raise ImportProblem(
+            f"the event ends ({event.ends_on}) before it starts ({event.starts_on})."
+        )
+    return event
