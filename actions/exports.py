@@ -1,21 +1,290 @@
-from django.contrib import admin
+"""Follow-ups leaving Notesite: as CSV (the follow-ups list with its filters, and the
+admin's selected rows) and as a personal calendar feed (iCalendar, RFC 5545) at a
+secret address that calendar apps poll without logging in.
+"""
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.request import split_domain_port
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_safe
+
+from actions.models import ActionPoint, Preferences
+from actions.views import filtered_action_points
+from talks.tagging import attach_tags
+
+# Rows per fetch from the server-side cursor and per tag query: memory stays flat
+# however many rows are exported, at two round trips per chunk.
+CSV_CHUNK_SIZE = 1000
+CSV_HEADER = [
+    "id",
+    "title",
+    "status",
+    "assignee",
+    "due date",
+    "overdue",
+    "completed at",
+    "event",
+    "source",
+    "raised by",
+    "tags",
+    "url",
+]
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# --- CSV -------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line csv.writer wrote."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _csv_cell(value: object) -> object:
+    """A cell as written, with text a spreadsheet would run as a formula defused."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _session_title(ap: ActionPoint) -> str:
+    """The title of the talk or open space it was raised at; empty for an event."""
+    if ap.talk_id:
+        return ap.talk.title
+    if ap.open_space_id:
+        return ap.open_space.topic
+    return ""
+
+
+def _csv_row(ap: ActionPoint, site: str, today: datetime.date) -> list:
+    completed_at = timezone.localtime(ap.completed_at) if ap.completed_at else None
+    row = [
+        ap.pk,
+        ap.title,
+        ap.get_status_display(),
+        ap.assignee.get_username() if ap.assignee else "",
+        ap.due_on.isoformat() if ap.due_on else "",
+        "yes" if ap.is_overdue(today) else "no",
+        f"{completed_at:%Y-%m-%d %H:%M}" if completed_at else "",
+        ap.event.name,
+        _session_title(ap),
+        ap.raised_by.get_username() if ap.raised_by else "",
+        ", ".join(tag.name for tag in ap.tag_list),
+        site + ap.get_absolute_url(),
+    ]
+    return [_csv_cell(value) for value in row]
+
+
+def csv_rows(queryset: QuerySet, *, site: str) -> Iterator[list]:
+    """The header, then one row per action point of ``queryset`` in its order.
+
+    ``site`` is the scheme and host the rows' links start with. Rows are read with
+    a server-side cursor in chunks, with one tag query per chunk.
+    """
+    today = timezone.localdate()
+    yield CSV_HEADER
+    rows = (
+        queryset.select_related("event", "talk", "open_space", "assignee", "raised_by")
+        .prefetch_related(None)  # tags come per chunk below
+        .iterator(chunk_size=CSV_CHUNK_SIZE)
+    )
+    for chunk in _chunks(rows, CSV_CHUNK_SIZE):
+        for ap in attach_tags(chunk):
+            yield _csv_row(ap, site, today)
+
+
+def csv_response(request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
+    """A CSV download of ``queryset``, written while it is sent."""
+    site = request.build_absolute_uri("/").removesuffix("/")
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in csv_rows(queryset, site=site))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"follow-ups-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
 def follow_ups_csv(request: HttpRequest) -> HttpResponse:
-    raise Http404("Not built yet.")
-
-
-def calendar_settings(request: HttpRequest) -> HttpResponse:
-    raise Http404("Not built yet.")
-
-
-@login_not_required
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404("Not built yet.")
+    """The follow-ups list's rows (every page of them) under the same filters and
+    the same rule on whose follow-ups one may see."""
+    filters, rows = filtered_action_points(request)
+    if filters.errors:
+        problems = [
+            f"{filters.form[name].label}: {error}"
+            for name, errors in filters.errors.items()
+            for error in errors
+        ]
+        text = "These filters could not be applied, so nothing was exported:\n"
+        return HttpResponse(
+            text + "\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    return csv_response(request, rows)
 
 
 @admin.action(description="Export selected as CSV", permissions=["view"])
-def export_as_csv(modeladmin, request: HttpRequest, queryset) -> HttpResponse:
-    raise Http404("Not built yet.")
+def export_as_csv(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    return csv_response(request, queryset)
+
+
+# --- Calendar --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The personal feed's address, and a button that replaces it with a new one."""
+    preferences = Preferences.for_user(request.user)
+    if request.method == "POST":
+        preferences.reset_calendar_token()
+        messages.success(
+            request,
+            "Your calendar link was reset: the old one no longer works. "
+            "Subscribe again with the new link below.",
+        )
+        return redirect("actions:calendar")
+    feed_url = request.build_absolute_uri(
+        reverse("actions:calendar-feed", args=[preferences.calendar_token])
+    )
+    context = {
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }
+    return render(request, "actions/calendar.html", context)
+
+
+def _ics_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks
+    escaped; other control characters, which TEXT may not hold, dropped."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return "".join(char for char in value if char >= " " or char == "\t")
+
+
+def _ics_fold(line: str) -> str:
+    """A content line folded to at most 75 octets per physical line (RFC 5545 3.1),
+    never inside a UTF-8 character; continuation lines start with a space."""
+    if len(line.encode()) <= 75:
+        return line
+    parts, current, size = [], "", 0
+    for char in line:
+        octets = len(char.encode())
+        if size + octets > 75:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += octets
+    parts.append(current)
+    return "\r\n".join(parts)
+
+
+def _ics_date(day: datetime.date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def _ics_utc(moment: datetime.datetime) -> str:
+    return f"{moment.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _ics_event(ap: ActionPoint, *, site: str, host: str, now: datetime.datetime) -> list[str]:
+    today = timezone.localdate(now)
+    overdue = ap.is_overdue(today)
+    summary = f"[overdue] {ap.title}" if overdue else ap.title
+    if ap.talk_id or ap.open_space_id:
+        kind = "talk" if ap.talk_id else "open space"
+        source = f"{_session_title(ap)} ({kind} at {ap.event.name})"
+    else:
+        source = f"{ap.event.name} (event)"
+    url = site + ap.get_absolute_url()
+    description = f"Status: {ap.get_status_display()}\nRaised at: {source}\n{url}"
+    return [
+        "BEGIN:VEVENT",
+        f"UID:actionpoint-{ap.pk}@{host}",
+        f"DTSTAMP:{_ics_utc(now)}",
+        f"LAST-MODIFIED:{_ics_utc(ap.updated_at)}",
+        # Bumped with every change, so calendar apps take the newer copy.
+        f"SEQUENCE:{ap.version - 1}",
+        f"DTSTART;VALUE=DATE:{_ics_date(ap.due_on)}",
+        f"DTEND;VALUE=DATE:{_ics_date(ap.due_on + datetime.timedelta(days=1))}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        f"URL:{url}",
+        # The due date stands; what is still to do is in the description.
+        "STATUS:CONFIRMED",
+        # A due date does not make its day busy.
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def calendar_lines(user, action_points: Iterable[ActionPoint], *, site: str) -> list[str]:
+    """The VCALENDAR of ``action_points``, unfolded, one content line per item."""
+    host = split_domain_port(site.split("://", 1)[1])[0] or "notesite"
+    now = timezone.now().replace(microsecond=0)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Notesite//Follow-ups//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(f'Follow-ups of {user.get_username()} (Notesite)')}",
+        f"X-WR-CALDESC:{_ics_text('Open and in-progress follow-ups on their due dates.')}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    for ap in action_points:
+        lines += _ics_event(ap, site=site, host=host, now=now)
+    lines.append("END:VCALENDAR")
+    return lines
+
+
+@login_not_required  # the token in the address is the credential
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's open and in-progress action points that have a due date, as
+    all-day events. An unknown (or reset) token, or a deactivated user's, is a 404."""
+    preferences = (
+        Preferences.objects.select_related("user")
+        .filter(calendar_token=token, user__is_active=True)
+        .first()
+    )
+    if preferences is None:
+        raise Http404("No calendar at this address.")
+    user = preferences.user
+    action_points = (
+        ActionPoint.objects.open()
+        .assigned_to(user)
+        .filter(due_on__isnull=False)
+        .select_related("event", "talk", "open_space")
+        .order_by("due_on", "pk")
+    )
+    site = request.build_absolute_uri("/").removesuffix("/")
+    lines = calendar_lines(user, action_points, site=site)
+    body = "".join(_ics_fold(line) + "\r\n" for line in lines)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
+    # The feed is private: no shared cache keeps it, and no search engine lists it.
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from actions.filters import FollowUpFilter
 from actions.forms import ActionPointUpdateForm
-from actions.models import ActionPoint, ActionPointChange
+from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
 from actions.services import StaleEdit, update_action_point
 from talks.models import Event
 
@@ -20,13 +20,20 @@ SUGGESTED_ASSIGNEES = 50
 SUGGESTED_EVENTS = 20
 
 
-@require_safe
-def action_point_list(request: HttpRequest) -> HttpResponse:
+def filtered_action_points(request: HttpRequest) -> tuple[FollowUpFilter, ActionPointQuerySet]:
+    """The follow-ups list's filters and the rows they select, in the list's order;
+    the CSV export reuses it so that it holds exactly the rows the page shows."""
     filters = FollowUpFilter(
         request.GET, queryset=ActionPoint.objects.with_listing_relations(), request=request
     )
     # Invalid filters (an unknown tag, event or user) list nothing and say why.
     rows = filters.qs.overdue_first() if filters.is_valid() else ActionPoint.objects.none()
+    return filters, rows
+
+
+@require_safe
+def action_point_list(request: HttpRequest) -> HttpResponse:
+    filters, rows = filtered_action_points(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     suggestions = (
         ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES)
