@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from playwright.sync_api import expect
 
 from actions.models import ActionPoint, ActionPointChange
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
@@ -351,12 +352,12 @@ def test_bob_previews_corrects_and_imports_his_notes(browser_page, attendee):
     page.get_by_label("Notes file").set_input_files(str(UTRECHT))
     page.get_by_role("button", name="Preview").click()
 
-    assert page.title() == "Check the import · Notesite"
-    assert page.get_by_label("Event:", exact=True).input_value() == "Platform Summit Utrecht"
+    expect(page).to_have_title("Check the import · Notesite")
+    expect(page.get_by_label("Event:", exact=True)).to_have_value("Platform Summit Utrecht")
     assert Event.objects.count() == 0
     page.get_by_label("Event:", exact=True).fill("Platform Summit NL")
     sessions = page.locator("fieldset.import-session")
-    assert sessions.count() == 8
+    expect(sessions).to_have_count(8)
     sessions.nth(1).get_by_label("Import as:").select_option("drop")
     sessions.nth(2).get_by_label("Import as:").select_option("open_space")
     page.get_by_role("button", name="Import").click()
