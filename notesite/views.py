@@ -12,12 +12,16 @@ from actions.models import ActionPoint
 from notesite import search as site_search
 from notesite import tag_pages
 from notesite.search_forms import SearchForm
-from talks.models import Event, Takeaway
+from talks.digests import newest_followed
+from talks.models import Event, Follow, Takeaway
 
 DASHBOARD_FOLLOW_UPS = 10
 DASHBOARD_TAKEAWAYS = 10
 DASHBOARD_EVENTS = 5
 DASHBOARD_TAGS = 20
+DASHBOARD_FOLLOWED = 10
+# The tags and events named in "From what you follow"; the rest are counted.
+DASHBOARD_FOLLOWS = 30
 SEARCH_RESULTS_PER_PAGE = 20
 TAGS_PER_PAGE = 100
 
@@ -44,8 +48,24 @@ def home(request: HttpRequest) -> HttpResponse:
         "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
         "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
         "popular_tags": tag_pages.popular_tags(DASHBOARD_TAGS),
+        **_followed_context(request.user),
     }
     return render(request, "home.html", context)
+
+
+def _followed_context(user) -> dict:
+    """What the user follows and the newest takeaways and notes there; no query for
+    the items when they follow nothing."""
+    follows = list(
+        Follow.objects.of(user)
+        .select_related("tag", "event")
+        .newest_first()[: DASHBOARD_FOLLOWS + 1]
+    )
+    return {
+        "follows": follows[:DASHBOARD_FOLLOWS],
+        "more_follows": len(follows) > DASHBOARD_FOLLOWS,
+        "followed_items": newest_followed(user, limit=DASHBOARD_FOLLOWED) if follows else [],
+    }
 
 
 @login_not_required
@@ -95,5 +115,6 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "tag": tag,
         "sections": tag_pages.sections(tag, request.user),
         "feed_url": tag_pages.feed_url(tag, request.user),
+        "following": Follow.objects.of(request.user).filter(tag_id=tag.pk).exists(),
     }
     return render(request, "notesite/tag_detail.html", context)

@@ -4,8 +4,15 @@ The rendered ``*_html`` columns are not editable and never shown: staff edit the
 Markdown sources, pages show the sanitised HTML.
 """
 
-from django.contrib import admin
+import functools
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from taggit.models import Tag
 
 from notesite.admin_utils import (
     LargeTableAdmin,
@@ -23,6 +30,16 @@ from talks.models import (
     TaggedTalk,
     Takeaway,
     Talk,
+)
+from talks.tag_housekeeping import (
+    TargetGone,
+    kind_key,
+    kind_label,
+    merge_plan,
+    merge_tags,
+    tagged_item_models,
+    tagged_model,
+    with_use_counts,
 )
 
 # Links typed without a scheme are https (Django 6's default; silences its warning).
@@ -175,3 +192,173 @@ class TakeawayAdmin(LargeTableAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+
+# Tags: taggit registers a plain admin for its Tag; ours shows how much each tag is
+# used, refuses a rename onto another tag's name, and merges tags.
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+        help_texts = {
+            "slug": "Part of the tag page's and feed's address: changing it breaks old links."
+        }
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        self._refuse_existing(Q(name__iexact=name), f"A tag called “{name}”")
+        return name
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        self._refuse_existing(Q(slug=slug), f"The slug “{slug}”")
+        return slug
+
+    def _refuse_existing(self, same: Q, what: str) -> None:
+        """Tags are case-insensitive: "Kubernetes" may not become a second "kubernetes"."""
+        other = Tag.objects.filter(same).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                f"{what} already exists (“{other.name}”). To combine the two tags, "
+                "select both in the tag list and use the “Merge into…” action.",
+                code="exists",
+            )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label="Merge into",
+        max_length=100,
+        help_text="The tag to keep: one of the selected ones, or any other tag's name or slug.",
+        widget=forms.TextInput(attrs={"list": "merge-target-suggestions", "autocomplete": "off"}),
+    )
+    # The target the numbers on the page were shown for: a merge runs only after
+    # its own preview.
+    previewed = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_into(self) -> Tag:
+        value = self.cleaned_data["into"].strip()
+        tag = Tag.objects.filter(Q(name__iexact=value) | Q(slug=value)).first()
+        if tag is None:
+            raise forms.ValidationError(
+                f"No tag is called “{value}”. To give the merged tags a new name, merge them "
+                "into one of them, then rename it."
+            )
+        return tag
+
+
+@functools.cache
+def use_columns() -> list:
+    """A changelist column per kind of tagged object, sortable, from the counts that
+    ``with_use_counts`` annotates."""
+    columns = []
+    for through in tagged_item_models():
+        if tagged_model(through) is None:
+            continue  # taggit's generic table: nothing here uses it (still in the total)
+        key = kind_key(through)
+
+        def column(tag: Tag, key: str = key) -> int:
+            return getattr(tag, key)
+
+        column.__name__ = key
+        columns.append(admin.display(description=kind_label(through), ordering=key)(column))
+    return columns
+
+
+@admin.register(Tag)
+class TagAdmin(LargeTableAdmin):
+    form = TagAdminForm
+    list_display = ["name", "slug"]  # and the use counts: see get_list_display
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_per_page = 100
+    actions = ["merge_into"]
+    # How many of the selected tags the merge page names, and how many more
+    # (the most used) it suggests as targets.
+    merge_listed = 50
+
+    def get_queryset(self, request):
+        return with_use_counts(super().get_queryset(request))
+
+    def get_list_display(self, request):
+        return [*self.list_display, *use_columns(), "total_uses"]
+
+    @admin.display(description="all uses", ordering="uses_total")
+    def total_uses(self, tag: Tag) -> int:
+        return tag.uses_total
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": "Rename tag", **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Merge into…", permissions=["change", "delete"])
+    def merge_into(self, request, queryset):
+        """A page that previews merging the selected tags into one; the merge runs
+        only from the button under the preview of that same target."""
+        selected = list(queryset.order_by("-uses_total", "name"))
+        if "into" not in request.POST:  # arriving from the list: the most used one
+            return self._merge_page(request, selected, into=selected[0])
+        form = MergeForm(request.POST)
+        if not form.is_valid():
+            return self._merge_page(request, selected, form=form)
+        into = form.cleaned_data["into"]
+        if all(tag.pk == into.pk for tag in selected):
+            form.add_error("into", "Choose a tag other than the only one selected.")
+            return self._merge_page(request, selected, form=form)
+        if "confirm" in request.POST and form.cleaned_data["previewed"] == into.pk:
+            return self._merge(request, selected, into)
+        # A new target, or one typed after the last preview: show its numbers first.
+        recheck = "confirm" in request.POST
+        return self._merge_page(request, selected, into=into, recheck=recheck)
+
+    def _merge_page(self, request, selected, *, form=None, into=None, recheck=False):
+        plan = None
+        if into is not None and any(tag.pk != into.pk for tag in selected):
+            plan = merge_plan(selected, into=into)
+        if form is None:
+            form = MergeForm(initial={"into": into.name, "previewed": plan and into.pk})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge tags",
+            "opts": self.opts,
+            "form": form,
+            "plan": plan,
+            "recheck": recheck,
+            "selected": selected[: self.merge_listed],
+            "more_selected": max(len(selected) - self.merge_listed, 0),
+            "suggestions": self._suggestions(selected),
+            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/taggit/tag/merge_into.html", context)
+
+    def _suggestions(self, selected: list[Tag]) -> list[str]:
+        """Names for the target's datalist: the selected tags, then the most used."""
+        names = [tag.name for tag in selected[: self.merge_listed]]
+        popular = with_use_counts(Tag.objects.exclude(name__in=names)).order_by(
+            "-uses_total", "name"
+        )
+        return names + list(popular.values_list("name", flat=True)[: self.merge_listed])
+
+    def _merge(self, request, selected: list[Tag], into: Tag) -> None:
+        try:
+            result = merge_tags(tags=selected, into=into)
+        except TargetGone as gone:
+            self.message_user(request, str(gone), messages.ERROR)
+            return
+        moved = ", ".join(f"{k.moved} {k.label}" for k in result.kinds if k.moved)
+        removed = sum(k.removed for k in result.kinds)
+        follows = f" Moved {result.follows_moved} follow(s)." if result.follows_moved else ""
+        self.message_user(
+            request,
+            f"Merged {', '.join(result.merged_names)} into “{into.name}”: "
+            f"{moved or 'nothing'} moved to it, {removed} duplicate link(s) removed."
+            f"{follows} Deleted {len(result.merged_names)} tag(s).",
+            messages.SUCCESS,
+        )

@@ -314,6 +314,18 @@ class NoteQuerySet(models.QuerySet):
         """Published notes, plus the user's own drafts."""
         return self.filter(Q(status=Note.Status.PUBLISHED) | Q(author_id=user.pk))
 
+    def followed_by(self, user) -> "NoteQuerySet":
+        """Notes at the events ``user`` follows, or on a talk or open space carrying a
+        tag they follow (as in the tag feeds: notes carry no tags themselves)."""
+        follows = Follow.objects.of(user)
+        return self.filter(
+            Q(event__in=follows.event_ids())
+            | Q(talk__in=TaggedTalk.objects.filter(tag__in=follows.tag_ids()).values(
+                "content_object_id"))
+            | Q(open_space__in=TaggedOpenSpace.objects.filter(tag__in=follows.tag_ids()).values(
+                "content_object_id"))
+        )  # fmt: skip
+
     def on_sessions_tagged(self, tag: Tag) -> "NoteQuerySet":
         """Notes on a talk or an open space that carries ``tag``."""
         return self.filter(
@@ -422,6 +434,14 @@ class TakeawayQuerySet(TaggedQuerySet):
             )
         )
 
+    def followed_by(self, user) -> "TakeawayQuerySet":
+        """Takeaways at the events ``user`` follows or carrying a tag they follow."""
+        follows = Follow.objects.of(user)
+        carrying = TaggedTakeaway.objects.filter(tag__in=follows.tag_ids())
+        return self.filter(
+            Q(event__in=follows.event_ids()) | Q(pk__in=carrying.values("content_object_id"))
+        )
+
     def by_speaker(self, speaker: Speaker) -> "TakeawayQuerySet":
         """Takeaways from the talks ``speaker`` gave."""
         return self.filter(
@@ -521,3 +541,103 @@ class TaggedTakeaway(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtakeaway_unique")
         ]
+
+
+class FollowQuerySet(models.QuerySet):
+    def of(self, user) -> "FollowQuerySet":
+        return self.filter(user_id=user.pk)
+
+    def tag_ids(self) -> "FollowQuerySet":
+        """The followed tags' ids, as a subquery."""
+        return self.filter(tag__isnull=False).values("tag_id")
+
+    def event_ids(self) -> "FollowQuerySet":
+        """The followed events' ids, as a subquery."""
+        return self.filter(event__isnull=False).values("event_id")
+
+    def newest_first(self) -> "FollowQuerySet":
+        return self.order_by("-created_at", "-pk")
+
+    def start(self, user, *, tag: Tag | None = None, event: Event | None = None) -> "Follow":
+        """Follow ``tag`` or ``event``; following twice is the same as once."""
+        follow, _ = self.get_or_create(user=user, tag=tag, event=event)
+        return follow
+
+    def stop(self, user, *, tag: Tag | None = None, event: Event | None = None) -> bool:
+        """Stop following; False when ``user`` was not following it."""
+        deleted, _ = self.filter(user=user, tag=tag, event=event).delete()
+        return bool(deleted)
+
+
+class Follow(models.Model):
+    """Someone following a tag or an event: its new takeaways and published notes
+    show on their dashboard and come in their weekly digest email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    # Exactly one of the two (a check constraint holds it to that).
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tag__isnull=False, event__isnull=True)
+                | Q(tag__isnull=True, event__isnull=False),
+                name="follow_tag_or_event",
+                violation_error_message="Follow a tag or an event, not both or neither.",
+            ),
+            # NULLs are distinct in a unique index, so a user's event follows (tag
+            # NULL) do not collide in the first, nor tag follows in the second.
+            models.UniqueConstraint(fields=["user", "tag"], name="follow_unique_user_tag"),
+            models.UniqueConstraint(fields=["user", "event"], name="follow_unique_user_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.subject_label}"
+
+    def get_absolute_url(self) -> str:
+        if self.tag_id:
+            return reverse("tag-detail", args=[self.tag.slug])
+        return self.event.get_absolute_url()
+
+    @property
+    def subject(self) -> Tag | Event:
+        return self.tag if self.tag_id else self.event
+
+    @property
+    def subject_label(self) -> str:
+        return f"tag “{self.tag.name}”" if self.tag_id else f"event “{self.event.name}”"
+
+
+class DigestLog(models.Model):
+    """One weekly digest email sent to one user: at most one per user per week
+    (the unique constraint holds it even when two runs overlap), and where the next
+    digest starts (``sent_at``, the end of the window this one covered)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_logs"
+    )
+    # The Monday of the week it was sent in (local time).
+    week_start = models.DateField()
+    sent_at = models.DateTimeField()
+    takeaway_count = models.PositiveIntegerField(default=0)
+    note_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="digestlog_one_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user}, week of {self.week_start:%d %b %Y}"

@@ -9,7 +9,7 @@ from talks import services
 from talks.feeds import signed_feed_url
 from talks.filters import EventListFilter, TakeawayFilter, recent_events, takeaway_authors
 from talks.forms import OpenSpaceForm, TalkForm
-from talks.models import Event, OpenSpace, Speaker, Takeaway, Talk
+from talks.models import Event, Follow, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import attach_tags
 
 PER_PAGE = 25
@@ -47,6 +47,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "more_takeaways": len(takeaways) > TAKEAWAYS_ON_EVENT_PAGE,
         "action_points": event.actionpoints.with_listing_relations(),
         "feed_url": signed_feed_url("talks:event-feed", event.slug, request.user),
+        "following": Follow.objects.of(request.user).filter(event=event).exists(),
     }
     return render(request, "talks/event_detail.html", context)
 

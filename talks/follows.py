@@ -1,0 +1,63 @@
+"""Following a tag or an event: POST-only buttons on the tag and event pages."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from talks.models import Event, Follow
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """To the page the button was on (``next``), if it is on this site."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target)
+
+
+def _where(request: HttpRequest) -> str:
+    if request.user.email:
+        return "on your dashboard and in a weekly email"
+    return "on your dashboard (add an email address to your account to get a weekly email)"
+
+
+@require_POST
+def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    Follow.objects.start(request.user, tag=tag)
+    messages.success(
+        request, f"You follow “{tag.name}”: new takeaways and notes show {_where(request)}."
+    )
+    return _back(request, reverse("tag-detail", args=[tag.slug]))
+
+
+@require_POST
+def unfollow_tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    Follow.objects.stop(request.user, tag=tag)
+    messages.success(request, f"You no longer follow “{tag.name}”.")
+    return _back(request, reverse("tag-detail", args=[tag.slug]))
+
+
+@require_POST
+def follow_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    Follow.objects.start(request.user, event=event)
+    messages.success(
+        request, f"You follow {event.name}: new takeaways and notes show {_where(request)}."
+    )
+    return _back(request, event.get_absolute_url())
+
+
+@require_POST
+def unfollow_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    Follow.objects.stop(request.user, event=event)
+    messages.success(request, f"You no longer follow {event.name}.")
+    return _back(request, event.get_absolute_url())
