@@ -7,7 +7,7 @@ PORT ?= 8000
 # The dev server and load_demo need DEBUG on; production never uses this Makefile.
 DEV_ENV := DEBUG=true
 
-.PHONY: run test install lint format migrate demo db-stop clean chromium
+.PHONY: run test install lint format migrate demo db-stop clean chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,19 @@ chromium:
 
 test: lint chromium
 	$(BIN)/python -m pytest
+
+# Load benchmark (docs/benchmarks.md), not part of `make test`: seeds a scale-100
+# database once (a few minutes, reused after), then drives gunicorn with wrk (Debian's
+# package, installed if missing) for about five minutes and rewrites docs/benchmarks.md.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk not found: install the wrk package to run the benchmark." >&2; exit 1; fi; }
+	$(BIN)/python bench/run.py
 
 format: install
 	$(BIN)/ruff format .

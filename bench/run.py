@@ -1,0 +1,557 @@
+"""`make bench`: Notesite under load at the scale of a 5,000-person company.
+
+1. A database ``notesite_bench`` on the embedded PostgreSQL (or ``BENCH_DATABASE_URL``),
+   migrated, and seeded once with ``seed_demo --scale 100`` (minutes); later runs reuse
+   it, and the seeding time is kept in the database's comment.
+2. Production settings from environment variables only (DEBUG off, a fresh SECRET_KEY,
+   ALLOWED_HOSTS=127.0.0.1, no HTTPS redirect on loopback), static files collected into
+   a temporary folder, and gunicorn with the project's gunicorn.conf.py on 127.0.0.1 and
+   a free port (2 workers x 4 threads, the defaults; worker recycling off so the memory
+   figure covers the whole run).
+3. In this process: the pages' rows (notesite.seeding.targets), a session per user,
+   and the SQL queries each page runs (Django's test client, second request counted).
+4. wrk, a separate process, drives each URL for DURATION seconds at 1 connection and
+   at 8 (2 threads), after a short warm-up, reporting p50/p95/p99 through a Lua hook.
+5. The RSS of each gunicorn worker after the run, the time to import a sample file,
+   and docs/benchmarks.md rewritten between its bench markers (the analysis below them
+   is kept).
+
+Only 127.0.0.1 traffic, bounded durations; gunicorn is always stopped.
+"""
+
+import contextlib
+import datetime
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "notesite_bench"
+# Overridable to try the pipeline quickly (with BENCH_DATABASE_URL and BENCH_OUTPUT).
+SCALE = float(os.environ.get("BENCH_SCALE", "100"))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+WARMUP = 2
+# (connections, wrk threads)
+LOADS = [(1, 1), (8, 2)]
+SAMPLE = ROOT.parent / "shared" / "samples" / "devopsdays-toronto-2019.txt"
+DOC = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+VENV_BIN = Path(sys.executable).parent
+
+LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "bytes": %d, "errors": %d, "non2xx": %d, ' ..
+    '"p50": %d, "p95": %d, "p99": %d, "max": %d}\\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- The database ---------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """BENCH_DATABASE_URL, or the bench database on the embedded server (created)."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    import psycopg
+
+    from notesite import embedded_db
+
+    data_dir = Path(os.environ.get("NOTESITE_PGDATA", ROOT / ".pgdata")).resolve()
+    main = urlsplit(embedded_db.start(data_dir))
+    admin = urlunsplit(main._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if not exists.fetchone():
+            log(f"creating database {BENCH_DB}")
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return urlunsplit(main._replace(path=f"/{BENCH_DB}"))
+
+
+def production_env(url: str, static_root: Path, port: int) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: no redirect to HTTPS. The session cookie is sent by
+        # wrk as a header, so its Secure flag does not matter.
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(static_root),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "notesite.settings",
+    }
+    env.pop("BENCH_DATABASE_URL", None)
+    return env
+
+
+def manage(env: dict, *args: str, echo: bool = False) -> tuple[str, float]:
+    """Run manage.py with ``env``; return its output and wall time (raises on failure)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603 - our own manage.py and arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if echo:
+            print("    " + line, end="", flush=True)
+    if process.wait() != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{''.join(lines)}")
+    return "".join(lines), time.perf_counter() - started
+
+
+def seeded_summary(url: str, env: dict) -> str:
+    """Seed the bench database once; return how the seeding went (kept as the
+    database's comment, so a later run can report it)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        events = conn.execute("SELECT count(*) FROM talks_event").fetchone()[0]
+        if events:
+            comment = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname = current_database()"
+            ).fetchone()[0]
+            log(f"reusing the seeded database ({events:,} events)")
+            return comment or "seeded earlier (no record of the seeding time)"
+    log(f"seeding scale {SCALE:g} (once; later runs reuse it)")
+    output, seconds = manage(env, "seed_demo", "--scale", f"{SCALE:g}", echo=True)
+    summary = (
+        f"`seed_demo --scale {SCALE:g}` took {seconds:.0f} s wall time "
+        f"({datetime.date.today().isoformat()}), including VACUUM ANALYZE:\n\n"
+        + "\n".join(f"    {line}" for line in output.strip().splitlines())
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(BENCH_DB if not os.environ.get("BENCH_DATABASE_URL") else
+                               urlsplit(url).path.lstrip("/")),
+                sql.Literal(summary),
+            )
+        )  # fmt: skip
+    return summary
+
+
+# --- In-process: targets, sessions, query counts -------------------------------------
+
+
+def prepare(env: dict) -> dict:
+    """Set Django up on the bench database and return the URLs, a session cookie
+    per URL, and each page's status, query count and size."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from notesite import seeding
+
+    targets = seeding.targets()
+    pages = {}
+    for page, url in targets.urls().items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        user = targets.user_for(page)
+        if user is not None:
+            client.force_login(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+        pages[page] = {
+            "url": url,
+            "user": user.get_username() if user else "",
+            "cookie": client.cookies["sessionid"].value if user else "",
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+            "kb": len(response.content) / 1024,
+            "in_process_ms": elapsed * 1000,
+        }
+    info = dataset_info(seeding)
+    connections.close_all()
+    return {"pages": pages, "dataset": info, "targets": targets}
+
+
+def dataset_info(seeding) -> dict:
+    from django.db import connection
+
+    from actions.models import ActionPoint
+    from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
+
+    counts = {
+        str(model._meta.verbose_name_plural): model.objects.count()
+        for model in (Event, Talk, OpenSpace, Note, Takeaway, ActionPoint, Speaker)
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM taggit_tag")
+        counts["tags"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM auth_user")
+        counts["users"] = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database())), version()")
+        size, version = cursor.fetchone()
+        settings = {}
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    counts["open action points"] = ActionPoint.objects.open().count()
+    counts["overdue action points"] = ActionPoint.objects.overdue().count()
+    return {
+        "counts": counts,
+        "size": size,
+        "postgres": version.split(" on ")[0],
+        "pg_settings": settings,
+        "frequencies": seeding.document_frequencies(),
+    }
+
+
+# --- gunicorn and wrk ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, log_path: Path) -> subprocess.Popen:
+    log_file = log_path.open("w")
+    process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
+        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "notesite.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://{env['GUNICORN_BIND']}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited at start-up; see {log_path}")
+        healthz = f"{base}/healthz"
+        with contextlib.suppress(OSError), urllib.request.urlopen(healthz, timeout=2) as answer:  # noqa: S310
+            if answer.status == 200:
+                return process
+        time.sleep(0.5)
+    stop_gunicorn(process)
+    raise SystemExit(f"gunicorn did not answer within 60 s; see {log_path}")
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()  # the master stops its workers gracefully
+    try:
+        process.wait(timeout=35)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group started above, nothing else
+        process.wait()
+
+
+def check_page(base: str, page: dict) -> None:
+    """One request through gunicorn: a 200, not a redirect to the login page."""
+    request = urllib.request.Request(base + page["url"])  # noqa: S310
+    if page["cookie"]:
+        request.add_header("Cookie", f"sessionid={page['cookie']}")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            page["http_status"] = response.status
+    except urllib.error.HTTPError as error:
+        page["http_status"] = error.code
+
+
+def wrk(base: str, page: dict, connections: int, threads: int, seconds: int, lua: Path) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(lua)]
+    if page["cookie"]:
+        command += ["-H", f"Cookie: sessionid={page['cookie']}"]
+    command.append(base + page["url"])
+    output = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=seconds + 60, check=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line.removeprefix("BENCH "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def worker_rss(process: subprocess.Popen) -> list[float]:
+    import psutil
+
+    master = psutil.Process(process.pid)
+    return [child.memory_info().rss / 2**20 for child in master.children()]
+
+
+# --- Importing a sample ---------------------------------------------------------------
+
+
+def time_import(env: dict) -> dict:
+    """Wall time of `import_notes --dry-run` on a sample (the command as people run
+    it, Python start-up included), three times."""
+    if not SAMPLE.exists():
+        return {"error": f"{SAMPLE} not found"}
+    if not (ROOT / "notesite/management/commands/import_notes.py").exists():
+        return {"error": "the import_notes command does not exist yet"}
+    args = ["import_notes", str(SAMPLE), "--author", "heavy", "--dry-run"]
+    times = []
+    for _ in range(3):
+        try:
+            _, seconds = manage(env, *args)
+        except SystemExit as failure:
+            return {"error": str(failure)[:500]}
+        times.append(seconds)
+    return {"times": times, "command": "manage.py " + " ".join(args)}
+
+
+# --- The report ---------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    memory = next(
+        int(line.split()[1]) // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout  # noqa: S607
+    import django
+    import gunicorn
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_mb": memory,
+        "load": os.getloadavg(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "wrk": (wrk_version.split("[")[0].strip() or "wrk"),
+        "kernel": platform.release(),
+    }
+
+
+def ms(us: float) -> str:
+    return f"{us / 1000:.0f}" if us >= 10_000 else f"{us / 1000:.1f}"
+
+
+def verdicts(page: str, row: dict, floor: float) -> list[tuple[str, bool, str]]:
+    eight = row["load"][8]
+    ratio = eight["rps"] / floor
+    limit = 100 if page.startswith("search") else 150
+    return [
+        ("≥ 0.3 x /healthz", ratio >= 0.3, f"{ratio:.3f}"),
+        (f"p95 < {limit} ms at 8", eight["p95"] / 1000 < limit, f"{ms(eight['p95'])} ms"),
+    ]
+
+
+def report(run: dict) -> str:
+    m, data, pages = run["machine"], run["prepared"]["dataset"], run["prepared"]["pages"]
+    floor1 = pages["healthz"]["load"][1]["rps"]
+    floor8 = pages["healthz"]["load"][8]["rps"]
+    out = [BEGIN, ""]
+    out.append(f"Run on {run['date']} with `{run['command']}`.")
+    out.append("")
+    out.append(
+        f"- Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_mb']:,} MB RAM, Linux "
+        f"{m['kernel']}; load average {m['load'][0]:.2f} when the run started (the machine "
+        "is shared: other test runs may have been running)."
+    )
+    out.append(
+        f"- Software: {data['postgres']} (embedded, default settings: "
+        + ", ".join(f"{k} {v}" for k, v in data["pg_settings"].items())
+        + f"), Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']} "
+        f"(2 workers x 4 threads, max_requests off), {m['wrk']}."
+    )
+    out.append(
+        f"- Load: wrk from the same machine, {run['duration']} s per URL and concurrency after a "
+        f"{run['warmup']} s warm-up; `-c1 -t1` and `-c8 -t2`; logged-in with a session cookie."
+    )
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in data["counts"].items())
+    out.append(f"- Data: scale {run['scale']:g}, {data['size']}: {counts}.")
+    freq = data["frequencies"]
+    for term, per_kind in freq.items():
+        found = ", ".join(f"{n:,} {kind}" for kind, n in per_kind.items())
+        out.append(f"- Search term `{term}` matches {found}.")
+    out.append("")
+    out.append("Seeding:")
+    out.append("")
+    out.append(run["seeding"])
+    out.append("")
+    out.append(
+        "| page | URL | user | queries | KB | rps @1 | p50 / p95 / p99 ms @1 | rps @8 "
+        "| p50 / p95 / p99 ms @8 | x /healthz @1 | x /healthz @8 |"
+    )
+    out.append("| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: |")
+    for page, row in pages.items():
+        one, eight = row["load"][1], row["load"][8]
+        flags = ""
+        if one["errors"] or one["non2xx"] or eight["errors"] or eight["non2xx"]:
+            bad, errors = one["non2xx"] + eight["non2xx"], one["errors"] + eight["errors"]
+            flags = f" ⚠ {bad} non-2xx, {errors} errors"
+        out.append(
+            f"| {page}{flags} | `{row['url']}` | {row['user'] or '—'} | {row['queries']} | "
+            f"{row['kb']:.0f} | {one['rps']:.0f} | "
+            f"{ms(one['p50'])} / {ms(one['p95'])} / {ms(one['p99'])} | {eight['rps']:.0f} | "
+            f"{ms(eight['p50'])} / {ms(eight['p95'])} / {ms(eight['p99'])} | "
+            f"{one['rps'] / floor1:.3f} | {eight['rps'] / floor8:.3f} |"
+        )
+    out.append("")
+    out.append("Targets (at 8 concurrent clients; search pages p95 < 100 ms, others < 150 ms):")
+    out.append("")
+    out.append("| page | ≥ 0.3 x /healthz | p95 | met |")
+    out.append("| --- | --- | --- | --- |")
+    for page, row in pages.items():
+        if page == "healthz":
+            continue
+        checks = verdicts(page, row, floor8)
+        cells = [f"{'✅' if ok else '❌'} {value}" for _, ok, value in checks]
+        met = "yes" if all(ok for _, ok, _ in checks) else "**no**"
+        out.append(f"| {page} | {' | '.join(cells)} | {met} |")
+    out.append("")
+    rss = run["rss"]
+    worst = max(rss) if rss else 0
+    out.append(
+        "- Memory after the run: gunicorn workers at "
+        + ", ".join(f"{value:.0f} MB" for value in rss)
+        + f" resident: {'✅ met' if worst < 150 else '❌ not met'} (< 150 MB each)."
+    )
+    imported = run["import"]
+    if "times" in imported:
+        best = min(imported["times"])
+        out.append(
+            f"- Import: `{imported['command']}` took "
+            + ", ".join(f"{t:.2f} s" for t in imported["times"])
+            + f" (wall time, Python start-up included): {'✅ met' if best < 0.5 else '❌ not met'}"
+            " (< 0.5 s)."
+        )
+    else:
+        out.append(f"- Import: not measured: {imported['error']}")
+    out.append(
+        "- Queries per request: the *queries* column counts one request of each page on "
+        "this data set; `tests/test_query_counts.py` (in `make test`) checks each page runs "
+        "the same number on a small and a ten times larger data set."
+    )
+    out += ["", END]
+    return "\n".join(out)
+
+
+def write_doc(section: str) -> None:
+    if DOC.exists() and BEGIN in DOC.read_text() and END in DOC.read_text():
+        text = DOC.read_text()
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        DOC.write_text(head + section + tail)
+        return
+    DOC.write_text(
+        "# Benchmarks\n\nWritten by `make bench` (bench/run.py) between the markers below; "
+        "the analysis after them is written by people.\n\n" + section + "\n\n## Analysis\n"
+    )
+
+
+# --- Main ----------------------------------------------------------------------------
+
+
+def main() -> None:
+    run = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "make bench",
+        "scale": SCALE,
+        "duration": DURATION,
+        "warmup": WARMUP,
+    }
+    run["machine"] = machine()
+    url = database_url()
+    workdir = Path(tempfile.mkdtemp(prefix="notesite-bench-"))
+    port = free_port()
+    env = production_env(url, workdir / "static", port)
+    log("migrating the bench database")
+    manage(env, "migrate", "--no-input", "-v0")
+    run["seeding"] = seeded_summary(url, env)
+    log("collecting static files")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    log("measuring queries per page in-process")
+    run["prepared"] = prepare(env)
+    pages = run["prepared"]["pages"]
+    for page, row in pages.items():
+        log(f"  {page}: {row['status']}, {row['queries']} queries, {row['kb']:.0f} KB, "
+            f"{row['in_process_ms']:.0f} ms")  # fmt: skip
+    lua = workdir / "report.lua"
+    lua.write_text(LUA)
+    log(f"starting gunicorn on 127.0.0.1:{port}")
+    server = start_gunicorn(env, workdir / "gunicorn.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for page, row in pages.items():
+            check_page(base, row)
+            if row["http_status"] != 200:
+                log(f"  {page}: HTTP {row['http_status']} (measured anyway)")
+            wrk(base, row, 8, 2, WARMUP, lua)
+            row["load"] = {c: wrk(base, row, c, t, DURATION, lua) for c, t in LOADS}
+            one, eight = row["load"][1], row["load"][8]
+            log(f"  {page}: {one['rps']:.0f} rps @1 (p95 {ms(one['p95'])} ms), "
+                f"{eight['rps']:.0f} rps @8 (p95 {ms(eight['p95'])} ms)")  # fmt: skip
+        run["rss"] = worker_rss(server)
+    finally:
+        stop_gunicorn(server)
+    log("timing an import")
+    run["import"] = time_import({**env, "DEBUG": "false"})
+    del run["prepared"]["targets"]
+    raw = workdir / "results.json"
+    raw.write_text(json.dumps(run, indent=1, default=str))
+    write_doc(report(run))
+    log(f"wrote {DOC}; raw results in {raw}, gunicorn log in {workdir / 'gunicorn.log'}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--report"]:
+        # Re-render docs/benchmarks.md from a run's results.json (no measuring).
+        saved = json.loads(Path(sys.argv[2]).read_text())
+        for row in saved["prepared"]["pages"].values():
+            row["load"] = {int(c): result for c, result in row["load"].items()}
+        write_doc(report(saved))
+    else:
+        main()
