@@ -2,21 +2,32 @@
 
 Every write (the form, the editable list, the bulk actions) goes through
 ``actions.services`` so that each changed action point gets exactly one history
-entry. The history itself is shown read-only; it has no admin of its own.
+entry (and its emails), and each is refused, naming the other person's change,
+when the page was shown before someone else changed the row. The history itself
+is shown read-only; it has no admin of its own.
 """
+
+import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
 from actions.exports import export_as_csv
-from actions.models import ActionPoint, ActionPointChange, TaggedActionPoint
-from actions.services import save_action_point, update_action_points
+from actions.models import ActionPoint, ActionPointChange, Notification, TaggedActionPoint
+from actions.services import (
+    StaleBulkEdit,
+    StaleEdit,
+    lock_for_edit,
+    save_action_point,
+    update_action_points,
+)
 from notesite.admin_utils import (
     LargeTableAdmin,
     PreloadedAutocompleteSelect,
@@ -33,7 +44,9 @@ class StaleCheckForm(forms.ModelForm):
     """Refuses a save made from a page opened before someone else changed the row.
 
     The page carries the ``version`` it showed; a save whose version is no longer
-    the stored one would silently undo the other person's change.
+    the stored one would silently undo the other person's change. The check locks
+    the row until the admin's transaction ends (both the change form and the list
+    edit validate inside it), so a second editor waits and is then refused.
     """
 
     via = ""  # how the history records saves from this form
@@ -46,13 +59,21 @@ class StaleCheckForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
+        if not self.instance.pk:
+            return cleaned_data
         seen = cleaned_data.get("seen_version")
-        if self.instance.pk and seen is not None and seen != self.instance.version:
+        if seen is None:  # missing or not a number: the hidden field would not show why
             raise forms.ValidationError(
-                "Someone else changed this action point after you opened the page. "
-                "Reload it to see their change, then make yours again.",
-                code="stale",
+                "This form was damaged on the way: reload the page and try again.",
+                code="damaged",
             )
+        try:
+            lock_for_edit(self.instance.pk, seen_version=seen)
+        except StaleEdit as stale:
+            # Saving again applies this input over the change the message names.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_version")] = str(stale.current.version)
+            raise forms.ValidationError(stale.message, code="stale") from None
         return cleaned_data
 
 
@@ -83,6 +104,22 @@ class AssignForm(forms.Form):
             queryset=User.objects.filter(is_active=True), widget=widget
         )
         self.order_fields(self.field_order)
+
+
+LIST_ROW_ID = re.compile(r"^form-(\d+)-id$")
+
+
+def seen_versions(request) -> dict[int, int]:
+    """{action point id: version} of the rows the changelist showed. Its editable
+    rows' hidden inputs are in the same form as the actions, so an action's POST
+    carries them; rows without one (picked by "select all") are not checked."""
+    found = {}
+    for key, pk in request.POST.items():
+        match = LIST_ROW_ID.match(key)
+        version = request.POST.get(f"form-{match[1]}-seen_version", "") if match else ""
+        if pk.isdigit() and version.isdigit():
+            found[int(pk)] = int(version)
+    return found
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -199,17 +236,34 @@ class ActionPointAdmin(LargeTableAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)
 
+    def changelist_view(self, request, extra_context=None):
+        # Django validates a list edit before its transaction starts; validating
+        # inside one keeps the rows StaleCheckForm locks locked until they are saved.
+        if request.method == "POST" and "_save" in request.POST:
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
+
     def save_model(self, request, obj, form, change):
         """Save through the service: one history entry, tags and comment included."""
         if change and not form.has_changed():
             return
-        save_action_point(
+        entry = save_action_point(
             obj,
             by=request.user,
             via=form.via,
             comment=form.cleaned_data.get("comment", ""),
             tags=form.cleaned_data.get("tags"),
         )
+        if entry is not None:
+            skipped = entry.notifications.filter(state=Notification.State.SKIPPED)
+            for notification in skipped.select_related("recipient"):
+                self.message_user(
+                    request,
+                    f"{notification.recipient} has no email address, so was not told "
+                    f"about “{obj}”.",
+                    messages.WARNING,
+                )
 
     def save_related(self, request, form, formsets, change):
         # save_model saved the tags, the model's only many-to-many field, with the row
@@ -238,13 +292,18 @@ class ActionPointAdmin(LargeTableAdmin):
         )
         if form.is_valid():
             assignee = form.cleaned_data["assignee"]
-            changed = update_action_points(
-                queryset,
-                by=request.user,
-                via=ActionPointChange.Via.ADMIN_BULK,
-                comment=form.cleaned_data["comment"],
-                assignee=assignee,
-            )
+            try:
+                changed = update_action_points(
+                    queryset,
+                    by=request.user,
+                    via=ActionPointChange.Via.ADMIN_BULK,
+                    comment=form.cleaned_data["comment"],
+                    seen_versions=seen_versions(request),
+                    assignee=assignee,
+                )
+            except StaleBulkEdit as stale:
+                self.message_user(request, stale.message, messages.ERROR)
+                return None
             self.message_user(
                 request, f"Assigned {changed} action point(s) to {assignee}.", messages.SUCCESS
             )
@@ -261,6 +320,7 @@ class ActionPointAdmin(LargeTableAdmin):
             "more": max(count - shown, 0),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
+            "seen_versions": sorted(seen_versions(request).items()),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/actions/actionpoint/assign_to.html", context)
@@ -274,9 +334,17 @@ class ActionPointAdmin(LargeTableAdmin):
         self._set_status(request, queryset, ActionPoint.Status.DROPPED)
 
     def _set_status(self, request, queryset: QuerySet, status: ActionPoint.Status) -> None:
-        changed = update_action_points(
-            queryset, by=request.user, via=ActionPointChange.Via.ADMIN_BULK, status=status
-        )
+        try:
+            changed = update_action_points(
+                queryset,
+                by=request.user,
+                via=ActionPointChange.Via.ADMIN_BULK,
+                seen_versions=seen_versions(request),
+                status=status,
+            )
+        except StaleBulkEdit as stale:
+            self.message_user(request, stale.message, messages.ERROR)
+            return
         self.message_user(
             request, f"Marked {changed} action point(s) {status.label.lower()}.", messages.SUCCESS
         )

@@ -310,3 +310,101 @@ class Preferences(models.Model):
     def reset_calendar_token(self) -> None:
         self.calendar_token = new_calendar_token()
         self.save(update_fields=["calendar_token"])
+
+
+class ReminderLog(models.Model):
+    """One reminder digest made for one person on one day: the row that keeps an
+    hourly cron job to one digest a day. Written in the same transaction as the
+    digest's outbox row, so a run that fails half-way leaves neither."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The local date the digest is for (a second run that day finds this row).
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="reminderlog_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.user} on {self.sent_on}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> "NotificationQuerySet":
+        return self.filter(state=Notification.State.PENDING)
+
+
+class Notification(models.Model):
+    """An email in the outbox: queued in the transaction that made the change, sent
+    once it commits, and retried by ``send_reminders`` while the mail server fails.
+
+    Either about one history entry (at most one email per person per entry) or a
+    reminder digest (one per ``ReminderLog``).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        # Never to be sent: no email address, an inactive account, a newer digest.
+        SKIPPED = "skipped", "Skipped"
+        # Gave up after too many failed attempts.
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    change = models.ForeignKey(
+        ActionPointChange,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    reminder = models.OneToOneField(
+        ReminderLog,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
+    # Rendered when queued, so a retry sends what the change looked like then.
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "recipient"], name="notification_once_per_change"
+            ),
+            models.CheckConstraint(
+                condition=Q(change__isnull=False, reminder__isnull=True)
+                | Q(change__isnull=True, reminder__isnull=False),
+                name="notification_change_xor_reminder",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="sent", sent_at__isnull=False)
+                | (~Q(state="sent") & Q(sent_at__isnull=True)),
+                name="notification_sent_at_iff_sent",
+            ),
+        ]
+        indexes = [
+            # The outbox: what is still to be sent, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state="pending"),
+                name="notification_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (to {self.recipient}, {self.get_state_display().lower()})"

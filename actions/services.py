@@ -1,12 +1,14 @@
 """Writes to action points. Every change goes through here so that each one leaves
-exactly one history entry, whichever page or command made it."""
+exactly one history entry, and tells the people it concerns by email, whichever
+page or command made it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from actions import notifications
 from actions.models import ActionPoint, ActionPointChange
 
 # Fields whose changes are recorded, in the order the history shows them.
@@ -65,7 +67,8 @@ def save_action_point(
     given, replaces the action point's tags and the change is part of the same entry.
     Side effects: saves the row, bumps its ``version``, stamps or clears
     ``completed_at`` with the status, sets the tags, and writes one
-    ``ActionPointChange`` when anything tracked changed or a comment was given.
+    ``ActionPointChange`` when anything tracked changed or a comment was given,
+    with its emails (see ``record_change``).
     """
     stored = None
     if before is None and action_point.pk:
@@ -98,10 +101,15 @@ def _locked(action_points: QuerySet) -> QuerySet:
 def record_change(
     action_point: ActionPoint, *, by, via: str, changes: dict, comment: str = ""
 ) -> ActionPointChange | None:
-    """Write one history entry, unless there is nothing to record."""
+    """Write one history entry, unless there is nothing to record.
+
+    Side effects: the entry, and the emails it calls for (the assignee told of an
+    assignment or a new due date, whoever raised it of a status change) queued in
+    the outbox and sent once the transaction commits.
+    """
     if not changes and not comment.strip():
         return None
-    return ActionPointChange.objects.create(
+    entry = ActionPointChange.objects.create(
         action_point=action_point,
         changed_by=by,
         changed_at=timezone.now(),
@@ -109,30 +117,53 @@ def record_change(
         comment=comment.strip(),
         via=via,
     )
+    notifications.queue_for_change(entry)
+    return entry
 
 
 @transaction.atomic
 def update_action_points(
-    action_points: Iterable[ActionPoint] | QuerySet, *, by, via: str, comment: str = "", **values
+    action_points: Iterable[ActionPoint] | QuerySet,
+    *,
+    by,
+    via: str,
+    comment: str = "",
+    seen_versions: Mapping[int, int] | None = None,
+    **values,
 ) -> int:
     """Set ``values`` (e.g. ``status="done"`` or ``assignee=user``) on each action
     point, one history entry per action point that actually changed. Returns how
-    many changed. Side effects: as ``save_action_point`` for each row."""
+    many changed.
+
+    ``seen_versions`` maps action point ids to the versions the page showed them
+    at: when any of those has moved on since, ``StaleBulkEdit`` is raised and
+    nothing is changed. Side effects: as ``save_action_point`` for each row, the
+    emails sent together after the commit.
+    """
     if isinstance(action_points, QuerySet):
         ids = action_points.order_by().values("pk")
     else:
         ids = [ap.pk for ap in action_points]
+    seen_versions = seen_versions or {}
     rows = _locked(ActionPoint.objects.filter(pk__in=ids)).order_by("pk")
-    changed = 0
-    # In chunks from a server-side cursor: "select all" can pick 100,000 rows.
-    for action_point in rows.iterator(chunk_size=500):
-        before = snapshot(action_point)
-        for name, value in values.items():
-            setattr(action_point, name, value)
-        if snapshot(action_point) == before:
-            continue
-        save_action_point(action_point, by=by, via=via, comment=comment, before=before)
-        changed += 1
+    changed, stale = 0, []
+    with notifications.sending_after_commit():
+        # In chunks from a server-side cursor: "select all" can pick 100,000 rows.
+        # Rows are locked in one pass, in id order, so two bulk changes cannot deadlock.
+        for action_point in rows.iterator(chunk_size=500):
+            seen = seen_versions.get(action_point.pk)
+            if seen is not None and seen != action_point.version:
+                stale.append(_stale_edit(action_point, seen))
+                continue
+            before = snapshot(action_point)
+            for name, value in values.items():
+                setattr(action_point, name, value)
+            if snapshot(action_point) == before:
+                continue
+            save_action_point(action_point, by=by, via=via, comment=comment, before=before)
+            changed += 1
+        if stale:
+            raise StaleBulkEdit(stale)  # rolls back the rows already changed
     return changed
 
 
@@ -149,15 +180,54 @@ class StaleEdit(Exception):
         super().__init__(self.message)
 
     @property
-    def message(self) -> str:
+    def what(self) -> str:
+        """Who changed what since, e.g. "alice changed status from Open to Done at 14:02"."""
         if self.newer:
-            what = "; ".join(entry.summary() for entry in self.newer)
-        else:
-            what = "Someone else changed this action point"
+            return "; ".join(entry.summary() for entry in self.newer)
+        return "Someone else changed this action point"
+
+    @property
+    def message(self) -> str:
         return (
-            f"{what} while you were editing. Nothing was saved: your changes are "
+            f"{self.what} while you were editing. Nothing was saved: your changes are "
             "still in the form, so check them against the page and save again."
         )
+
+
+class StaleBulkEdit(Exception):
+    """A change to several action points, some of which changed since the page showed
+    them; ``edits`` has a ``StaleEdit`` for each of those."""
+
+    def __init__(self, edits: list[StaleEdit]) -> None:
+        self.edits = edits
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        changes = " ".join(f"“{edit.current}”: {edit.what}." for edit in self.edits)
+        return (
+            f"Nothing was changed: {len(self.edits)} of the chosen action points changed "
+            f"after the list was shown. {changes} Check them and try again."
+        )
+
+
+def _stale_edit(stored: ActionPoint, seen_version: int) -> StaleEdit:
+    # Each save from a page or the admin writes one entry and bumps the version
+    # once, so the entries since the form are the last (difference) ones.
+    missed = max(stored.version - seen_version, 0)
+    newer = stored.history.select_related("changed_by").order_by("-changed_at", "-pk")
+    return StaleEdit(stored, list(reversed(newer[:missed])))
+
+
+def lock_for_edit(pk: int, *, seen_version: int) -> ActionPoint:
+    """The action point as stored, locked until the transaction ends, for someone
+    whose form showed it at ``seen_version``. Raises ``StaleEdit`` when it has
+    changed since. Must run inside a transaction (the lock is what keeps a second
+    editor out until this one's change is saved)."""
+    stored = _locked(ActionPoint.objects.filter(pk=pk)).get()
+    if stored.version != seen_version:
+        raise _stale_edit(stored, seen_version)
+    return stored
 
 
 @transaction.atomic
@@ -176,17 +246,11 @@ def update_action_point(
     Raises ``StaleEdit`` and writes nothing when the stored version has moved on
     since (the form would silently undo the other person's change). Otherwise,
     side effects: locks the row and, when a value changed or a comment was given,
-    saves through ``save_action_point`` (one history entry, ``version`` bumped,
-    ``completed_at`` kept in step with the status); with neither, writes nothing.
-    Returns the history entry, or None.
+    saves through ``save_action_point`` (one history entry and its emails,
+    ``version`` bumped, ``completed_at`` kept in step with the status); with
+    neither, writes nothing. Returns the history entry, or None.
     """
-    stored = _locked(ActionPoint.objects.filter(pk=action_point.pk)).get()
-    if stored.version != seen_version:
-        # Each save from a page or the admin writes one entry and bumps the version
-        # once, so the entries since the form are the last (difference) ones.
-        missed = max(stored.version - seen_version, 0)
-        newer = stored.history.select_related("changed_by").order_by("-changed_at", "-pk")
-        raise StaleEdit(stored, list(reversed(newer[:missed])))
+    stored = lock_for_edit(action_point.pk, seen_version=seen_version)
     before = snapshot(stored)
     for name, value in values.items():
         setattr(stored, name, value)

@@ -357,8 +357,9 @@ def test_list_edit_from_a_stale_page_is_refused(staff_client, attendee):
     response = staff_client.post(changelist_url(), list_edit_data(page_row))
     assert response.status_code == 200
     assert response.context["cl"].formset.forms[0].non_field_errors() == [
-        "Someone else changed this action point after you opened the page. "
-        "Reload it to see their change, then make yours again."
+        "Someone else changed this action point while you were editing. Nothing was "
+        "saved: your changes are still in the form, so check them against the page and "
+        "save again."
     ]
     action_point.refresh_from_db()
     assert (action_point.status, action_point.due_on) == ("done", None)
@@ -567,8 +568,9 @@ def test_change_from_a_stale_form_is_refused(staff_client):
     response = staff_client.post(change_url(action_point), stale)
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == [
-        "Someone else changed this action point after you opened the page. "
-        "Reload it to see their change, then make yours again."
+        "Someone else changed this action point while you were editing. Nothing was "
+        "saved: your changes are still in the form, so check them against the page and "
+        "save again."
     ]
     action_point.refresh_from_db()
     assert action_point.title == "Theirs"

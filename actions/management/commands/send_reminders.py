@@ -1,0 +1,52 @@
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
+
+from actions.notifications import MAX_ATTEMPTS, queue_reminders, send_notifications
+
+logger = logging.getLogger("actions.notifications")
+
+
+class Command(BaseCommand):
+    help = (
+        "Email each person one digest of their open action points that are overdue or "
+        "due within --days days (default 3), and each manager (the “manager” group) the "
+        "team's overdue ones as part of theirs. Safe to run from cron every hour: a "
+        "person gets at most one digest a day, and none if they turned reminders off "
+        "on their account page. Also retries the emails about changes that a failing "
+        "mail server left in the outbox (each up to "
+        f"{MAX_ATTEMPTS} times). Exits with status 1 when the database is unavailable; "
+        "each person's digest is written whole or not at all, so the next run carries on."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=3,
+            help="Remind of action points due within this many days (default 3).",
+        )
+
+    def handle(self, *args, days: int, **options) -> None:
+        if days < 0:
+            raise CommandError("--days must be 0 or more.")
+        try:
+            reminders = queue_reminders(days=days)
+            delivery = send_notifications()
+        except (OperationalError, InterfaceError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "no reason"
+            logger.error(
+                "send_reminders: the database is unavailable (%s); nothing was half-written, "
+                "the next run carries on.",
+                reason,
+            )
+            raise SystemExit(1) from None
+        self.stdout.write(
+            f"Digests for {reminders.today:%Y-%m-%d} (due by {reminders.until:%Y-%m-%d}): "
+            f"{reminders.queued} queued ({reminders.to_managers} to managers, "
+            f"{reminders.no_address} skipped: no email address). "
+            f"Emails: {delivery.sent} sent, {delivery.failed} failed and kept to retry, "
+            f"{delivery.gave_up} given up, {delivery.skipped} skipped, "
+            f"{delivery.left} not tried."
+        )
