@@ -15,7 +15,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
@@ -131,15 +131,9 @@ class AssigneeFilter(admin.SimpleListFilter):
     limit = 20
 
     def lookups(self, request, model_admin):
-        busiest = list(
-            ActionPoint.objects.open()
-            .filter(assignee__isnull=False)
-            .values_list("assignee", "assignee__username")
-            .annotate(open_count=Count("pk"))
-            .order_by("-open_count", "assignee__username")[: self.limit]
-        )
+        busiest = ActionPoint.objects.busiest_assignees(self.limit)
         choices = [("none", "Unassigned"), ("me", "Assigned to me")]
-        choices += [(str(pk), username) for pk, username, _count in busiest]
+        choices += [(str(pk), username) for pk, username in busiest]
         value = self.value()
         if value and value.isdigit() and all(pk != value for pk, _name in choices):
             choices += [(str(u.pk), u.get_username()) for u in User.objects.filter(pk=value)]

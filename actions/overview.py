@@ -3,15 +3,31 @@ per assignee, what is overdue, the median time to done, and action points raised
 versus done per month over the last 12 months.
 
 Every number is an aggregate in the database (GROUP BY with filtered counts), so
-the page runs the same few queries however many action points there are.
+the page runs the same few queries however many action points there are, and each
+reads as few rows as its answer needs: the counts by status from an index alone,
+what is still to do from the partial indexes on open rows, per event only the rows
+of the events shown, per assignee only the rows of the people who can be shown, and
+the months and the median only the last twelve months (a range, once the
+``created_at`` and ``completed_at`` indexes exist).
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +36,7 @@ from django.views.decorators.http import require_safe
 from actions.models import ACTIVE_STATUSES, ActionPoint
 from notesite import charts
 from notesite.roles import sees_everyones_follow_ups
+from talks.models import Event
 
 MONTHS = 12
 EVENTS_SHOWN = 25
@@ -38,15 +55,16 @@ class Median(Aggregate):
 
 
 def status_counts(today: datetime.date) -> dict[str, Count]:
-    """Filtered counts for one GROUP BY: each status, the active and overdue ones."""
+    """Filtered counts for one GROUP BY: each status, the active and overdue ones.
+    (They count ``status``, never NULL, so an index holding it can answer alone.)"""
     return {
-        "open": Count("pk", filter=Q(status=Status.OPEN)),
-        "in_progress": Count("pk", filter=Q(status=Status.IN_PROGRESS)),
-        "done": Count("pk", filter=Q(status=Status.DONE)),
-        "dropped": Count("pk", filter=Q(status=Status.DROPPED)),
-        "active": Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=ACTIVE_STATUSES, due_on__lt=today)),
-        "total": Count("pk"),
+        "open": Count("status", filter=Q(status=Status.OPEN)),
+        "in_progress": Count("status", filter=Q(status=Status.IN_PROGRESS)),
+        "done": Count("status", filter=Q(status=Status.DONE)),
+        "dropped": Count("status", filter=Q(status=Status.DROPPED)),
+        "active": Count("status", filter=Q(status__in=ACTIVE_STATUSES)),
+        "overdue": Count("status", filter=Q(status__in=ACTIVE_STATUSES, due_on__lt=today)),
+        "total": Count("*"),
     }
 
 
@@ -62,45 +80,123 @@ def month_starts(today: datetime.date, months: int = MONTHS) -> list[datetime.da
     return [datetime.date((index + n) // 12, (index + n) % 12 + 1, 1) for n in range(months)]
 
 
+def done_since(since: datetime.datetime) -> QuerySet:
+    """Action points done since ``since`` (``completed_at`` is set exactly when the
+    status is done; saying both lets a partial index on done rows answer)."""
+    return ActionPoint.objects.filter(status=Status.DONE, completed_at__gte=since)
+
+
 def totals(today: datetime.date, since: datetime.datetime) -> dict:
     """Counts over all action points, how many events and assignees have any, and
-    the median time from raised to done of those done since ``since``."""
-    return ActionPoint.objects.aggregate(
-        **status_counts(today),
-        events=Count("event", distinct=True),
-        assignees=Count("assignee", distinct=True),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        done_recently=Count("pk", filter=Q(completed_at__gte=since)),
-        median_to_done=Median(
-            F("completed_at") - F("created_at"),
-            filter=Q(completed_at__gte=since),
-            output_field=DurationField(),
+    the median time from raised to done of those done since ``since``.
+
+    A few narrow queries rather than one pass over every row: the counts by status
+    from the (event, status) index alone, the overdue ones from the partial index
+    on open rows, events and people as one index probe each, the median over the
+    last months only."""
+    by_status = dict(ActionPoint.objects.order_by().values_list("status").annotate(n=Count("*")))
+    counts = {status: by_status.get(status, 0) for status in Status.values}
+    has_action_points = {
+        "events": Event.objects.filter(Exists(ActionPoint.objects.filter(event=OuterRef("pk")))),
+        "assignees": get_user_model().objects.filter(
+            Exists(ActionPoint.objects.filter(assignee=OuterRef("pk")))
         ),
+    }
+    recent = done_since(since).aggregate(
+        done_recently=Count("*"),
+        median_to_done=Median(F("completed_at") - F("created_at"), output_field=DurationField()),
     )
+    return {
+        **counts,
+        "active": sum(counts[status] for status in ACTIVE_STATUSES),
+        "overdue": ActionPoint.objects.overdue(today).count(),
+        "total": sum(counts.values()),
+        **{name: rows.count() for name, rows in has_action_points.items()},
+        "unassigned": ActionPoint.objects.unassigned().count(),
+        **recent,
+    }
 
 
 def per_event(today: datetime.date) -> QuerySet:
     """Counts per event, newest event first (one more row than is shown, to tell
-    whether there are more)."""
+    whether there are more): only the rows of those events are counted."""
+    newest = (
+        Event.objects.filter(Exists(ActionPoint.objects.filter(event=OuterRef("pk"))))
+        .order_by("-starts_on", "name", "pk")
+        .values("pk")[: EVENTS_SHOWN + 1]
+    )
     return (
-        ActionPoint.objects.values("event_id", "event__name", "event__slug", "event__starts_on")
+        ActionPoint.objects.filter(event__in=newest)
+        .values("event_id", "event__name", "event__slug", "event__starts_on")
         .annotate(**status_counts(today))
-        .order_by("-event__starts_on", "event__name", "event_id")[: EVENTS_SHOWN + 1]
+        .order_by("-event__starts_on", "event__name", "event_id")
     )
 
 
-def per_assignee(today: datetime.date) -> QuerySet:
-    """Counts per assignee (and for the unassigned), most still to do first (one
-    more row than is shown)."""
-    return (
-        ActionPoint.objects.values(
-            "assignee_id", "assignee__username", "assignee__first_name", "assignee__last_name"
+def per_assignee(today: datetime.date) -> list[dict]:
+    """Counts per assignee (and for the unassigned, ``assignee_id`` None), most still
+    to do first, then most in all, then by name (one more row than is shown).
+
+    Narrow queries instead of one pass over every row. What is still to do comes
+    from the partial index on open rows, and only for the people who can be shown:
+    those with at least as much to do as the one in the last place. Their counts by
+    status come grouped by (assignee, status), from an index alone once there is
+    one. While fewer people than that have anything to do, everyone's are counted
+    (their totals then decide the order)."""
+    still_to_do = (
+        ActionPoint.objects.open()
+        .order_by()
+        .values("assignee_id")
+        .annotate(active=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
+    )
+    last_place = still_to_do.order_by("-active").values("active")[ASSIGNEES_SHOWN:][:1]
+    to_do = {
+        row["assignee_id"]: row
+        for row in still_to_do.filter(active__gte=Coalesce(Subquery(last_place), 0))
+    }
+
+    def by_status(rows: QuerySet) -> QuerySet:
+        return rows.order_by().values_list("assignee_id", "status").annotate(n=Count("*"))
+
+    if len(to_do) > ASSIGNEES_SHOWN:
+        people = [pk for pk in to_do if pk is not None]
+        # Two parts, each an index range (a condition with OR IS NULL is not).
+        counted = by_status(ActionPoint.objects.filter(assignee_id__in=people)).union(
+            by_status(ActionPoint.objects.filter(assignee__isnull=True)), all=True
         )
-        .annotate(**status_counts(today))
-        .order_by("-active", "-total", F("assignee__username").asc(nulls_first=True))[
-            : ASSIGNEES_SHOWN + 1
-        ]
+    else:
+        counted = by_status(ActionPoint.objects.all())
+    rows: dict[int | None, dict] = {}
+    for assignee_id, status, n in counted:
+        if assignee_id in to_do or len(to_do) <= ASSIGNEES_SHOWN:
+            rows.setdefault(assignee_id, dict.fromkeys(Status.values, 0))[status] = n
+    names = {
+        user["pk"]: user
+        for user in get_user_model()
+        .objects.filter(pk__in=[pk for pk in rows if pk is not None])
+        .values("pk", "username", "first_name", "last_name")
+    }
+    for assignee_id, row in rows.items():
+        user = names.get(assignee_id, {})
+        row.update(
+            assignee_id=assignee_id,
+            assignee__username=user.get("username"),
+            assignee__first_name=user.get("first_name"),
+            assignee__last_name=user.get("last_name"),
+            active=sum(row[status] for status in ACTIVE_STATUSES),
+            overdue=to_do.get(assignee_id, {}).get("overdue", 0),
+            total=sum(row[status] for status in Status.values),
+        )
+    ordered = sorted(
+        rows.values(),
+        key=lambda row: (
+            -row["active"],
+            -row["total"],
+            row["assignee__username"] is not None,
+            row["assignee__username"] or "",
+        ),
     )
+    return ordered[: ASSIGNEES_SHOWN + 1]
 
 
 def overdue(today: datetime.date) -> QuerySet:
@@ -111,16 +207,12 @@ def overdue(today: datetime.date) -> QuerySet:
     )
 
 
-def per_month(field: str, since: datetime.datetime) -> dict[datetime.date, int]:
-    """How many action points have ``field`` (a timestamp) in each month since ``since``."""
-    rows = (
-        ActionPoint.objects.filter(**{f"{field}__gte": since})
-        .annotate(month=TruncMonth(field))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
+def per_month(rows: QuerySet, field: str) -> dict[datetime.date, int]:
+    """How many of ``rows`` have ``field`` (a timestamp) in each month."""
+    counted = (
+        rows.annotate(month=TruncMonth(field)).values("month").annotate(n=Count("*")).order_by()
     )
-    return {timezone.localtime(row["month"]).date(): row["n"] for row in rows}
+    return {timezone.localtime(row["month"]).date(): row["n"] for row in counted}
 
 
 @dataclass(frozen=True)
@@ -133,7 +225,8 @@ class Month:
 def monthly(today: datetime.date, since: datetime.datetime) -> list[Month]:
     """Raised and done in each of the last ``MONTHS`` months, oldest first, with
     zeros for quiet months."""
-    raised, done = per_month("created_at", since), per_month("completed_at", since)
+    raised = per_month(ActionPoint.objects.filter(created_at__gte=since), "created_at")
+    done = per_month(done_since(since), "completed_at")
     return [Month(m, raised.get(m, 0), done.get(m, 0)) for m in month_starts(today)]
 
 

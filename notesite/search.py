@@ -1,8 +1,9 @@
 """One search over talks, open spaces, notes, takeaways, action points and speakers.
 
-Each kind is one ranked query over its stored ``search_vector`` (a generated tsvector
-column with a GIN index), LIMITed, so a page runs one query per kind however many
-rows match; the kinds are merged by rank in Python. Snippets come from PostgreSQL's
+Each kind is ranked over its stored ``search_vector`` (a generated tsvector column
+with a GIN index): its latest RANK_CANDIDATES matches are ranked and the best
+PER_KIND_LIMIT loaded, so a page runs two queries per kind however many rows match;
+the kinds are merged by rank in Python. Snippets come from PostgreSQL's
 ``ts_headline`` with random markers, and are escaped here before the markers become
 ``<mark>``, so text people typed can never inject HTML.
 """
@@ -10,21 +11,34 @@ rows match; the kinds are merged by rank in Python. Snippets come from PostgreSQ
 import enum
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Model, QuerySet
+from django.db.models import Count, F, Model, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
 from actions.models import ActionPoint
-from talks.models import SEARCH_CONFIG, Event, Note, OpenSpace, Speaker, Takeaway, Talk
+from talks.models import (
+    SEARCH_CONFIG,
+    Event,
+    IsAnyOf,
+    Note,
+    OpenSpace,
+    Speaker,
+    Takeaway,
+    Talk,
+)
 
 # Ranked queries are always LIMITed (DESIGN.md): the best matches of each kind.
 PER_KIND_LIMIT = 50
+# Ranking reads every ranked row's vector (a note's is about 1.5 KB), so only the
+# latest this many matches of a kind are ranked: a common word matches 100,000 notes.
+RANK_CANDIDATES = 2_000
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,9 @@ class Results:
     hits: list[Hit]
     # True when some kind had more matches than PER_KIND_LIMIT.
     truncated: bool
+    # The kinds with more than RANK_CANDIDATES matches, of which only the latest
+    # RANK_CANDIDATES were ranked.
+    limited: list[Kind] = field(default_factory=list)
 
 
 def search(
@@ -163,9 +180,12 @@ def search(
     start, stop = f"hl{token}s", f"hl{token}e"
     hits: list[Hit] = []
     truncated = False
+    limited = []
     for kind in chosen:
-        rows = list(_ranked(kind, user, text, tag, start, stop))
+        rows, ranked = _ranked(kind, user, text, tag, start, stop)
         truncated = truncated or len(rows) == PER_KIND_LIMIT
+        if ranked >= RANK_CANDIDATES:
+            limited.append(kind)
         hits.extend(
             Hit(
                 kind=kind,
@@ -178,27 +198,42 @@ def search(
         )
     order = list(KINDS)
     hits.sort(key=lambda hit: (-hit.rank, order.index(hit.kind.key), -hit.obj.pk))
-    return Results(hits=hits, truncated=truncated)
+    return Results(hits=hits, truncated=truncated, limited=limited)
 
 
 def _ranked(
     kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None, start: str, stop: str
-) -> QuerySet:
-    """The best PER_KIND_LIMIT rows of ``kind``, with ``rank`` and their headlines."""
+) -> tuple[list[Model], int]:
+    """The best PER_KIND_LIMIT rows of ``kind`` among its latest RANK_CANDIDATES
+    matches, best first, with ``rank`` and their headlines; and how many matches were
+    ranked (RANK_CANDIDATES when there may be more).
+
+    Two queries: the best ids, ranked in a narrow query over the latest matches (ids
+    by the primary key, newest first, each match's vector read once to rank it), then
+    those few rows joined to their event and highlighted. However many rows match, a
+    bounded number is ranked and only the best few are highlighted.
+    """
     query = SearchQuery(text, search_type="websearch", config=kind.config)
     rank = SearchRank(F("search_vector"), query)
-    # Ranked and cut in a narrow subquery (ids only), so that however many rows
-    # match, only the best few are joined to their event and highlighted.
     # ``search_vector @@ query`` is answered by the GIN index.
     matching = kind.rows(user).filter(search_vector=query)
     if tag is not None:
         # The per-model through table has one row per (object, tag): no duplicates.
         matching = matching.filter(tags=tag)
-    best = matching.annotate(rank=rank).order_by("-rank", "-pk").values("pk")[:PER_KIND_LIMIT]
+    candidates = matching.order_by("-pk").values("pk")[:RANK_CANDIDATES]
+    best = list(
+        kind.rows(user)
+        .filter(IsAnyOf(F("pk"), ArraySubquery(candidates)))
+        .annotate(rank=rank, ranked=Window(Count("*")))
+        .order_by("-rank", "-pk")
+        .values_list("pk", "ranked")[:PER_KIND_LIMIT]
+    )
+    if not best:
+        return [], 0
     marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
     rows = (
         kind.rows(user)
-        .filter(pk__in=best)
+        .filter(pk__in=[pk for pk, _ in best])
         .annotate(
             rank=rank,
             title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
@@ -209,7 +244,7 @@ def _ranked(
         # One excerpt around the best match; a short text comes back whole.
         snippet = SearchHeadline(kind.snippet_field, query, max_words=35, min_words=15, **marks)
         rows = rows.annotate(snippet=snippet)
-    return rows
+    return list(rows), best[0][1]
 
 
 def highlight(headline: str, start: str, stop: str) -> SafeString:

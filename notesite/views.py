@@ -5,6 +5,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -48,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
         "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
         "popular_tags": tag_pages.popular_tags(DASHBOARD_TAGS),
+        "popular_tags_recent": tag_pages.RECENT_LINKS,
         **_followed_context(request.user),
     }
     return render(request, "home.html", context)
@@ -96,6 +98,10 @@ def search(request: HttpRequest) -> HttpResponse:
             paginator = Paginator(results.hits, SEARCH_RESULTS_PER_PAGE)
             context["page"] = paginator.get_page(request.GET.get("page"))
             context["truncated"] = results.truncated
+            context["limited"] = get_text_list(
+                [kind.plural.lower() for kind in results.limited], "and"
+            )
+            context["rank_candidates"] = site_search.RANK_CANDIDATES
     return render(request, "notesite/search.html", context)
 
 

@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -33,6 +33,31 @@ def search_vector(*weighted_fields: tuple[str, str], config: str = SEARCH_CONFIG
     return models.GeneratedField(
         expression=vector, output_field=SearchVectorField(), db_persist=True, editable=False
     )
+
+
+class SearchVectorDeferred(models.Manager):
+    """Default manager of the searchable models: rows load without their generated
+    ``search_vector`` (a tsvector, about 1.5 KB per note, detoasted on every read and
+    carried through every sort), which only search uses, and only in SQL: filtering
+    and ranking on the column never loads it. ``values()`` and ``only()`` still pick
+    their own columns; reading ``obj.search_vector`` costs one query."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("search_vector")
+
+
+class IsAnyOf(Func):
+    """``expression = ANY(ARRAY(subquery))``, for filtering on a short list of ids
+    chosen by a LIMITed subquery (``IsAnyOf(F("pk"), ArraySubquery(ids))``).
+
+    PostgreSQL builds the array once and looks each id up through an index. The
+    same subquery under ``IN`` is planned as a join whose size the planner cannot
+    see, and it tends to read the whole outer table to hash it."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    arity = 2
+    output_field = models.BooleanField()
 
 
 class SubqueryCount(Subquery):
@@ -128,6 +153,8 @@ class Speaker(models.Model):
     # Names are not English words: no stemming.
     search_vector = search_vector(("name", "A"), config="simple")
 
+    objects = SearchVectorDeferred()
+
     class Meta:
         ordering = ["name"]
         indexes = [GinIndex(fields=["search_vector"], name="speaker_search_idx")]
@@ -174,7 +201,7 @@ class Talk(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("title", "A"), ("abstract", "B"))
 
-    objects = TalkQuerySet.as_manager()
+    objects = SearchVectorDeferred.from_queryset(TalkQuerySet)()
 
     class Meta:
         ordering = ["event", "title"]
@@ -220,7 +247,7 @@ class OpenSpace(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("topic", "A"), ("convenor", "B"))
 
-    objects = OpenSpaceQuerySet.as_manager()
+    objects = SearchVectorDeferred.from_queryset(OpenSpaceQuerySet)()
 
     class Meta:
         ordering = ["event", "topic"]
@@ -351,10 +378,10 @@ class Note(SessionSource):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_vector = search_vector(("title", "A"), ("body", "B"))
 
-    objects = NoteQuerySet.as_manager()
+    objects = SearchVectorDeferred.from_queryset(NoteQuerySet)()
 
     class Meta(SessionSource.Meta):
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             *SessionSource.Meta.constraints,
             models.CheckConstraint(
@@ -368,6 +395,15 @@ class Note(SessionSource):
         indexes = [
             models.Index(fields=["event", "-created_at"], name="note_event_idx"),
             models.Index(fields=["author", "-created_at"], name="note_author_idx"),
+            # The newest notes in the default order (the admin's list of 200,000).
+            models.Index(fields=["-created_at", "-id"], name="note_created_idx"),
+            # The newest published notes across events (tag feeds, "from what you
+            # follow", digests), walked instead of sorting every published note.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="note_published_idx",
+            ),
             GinIndex(fields=["search_vector"], name="note_search_idx"),
         ]
 
@@ -391,10 +427,19 @@ class Note(SessionSource):
         return is_staff(user) or (self.author_id == user.pk and user.has_perm("talks.delete_note"))
 
 
+# Tag facets count the tags of at most this many takeaways, the latest (see tag_counts).
+TAG_COUNT_SAMPLE = 2_000
+
+
 class TakeawayQuerySet(TaggedQuerySet):
     def with_listing_relations(self) -> "TakeawayQuerySet":
-        """Everything a list of takeaways shows, in a fixed number of queries."""
-        return self.select_related("event", "talk", "open_space", "author").with_tags()
+        """Everything a list of takeaways shows, in a fixed number of queries (the
+        sessions without their search vectors, which no list shows)."""
+        return (
+            self.select_related("event", "talk", "open_space", "author")
+            .defer("talk__search_vector", "open_space__search_vector")
+            .with_tags()
+        )
 
     def newest_first(self) -> "TakeawayQuerySet":
         return self.order_by("-created_at", "-pk")
@@ -402,18 +447,16 @@ class TakeawayQuerySet(TaggedQuerySet):
     # Tag filters are subqueries on the through table: no duplicate rows, no join
     # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
     def with_all_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
-        """Takeaways carrying every one of the tags (AND), in one grouped subquery."""
-        tag_ids = set(tag_ids)
-        if not tag_ids:
-            return self
-        carrying_all = (
-            TaggedTakeaway.objects.filter(tag_id__in=tag_ids)
-            .values("content_object_id")
-            .annotate(matched=Count("tag_id"))
-            .filter(matched=len(tag_ids))
-            .values("content_object_id")
-        )
-        return self.filter(pk__in=carrying_all)
+        """Takeaways carrying every one of the tags (AND): one EXISTS per tag, each
+        answered by the through table's (takeaway, tag) index. The planner estimates
+        each tag's share on its own, so a page of the newest matches walks the
+        ``created_at`` index instead of joining every match (a grouped
+        ``HAVING count = n`` subquery was misestimated and ran once per use)."""
+        queryset = self
+        for tag_id in sorted(set(tag_ids)):
+            carrying = TaggedTakeaway.objects.filter(content_object=OuterRef("pk"), tag_id=tag_id)
+            queryset = queryset.filter(Exists(carrying))
+        return queryset
 
     def with_any_tag(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
         """Takeaways carrying at least one of the tags (OR)."""
@@ -448,18 +491,27 @@ class TakeawayQuerySet(TaggedQuerySet):
             talk__in=Talk.speakers.through.objects.filter(speaker=speaker).values("talk_id")
         )
 
-    def tag_counts(self, *, limit: int, include: Iterable[int] = ()) -> list[Tag]:
-        """The tags on these takeaways, each with ``count`` (how many of them carry
-        it): the ``limit`` most used plus any of ``include``, most used first.
+    def tag_counts(
+        self, *, limit: int, include: Iterable[int] = (), within: int = TAG_COUNT_SAMPLE
+    ) -> list[Tag]:
+        """The tags on the latest ``within`` of these takeaways (by id, the order they
+        were added in), each with ``count`` (how many of those carry it): the ``limit``
+        most used plus any of ``include``, most used first.
 
-        One GROUP BY over the through table, restricted to these takeaways' ids.
+        Exact when at most ``within`` takeaways match; beyond that the counts describe
+        the latest ``within`` (pages say so), which bounds the cost however many
+        match: walking ids backwards is a merge of the tags' index entries, where
+        counting every match meant joining all of them.
+
+        One GROUP BY over the through table, read from its indexes alone.
         """
         include = list(include)
+        latest = self.order_by("-pk").values("pk")[:within]
         rows = (
-            TaggedTakeaway.objects.filter(content_object_id__in=self.order_by().values("pk"))
+            TaggedTakeaway.objects.filter(content_object_id__in=latest)
             .values("tag_id", "tag__name", "tag__slug")
             .annotate(
-                n=Count("pk"),
+                n=Count("*"),
                 wanted=models.Case(
                     models.When(tag_id__in=include, then=1),
                     default=0,
@@ -485,16 +537,19 @@ class Takeaway(SessionSource):
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("text", "A"))
 
-    objects = TakeawayQuerySet.as_manager()
+    objects = SearchVectorDeferred.from_queryset(TakeawayQuerySet)()
 
     class Meta(SessionSource.Meta):
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             *SessionSource.Meta.constraints,
             models.CheckConstraint(condition=~Q(text=""), name="takeaway_text_not_empty"),
         ]
         indexes = [
             models.Index(fields=["event", "-created_at"], name="takeaway_event_idx"),
+            # The newest takeaways (dashboard, takeaways page, tag pages, feeds): a
+            # walk down this index instead of sorting every row.
+            models.Index(fields=["-created_at", "-id"], name="takeaway_created_idx"),
             GinIndex(fields=["search_vector"], name="takeaway_search_idx"),
         ]
 
@@ -540,6 +595,11 @@ class TaggedTakeaway(TaggedItemBase):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtakeaway_unique")
+        ]
+        indexes = [
+            # A tag's takeaways in id order, read from the index alone: "all of these
+            # tags" becomes a merge join of each tag's ids (the takeaways page).
+            models.Index(fields=["tag", "content_object"], name="taggedtakeaway_tag_idx")
         ]
 
 

@@ -5,16 +5,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from notesite.roles import sees_everyones_follow_ups
 from talks import services
 from talks.feeds import signed_feed_url
 from talks.filters import EventListFilter, TakeawayFilter, recent_events, takeaway_authors
 from talks.forms import OpenSpaceForm, TalkForm
-from talks.models import Event, Follow, OpenSpace, Speaker, Takeaway, Talk
+from talks.models import TAG_COUNT_SAMPLE, Event, Follow, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import attach_tags
 
 PER_PAGE = 25
-# The event page shows the newest takeaways and links to the takeaways page for the rest.
+# The event page shows the newest takeaways, action points and notes on its sessions,
+# and links to the rest (its cost is rendering: the biggest event has ~750 rows).
 TAKEAWAYS_ON_EVENT_PAGE = 30
+ACTION_POINTS_ON_EVENT_PAGE = 30
+SESSION_NOTES_PER_PAGE = 30
+# Notes on the event as a whole are shown in full.
+EVENT_NOTES_PER_PAGE = 20
 TAG_FACETS = 40
 
 
@@ -27,25 +33,50 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/event_list.html", context)
 
 
+def _newest(queryset, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` rows, and whether there are more (one query)."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     attach_tags([event])
     notes = event.notes.visible_to(request.user).select_related("author")
-    takeaways = list(
-        event.takeaways.with_listing_relations().newest_first()[: TAKEAWAYS_ON_EVENT_PAGE + 1]
+    # Lists that only link to their rows load no long texts; rows loaded through
+    # ``event``'s related managers know their event without a join.
+    talks = event.talks.prefetch_related("speakers").with_tags().defer("abstract", "abstract_html")
+    session_notes = (
+        notes.exclude(talk=None, open_space=None)
+        .select_related("talk", "open_space")
+        .defer("body", "body_html", "talk__abstract", "talk__abstract_html")
+        .defer("talk__search_vector", "open_space__search_vector")
+        .order_by("-created_at", "-pk")
+    )
+    takeaways, more_takeaways = _newest(
+        event.takeaways.with_listing_relations().newest_first(), TAKEAWAYS_ON_EVENT_PAGE
+    )
+    action_points, more_action_points = _newest(
+        event.actionpoints.with_listing_relations().order_by("-created_at", "-pk"),
+        ACTION_POINTS_ON_EVENT_PAGE,
     )
     context = {
         "event": event,
-        "talks": Talk.objects.for_event(event).with_listing_relations(),
+        "talks": talks,
         "open_spaces": event.open_spaces.with_listing_relations(),
-        "event_notes": notes.filter(talk=None, open_space=None),
-        "session_notes": notes.exclude(talk=None, open_space=None).select_related(
-            "talk", "open_space"
+        "event_notes": Paginator(
+            notes.filter(talk=None, open_space=None).order_by("-created_at", "-pk"),
+            EVENT_NOTES_PER_PAGE,
+        ).get_page(request.GET.get("event_notes_page")),
+        "session_notes": Paginator(session_notes, SESSION_NOTES_PER_PAGE).get_page(
+            request.GET.get("session_notes_page")
         ),
-        "takeaways": takeaways[:TAKEAWAYS_ON_EVENT_PAGE],
-        "more_takeaways": len(takeaways) > TAKEAWAYS_ON_EVENT_PAGE,
-        "action_points": event.actionpoints.with_listing_relations(),
+        "takeaways": takeaways,
+        "more_takeaways": more_takeaways,
+        "action_points": action_points,
+        "more_action_points": more_action_points,
+        "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
         "feed_url": signed_feed_url("talks:event-feed", event.slug, request.user),
         "following": Follow.objects.of(request.user).filter(event=event).exists(),
     }
@@ -98,6 +129,9 @@ def takeaway_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter": filterset,
         "tag_options": filterset.tag_options(limit=TAG_FACETS),
+        # Facets count the tags of the latest TAG_COUNT_SAMPLE matches (tag_counts).
+        "facets_sampled": page.paginator.count > TAG_COUNT_SAMPLE,
+        "facet_sample": TAG_COUNT_SAMPLE,
         "event_options": recent_events(),
         "author_options": takeaway_authors(),
         "tag_feed_url": signed_feed_url("talks:tag-feed", included[0].slug, request.user)

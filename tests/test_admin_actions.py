@@ -283,7 +283,8 @@ def test_changelist_runs_as_many_queries_for_30_rows_as_for_3(staff_client, staf
 
 def test_changelist_never_counts_the_whole_table(staff_client, staff):
     make_rows(3, [staff])
-    counts = [sql for sql in changelist_queries(staff_client) if "COUNT(*)" in sql]
+    # Row counts (not the grouped counts of the assignee filter, which use an index).
+    counts = [sql for sql in changelist_queries(staff_client) if sql.startswith("SELECT COUNT(*)")]
     assert counts == [
         'SELECT COUNT(*) FROM (SELECT "actions_actionpoint"."id" AS "pk" '
         'FROM "actions_actionpoint" LIMIT 10001) subquery'

@@ -240,6 +240,72 @@ def test_event_page_runs_the_same_queries_for_few_and_many_rows(attendee_client,
     assert count_queries(attendee_client, event.get_absolute_url()) == few
 
 
+def test_event_page_shows_the_newest_30_action_points_and_links_managers_to_all(
+    client, manager, attendee
+):
+    event = EventFactory(slug="oslo-2025", name="Oslo")
+    for n in range(31):
+        ActionPointFactory(event=event, title=f"ap {n}", status="done" if n % 2 else "open")
+    client.force_login(manager)
+    response = client.get(event.get_absolute_url())
+    assert [ap.title for ap in response.context["action_points"]] == [
+        f"ap {n}" for n in range(30, 0, -1)
+    ]
+    all_url = (
+        "/follow-ups/?event=oslo-2025&amp;scope=all&amp;status=open&amp;status=in_progress"
+        "&amp;status=done&amp;status=dropped"
+    )
+    assert f'<a href="{all_url}">See all action points from Oslo</a>' in response.text
+    listed = client.get(all_url.replace("&amp;", "&"))
+    assert listed.context["page"].paginator.count == 31
+    client.force_login(attendee)
+    mine = client.get(event.get_absolute_url())
+    assert (
+        '<a href="/follow-ups/?event=oslo-2025&amp;status=open&amp;status=in_progress'
+        '&amp;status=done&amp;status=dropped">See yours from Oslo</a>'
+    ) in mine.text
+    assert "scope=all" not in mine.text
+
+
+def test_notes_on_sessions_show_30_a_page_newest_first(attendee_client):
+    event = EventFactory()
+    talk = TalkFactory(event=event)
+    for n in range(31):
+        NoteFactory(talk=talk, title=f"note {n}")
+    first = attendee_client.get(event.get_absolute_url())
+    assert [note.title for note in first.context["session_notes"]] == [
+        f"note {n}" for n in range(30, 0, -1)
+    ]
+    assert 'href="?session_notes_page=2#session-notes">Older notes →</a>' in first.text
+    second = attendee_client.get(event.get_absolute_url(), {"session_notes_page": 2})
+    assert [note.title for note in second.context["session_notes"]] == ["note 0"]
+    nonsense = attendee_client.get(event.get_absolute_url(), {"session_notes_page": "x"})
+    assert nonsense.context["session_notes"].number == 1
+
+
+def test_notes_on_the_event_show_20_a_page_and_keep_the_other_list_s_page(attendee_client):
+    event = EventFactory()
+    for n in range(21):
+        NoteFactory(talk=None, event=event, title=f"event note {n}")
+    url = event.get_absolute_url()
+    first = attendee_client.get(url, {"session_notes_page": 1})
+    assert len(first.context["event_notes"]) == 20
+    assert (
+        'href="?session_notes_page=1&amp;event_notes_page=2#notes-heading">Older notes →</a>'
+    ) in first.text
+    second = attendee_client.get(url, {"event_notes_page": 2})
+    assert [note.title for note in second.context["event_notes"]] == ["event note 0"]
+
+
+def test_a_small_event_page_has_no_see_all_links_or_pages(attendee_client):
+    event = EventFactory()
+    ActionPointFactory(event=event)
+    NoteFactory(talk=TalkFactory(event=event))
+    response = attendee_client.get(event.get_absolute_url())
+    assert "See yours from" not in response.text
+    assert "Older notes" not in response.text
+
+
 # Talk and open-space pages
 
 

@@ -123,6 +123,44 @@ def test_counts_by_status_per_assignee_most_to_do_first(known_data, staff_client
     assert '<th scope="row">Unassigned</th>' in staff_client.get(URL).content.decode()
 
 
+def test_per_assignee_counts_only_who_can_be_shown_and_breaks_ties_by_total(staff_client):
+    event = EventFactory()
+
+    def give(user, n, status=Status.OPEN):
+        for _ in range(n):
+            ActionPointFactory(event=event, assignee=user, status=status)
+
+    for n in range(24):
+        give(UserFactory(username=f"busy{n:02}"), 3)
+    # Three more with one thing to do each, tied for the 25th place: most in all wins.
+    x, y, z = UserFactory(username="x"), UserFactory(username="y"), UserFactory(username="z")
+    for user, done in ((x, 2), (y, 0), (z, 1)):
+        give(user, 1)
+        give(user, done, Status.DONE)
+    give(UserFactory(username="idle"), 10, Status.DONE)  # nothing to do: never shown
+    response = staff_client.get(URL)
+    rows = response.context["assignees"]
+    assert [(r["assignee__username"], r["active"], r["done"], r["total"]) for r in rows[-3:]] == [
+        ("busy22", 3, 0, 3),
+        ("busy23", 3, 0, 3),
+        ("x", 1, 2, 3),
+    ]
+    assert len(rows) == 25
+    assert response.context["more_assignees"] is True
+
+
+def test_per_assignee_counts_the_unassigned_among_who_can_be_shown(staff_client):
+    event = EventFactory()
+    for n in range(26):
+        ActionPointFactory.create_batch(2, event=event, assignee=UserFactory(username=f"u{n:02}"))
+    ActionPointFactory.create_batch(3, event=event, assignee=None, due_on=TODAY - DAY)
+    rows = staff_client.get(URL).context["assignees"]
+    assert [(r["assignee_id"], r["open"], r["overdue"], r["total"]) for r in rows[:1]] == [
+        (None, 3, 3, 3)
+    ]
+    assert [r["assignee__username"] for r in rows[1:]] == [f"u{n:02}" for n in range(24)]
+
+
 def test_overdue_list_is_longest_overdue_first(known_data, staff_client):
     response = staff_client.get(URL)
     assert [ap.title for ap in response.context["overdue"]] == ["b1", "a1"]

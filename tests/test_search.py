@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notesite.search import QueryProblem
+from notesite.search import RANK_CANDIDATES, QueryProblem
 from talks.models import Note
 from tests.factories import (
     ActionPointFactory,
@@ -254,6 +254,45 @@ def test_each_kind_gives_its_best_50_and_the_page_says_so(attendee_client):
     response = attendee_client.get("/search/", {"q": "zebra"})
     assert (response.context["page"].paginator.count, response.context["truncated"]) == (51, True)
     assert "Only the best matches of each kind are shown" in response.content.decode()
+
+
+def test_only_the_latest_matches_of_a_kind_are_ranked_and_the_page_says_so(attendee_client):
+    author, event = UserFactory(), EventFactory()
+
+    def notes(n: int, **fields) -> None:
+        Note.objects.bulk_create(
+            Note(author=author, event=event, status=Note.Status.PUBLISHED, **fields)
+            for _ in range(n)
+        )
+
+    notes(1, title="Zebra", body="The oldest, with the word in its title.")
+    notes(RANK_CANDIDATES - 1, title="Misc", body="zebra in the body")
+    notes(1, title="Zebra too", body="The newest, with the word in its title.")
+    TalkFactory(title="Zebra talk")
+    response = attendee_client.get("/search/", {"q": "zebra"})
+    found_notes = [str(hit.obj) for hit in response.context["page"] if hit.kind.key == "note"]
+    # The title match among the latest 2,000 ranks first; the oldest is not ranked.
+    assert found_notes[0] == "Zebra too"
+    assert "Zebra" not in found_notes
+    assert response.context["limited"] == "notes"
+    assert "So many notes match that only the latest 2,000 of each were ranked." in (
+        response.content.decode()
+    )
+
+
+def test_the_page_says_nothing_about_ranking_limits_when_few_match(attendee_client):
+    NoteFactory.create_batch(3, body="zebra")
+    response = attendee_client.get("/search/", {"q": "zebra"})
+    assert response.context["limited"] == ""
+    assert "were ranked" not in response.content.decode()
+
+
+def test_rows_load_without_their_search_vectors_unless_asked(attendee_client):
+    NoteFactory(title="Zebra")
+    note = Note.objects.get()
+    assert note.get_deferred_fields() == {"search_vector"}
+    assert Note.objects.values_list("title", flat=True).get() == "Zebra"
+    assert Note.objects.filter(search_vector="zebra").count() == 1
 
 
 def test_search_matches_the_search_vector_column_and_never_uses_like(attendee_client):

@@ -211,3 +211,26 @@ def test_tag_page_runs_the_same_queries_for_3_and_30_of_each_kind(attendee_clien
     few = count_queries(attendee_client, "/tags/sre/")
     add(27)
     assert count_queries(attendee_client, "/tags/sre/") == few
+
+
+def admin_tag_choices(rf, user, recent: int) -> list[tuple[str, str]]:
+    from django.contrib import admin
+
+    from talks.admin import TakeawayTagFilter
+    from talks.models import Takeaway
+
+    latest_links = type("LatestLinks", (TakeawayTagFilter,), {"recent": recent})
+    request = rf.get("/admin/talks/takeaway/")
+    request.user = user
+    return latest_links(request, {}, Takeaway, admin.site._registry[Takeaway]).lookup_choices
+
+
+def test_admin_tag_filter_offers_the_tags_most_used_on_the_latest_links(rf, staff):
+    TakeawayFactory().tags.add("old-favourite")
+    TakeawayFactory().tags.add("old-favourite")
+    TakeawayFactory().tags.add("new")
+    assert admin_tag_choices(rf, staff, recent=1) == [("new", "new")]
+    assert admin_tag_choices(rf, staff, recent=10_000) == [
+        ("old-favourite", "old-favourite"),
+        ("new", "new"),
+    ]

@@ -4,7 +4,9 @@ filters, tag facets, and shareable, forgiving URLs."""
 import datetime
 
 import pytest
+from taggit.models import Tag
 
+from talks.models import TAG_COUNT_SAMPLE, TaggedTakeaway, Takeaway
 from tests.factories import (
     EventFactory,
     OpenSpaceFactory,
@@ -282,3 +284,30 @@ def test_takeaway_list_runs_the_same_queries_for_3_and_30_takeaways(attendee_cli
     assert count_queries(attendee_client, "/takeaways/") == plain
     assert count_queries(attendee_client, url) == filtered
     assert len(texts(attendee_client.get(url))) == 25
+
+
+def test_tag_counts_describe_the_latest_takeaways_only():
+    takeaway("oldest", "culture")
+    takeaway("older", "culture", "hiring")
+    takeaway("newest", "hiring")
+    counted = Takeaway.objects.newest_first().tag_counts(limit=10, within=2)
+    assert [(tag.name, tag.count) for tag in counted] == [("hiring", 2), ("culture", 1)]
+
+
+def test_facets_say_when_they_count_only_the_latest_matches(attendee_client):
+    author, event = UserFactory(), EventFactory()
+    rows = Takeaway.objects.bulk_create(
+        Takeaway(text=f"t{n}", author=author, event=event) for n in range(TAG_COUNT_SAMPLE + 1)
+    )
+    TaggedTakeaway.objects.bulk_create(
+        TaggedTakeaway(content_object=row, tag=Tag.objects.get_or_create(name="culture")[0])
+        for row in rows
+    )
+    response = attendee_client.get("/takeaways/?tag=culture")
+    assert facets(response) == [("culture", TAG_COUNT_SAMPLE, True, False)]
+    assert "counted in the latest 2,000 of the 2,001 that match." in response.text
+
+
+def test_facets_are_exact_when_few_match(attendee_client, tagged):
+    response = attendee_client.get("/takeaways/")
+    assert "counted in the latest" not in response.text
