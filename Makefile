@@ -37,15 +37,21 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Browser tests drive Debian's Chromium (Playwright may not download browsers).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Install a Debian package for a command that is missing: $(call apt_install,COMMAND,PACKAGE,WHY)
+define apt_install
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian's $(2) $(3)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
-	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium not found: browser tests will be skipped (install the chromium package)."; fi; }
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else echo "$(1) not found: install the $(2) package $(3)." >&2; fi; }
+endef
+
+# Browser tests drive Debian's Chromium (Playwright may not download browsers); without
+# it they are skipped locally and fail in CI.
+chromium:
+	$(call apt_install,chromium,chromium,for the browser tests)
 
 test: lint chromium
 	$(BIN)/python -m pytest
@@ -54,13 +60,8 @@ test: lint chromium
 # database once (a few minutes, reused after), then drives gunicorn with wrk (Debian's
 # package, installed if missing) for about five minutes and rewrites docs/benchmarks.md.
 bench: install
-	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's wrk for the benchmark..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
-	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else echo "wrk not found: install the wrk package to run the benchmark." >&2; exit 1; fi; }
+	$(call apt_install,wrk,wrk,for the benchmark)
+	@command -v wrk >/dev/null 2>&1
 	$(BIN)/python bench/run.py
 
 format: install
