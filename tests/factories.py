@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from actions.models import ActionPoint
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
@@ -97,3 +98,36 @@ class ActionPointFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Follow up on idea {n}")
     event = factory.SubFactory(EventFactory)
     raised_by = factory.SubFactory(UserFactory)
+
+
+def make_team_action_points(staff, attendee) -> dict[str, Event]:
+    """Action points of several people at two events, as the follow-up list and its
+    CSV export are tested on: staff's overdue one (tagged), an unassigned one, bob's
+    in-progress one from a talk, dave's, and bob's done one."""
+
+    def days(n: int) -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=n)
+
+    oslo = EventFactory(name="DevOpsDays Oslo")
+    berlin = EventFactory(name="PyCon Berlin")
+    dave = UserFactory(username="dave", role="attendee")
+    ActionPointFactory(title="Fix the runbook", event=oslo, assignee=staff, due_on=days(-3))
+    ActionPointFactory(title="Nobody's yet", event=berlin, due_on=days(1))
+    ActionPointFactory(
+        title="Try a chaos day",
+        talk=TalkFactory(event=berlin),
+        event=berlin,
+        assignee=attendee,
+        status=ActionPoint.Status.IN_PROGRESS,
+        due_on=days(4),
+    )
+    ActionPointFactory(title="Write up hiring", event=oslo, assignee=dave)
+    ActionPointFactory(
+        title="Old idea",
+        event=oslo,
+        assignee=attendee,
+        status=ActionPoint.Status.DONE,
+        due_on=days(-20),
+    )
+    ActionPoint.objects.get(title="Fix the runbook").tags.add("Observability")
+    return {"oslo": oslo, "berlin": berlin}

@@ -212,6 +212,26 @@ def test_event_page_links_to_writing_adding_and_the_feed(attendee_client, attend
     assert 'href="/events/oslo-2025/open-spaces/new/"' in response.text
 
 
+def test_everyone_can_download_the_event_report_from_its_page(manager_client):
+    event = EventFactory(slug="oslo-2025", name="DevOpsDays Oslo")
+    page = manager_client.get(event.get_absolute_url())
+    assert 'href="/events/oslo-2025/report.md" download>Report (Markdown)</a>' in page.text
+    report = manager_client.get("/events/oslo-2025/report.md")
+    assert report["Content-Type"] == "text/markdown; charset=utf-8"
+    assert "DevOpsDays Oslo" in report.content.decode()
+
+
+def test_only_people_who_write_notes_see_the_import_link(attendee, manager):
+    from django.test import Client
+
+    links = []
+    for user in (attendee, manager):
+        client = Client()
+        client.force_login(user)
+        links.append('href="/import/"' in client.get("/").text)
+    assert links == [True, False]
+
+
 def test_managers_see_no_links_to_write_or_add(manager_client):
     event = EventFactory(slug="oslo-2025")
     response = manager_client.get(event.get_absolute_url())

@@ -20,6 +20,7 @@ from tests.factories import (
     OpenSpaceFactory,
     TalkFactory,
     UserFactory,
+    make_team_action_points,
 )
 
 pytestmark = pytest.mark.django_db
@@ -239,25 +240,9 @@ def test_filters_that_cannot_apply_get_a_400_saying_why(manager, query, problem)
 @pytest.fixture
 def team(staff, attendee):
     """Action points of several people at two events (as in test_follow_ups)."""
-    oslo = EventFactory(name="DevOpsDays Oslo")
-    berlin = EventFactory(name="PyCon Berlin")
-    dave = UserFactory(username="dave", role="attendee")
-    ActionPointFactory(title="Fix the runbook", event=oslo, assignee=staff, due_on=days(-3))
-    ActionPointFactory(title="Nobody's yet", event=berlin, due_on=days(1))
-    ActionPointFactory(
-        title="Try a chaos day",
-        talk=TalkFactory(event=berlin),
-        event=berlin,
-        assignee=attendee,
-        status=IN_PROGRESS,
-        due_on=days(4),
-    )
-    ActionPointFactory(title="Write up hiring", event=oslo, assignee=dave)
-    ActionPointFactory(
-        title="Old idea", event=oslo, assignee=attendee, status=DONE, due_on=days(-20)
-    )
+    events = make_team_action_points(staff, attendee)
+    oslo, berlin = events["oslo"], events["berlin"]
     ActionPointFactory(title="Bob's overdue", event=oslo, assignee=attendee, due_on=days(-1))
-    ActionPoint.objects.get(title="Fix the runbook").tags.add("Observability")
     ActionPoint.objects.get(title="Write up hiring").tags.add("Hiring", "Observability")
     ActionPoint.objects.get(title="Bob's overdue").tags.add("Observability")
     return {"oslo": oslo.slug, "berlin": berlin.slug}

@@ -17,6 +17,7 @@ from tests.factories import (
     OpenSpaceFactory,
     TalkFactory,
     UserFactory,
+    make_team_action_points,
 )
 from tests.helpers import count_queries
 
@@ -145,26 +146,9 @@ def test_attendee_naming_themselves_as_assignee_is_not_told_off(attendee_client,
 @pytest.fixture
 def team(staff, attendee):
     """Action points of several people at two events."""
-    oslo = EventFactory(name="DevOpsDays Oslo")
-    berlin = EventFactory(name="PyCon Berlin")
-    dave = UserFactory(username="dave", role="attendee")
-    ActionPointFactory(title="Fix the runbook", event=oslo, assignee=staff, due_on=days(-3))
-    ActionPointFactory(title="Nobody's yet", event=berlin, due_on=days(1))
-    ActionPointFactory(
-        title="Try a chaos day",
-        talk=TalkFactory(event=berlin),
-        event=berlin,
-        assignee=attendee,
-        status=IN_PROGRESS,
-        due_on=days(4),
-    )
-    ActionPointFactory(title="Write up hiring", event=oslo, assignee=dave)
-    ActionPointFactory(
-        title="Old idea", event=oslo, assignee=attendee, status=DONE, due_on=days(-20)
-    )
-    ActionPoint.objects.get(title="Fix the runbook").tags.add("Observability")
+    events = make_team_action_points(staff, attendee)
     ActionPoint.objects.get(title="Write up hiring").tags.add("Hiring", "Observability")
-    return {"oslo": oslo.slug, "berlin": berlin.slug}
+    return {name: event.slug for name, event in events.items()}
 
 
 EVERYONES_FILTERS = [
