@@ -12,6 +12,7 @@ the months and the median only the last twelve months (a range, once the
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -31,6 +32,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from actions.models import ACTIVE_STATUSES, ActionPoint
@@ -272,8 +274,14 @@ def duration_text(duration: datetime.timedelta) -> str:
     return "under an hour"
 
 
-def _shown(name: str, rows: list, limit: int) -> dict:
-    return {name: rows[:limit], f"more_{name}": len(rows) > limit}
+def _shown(name: str, rows: Callable[[], Iterable], limit: int) -> dict:
+    """The first ``limit`` of ``rows()`` as ``name`` and whether there are more as
+    ``more_name``, both loaded when first used."""
+    loaded = SimpleLazyObject(lambda: list(rows()))
+    return {
+        name: SimpleLazyObject(lambda: loaded[:limit]),
+        f"more_{name}": SimpleLazyObject(lambda: len(loaded) > limit),
+    }
 
 
 @require_safe
@@ -282,17 +290,20 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The progress overview is for managers and staff.")
     today = timezone.localdate()
     since = timezone.make_aware(datetime.datetime.combine(first_month(today), datetime.time()))
-    summary = totals(today, since)
-    months = monthly(today, since)
+    # All lazy: the page is one cached fragment (talks.caching), computed when built.
+    summary = SimpleLazyObject(lambda: totals(today, since))
+    months = SimpleLazyObject(lambda: monthly(today, since))
     context = {
         "totals": summary,
-        "median_days": median_days(summary["median_to_done"]),
-        "median_text": summary["median_to_done"] and duration_text(summary["median_to_done"]),
+        "median_days": SimpleLazyObject(lambda: median_days(summary["median_to_done"])),
+        "median_text": SimpleLazyObject(
+            lambda: summary["median_to_done"] and duration_text(summary["median_to_done"])
+        ),
         "since": since.date(),
-        **_shown("events", list(per_event(today)), EVENTS_SHOWN),
-        **_shown("assignees", list(per_assignee(today)), ASSIGNEES_SHOWN),
+        **_shown("events", lambda: per_event(today), EVENTS_SHOWN),
+        **_shown("assignees", lambda: per_assignee(today), ASSIGNEES_SHOWN),
         "overdue": overdue(today),
         "months": months,
-        "chart": monthly_chart(months),
+        "chart": SimpleLazyObject(lambda: monthly_chart(months)),
     }
     return render(request, "actions/overview.html", context)

@@ -3,15 +3,16 @@ form (status, comment, and for staff assignee and due date)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from actions.filters import FollowUpFilter
 from actions.forms import ActionPointUpdateForm
 from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
 from actions.services import StaleEdit, update_action_point
+from talks.caching import lazy_page, query_key
 from talks.models import Event
 
 PER_PAGE = 25
@@ -34,15 +35,16 @@ def filtered_action_points(request: HttpRequest) -> tuple[FollowUpFilter, Action
 @require_safe
 def action_point_list(request: HttpRequest) -> HttpResponse:
     filters, rows = filtered_action_points(request)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # The suggestions and the rows are a cached fragment: loaded when it is built.
     suggestions = (
-        ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES)
+        SimpleLazyObject(lambda: ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES))
         if filters.sees_everyone
         else []
     )
     context = {
         "filter": filters,
-        "page": page,
+        "query": (query_key(request), request.user.pk, filters.sees_everyone),
+        "page": lazy_page(rows, PER_PAGE, request.GET.get("page")),
         "assignee_suggestions": suggestions,
         "event_suggestions": Event.objects.newest_first()[:SUGGESTED_EVENTS],
     }

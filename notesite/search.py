@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, F, Model, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import get_text_list
 from taggit.models import Tag
 
 from actions.models import ActionPoint
@@ -164,6 +165,11 @@ class Results:
     # The kinds with more than RANK_CANDIDATES matches, of which only the latest
     # RANK_CANDIDATES were ranked.
     limited: list[Kind] = field(default_factory=list)
+
+    @property
+    def limited_text(self) -> str:
+        """The limited kinds for a sentence: "notes and takeaways"."""
+        return get_text_list([kind.plural.lower() for kind in self.limited], "and")
 
 
 def search(

@@ -5,14 +5,17 @@ from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.text import get_text_list
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from taggit.models import Tag
 
 from actions.models import ActionPoint
 from notesite import search as site_search
 from notesite import tag_pages
+from notesite.roles import sees_everyones_follow_ups
 from notesite.search_forms import SearchForm
+from talks.caching import query_key
 from talks.digests import newest_followed
 from talks.models import Event, Follow, Takeaway
 
@@ -41,16 +44,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("talk__event", "open_space__event")
         .order_by("-created_at", "-pk")
     )
+    # All lazy: the template's cached fragments query only when they are built.
     context = {
         "follow_ups": follow_ups[:DASHBOARD_FOLLOW_UPS],
-        "follow_up_counts": mine.aggregate(
-            open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+        "follow_up_counts": SimpleLazyObject(
+            lambda: mine.aggregate(
+                open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+            )
         ),
         "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
         "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
-        "popular_tags": tag_pages.popular_tags(DASHBOARD_TAGS),
+        "popular_tags": SimpleLazyObject(lambda: tag_pages.popular_tags(DASHBOARD_TAGS)),
         "popular_tags_recent": tag_pages.RECENT_LINKS,
-        **_followed_context(request.user),
+        "followed": SimpleLazyObject(lambda: _followed_context(request.user)),
     }
     return render(request, "home.html", context)
 
@@ -92,16 +98,21 @@ def search(request: HttpRequest) -> HttpResponse:
         context["q"] = data["q"]
         context["problem"] = site_search.query_problem(data["q"])
         if context["problem"] is None:
-            results = site_search.search(
-                request.user, data["q"], kinds=data["kind"], tag=data["tag"]
+            # Searched when the template's cached fragment is built.
+            results = SimpleLazyObject(
+                lambda: site_search.search(
+                    request.user, data["q"], kinds=data["kind"], tag=data["tag"]
+                )
             )
-            paginator = Paginator(results.hits, SEARCH_RESULTS_PER_PAGE)
-            context["page"] = paginator.get_page(request.GET.get("page"))
-            context["truncated"] = results.truncated
-            context["limited"] = get_text_list(
-                [kind.plural.lower() for kind in results.limited], "and"
+            context["results"] = results
+            context["page"] = SimpleLazyObject(
+                lambda: Paginator(results.hits, SEARCH_RESULTS_PER_PAGE).get_page(
+                    request.GET.get("page")
+                )
             )
             context["rank_candidates"] = site_search.RANK_CANDIDATES
+    # Results include the reader's own drafts.
+    context["query"] = (query_key(request), request.user.pk)
     return render(request, "notesite/search.html", context)
 
 
@@ -114,12 +125,16 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = tag_pages.tag_usage().filter(slug=slug).first()
+    tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         return render(request, "notesite/tag_not_found.html", {"slug": slug}, status=404)
+    # Counted and listed only when the template's cached fragments are built.
+    usage = SimpleLazyObject(lambda: tag_pages.tag_usage().get(pk=tag.pk))
     context = {
         "tag": tag,
-        "sections": tag_pages.sections(tag, request.user),
+        "usage": usage,
+        "sections": SimpleLazyObject(lambda: tag_pages.sections(usage, request.user)),
+        "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
         "feed_url": tag_pages.feed_url(tag, request.user),
         "following": Follow.objects.of(request.user).filter(tag_id=tag.pk).exists(),
     }

@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 
 from notesite.roles import sees_everyones_follow_ups
 from talks import services
+from talks.caching import Newest, lazy_page, query_key
 from talks.feeds import signed_feed_url
 from talks.filters import EventListFilter, TakeawayFilter, recent_events, takeaway_authors
 from talks.forms import OpenSpaceForm, TalkForm
@@ -33,12 +35,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/event_list.html", context)
 
 
-def _newest(queryset, limit: int) -> tuple[list, bool]:
-    """The first ``limit`` rows, and whether there are more (one query)."""
-    rows = list(queryset[: limit + 1])
-    return rows[:limit], len(rows) > limit
-
-
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
@@ -54,28 +50,27 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .defer("talk__search_vector", "open_space__search_vector")
         .order_by("-created_at", "-pk")
     )
-    takeaways, more_takeaways = _newest(
-        event.takeaways.with_listing_relations().newest_first(), TAKEAWAYS_ON_EVENT_PAGE
-    )
-    action_points, more_action_points = _newest(
-        event.actionpoints.with_listing_relations().order_by("-created_at", "-pk"),
-        ACTION_POINTS_ON_EVENT_PAGE,
-    )
+    # Everything below the event's heading is lazy: the template's cached fragments
+    # (talks.caching) query only when they are built.
     context = {
         "event": event,
         "talks": talks,
         "open_spaces": event.open_spaces.with_listing_relations(),
-        "event_notes": Paginator(
+        "event_notes": lazy_page(
             notes.filter(talk=None, open_space=None).order_by("-created_at", "-pk"),
             EVENT_NOTES_PER_PAGE,
-        ).get_page(request.GET.get("event_notes_page")),
-        "session_notes": Paginator(session_notes, SESSION_NOTES_PER_PAGE).get_page(
-            request.GET.get("session_notes_page")
+            request.GET.get("event_notes_page"),
         ),
-        "takeaways": takeaways,
-        "more_takeaways": more_takeaways,
-        "action_points": action_points,
-        "more_action_points": more_action_points,
+        "session_notes": lazy_page(
+            session_notes, SESSION_NOTES_PER_PAGE, request.GET.get("session_notes_page")
+        ),
+        "takeaways": Newest(
+            event.takeaways.with_listing_relations().newest_first(), TAKEAWAYS_ON_EVENT_PAGE
+        ),
+        "action_points": Newest(
+            event.actionpoints.with_listing_relations().order_by("-created_at", "-pk"),
+            ACTION_POINTS_ON_EVENT_PAGE,
+        ),
         "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
         "feed_url": signed_feed_url("talks:event-feed", event.slug, request.user),
         "following": Follow.objects.of(request.user).filter(event=event).exists(),
@@ -122,18 +117,18 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def takeaway_list(request: HttpRequest) -> HttpResponse:
     filterset = TakeawayFilter(request.GET, queryset=Takeaway.objects.newest_first())
-    takeaways = filterset.qs
-    page = Paginator(takeaways.with_listing_relations(), PER_PAGE).get_page(request.GET.get("page"))
     included = filterset.included_tags
+    # The filters and results are a cached fragment of the query string: what they
+    # show is counted and loaded only when it is built.
     context = {
-        "page": page,
         "filter": filterset,
-        "tag_options": filterset.tag_options(limit=TAG_FACETS),
+        "query": query_key(request),
+        "page": lazy_page(filterset.qs.with_listing_relations(), PER_PAGE, request.GET.get("page")),
+        "tag_options": SimpleLazyObject(lambda: filterset.tag_options(limit=TAG_FACETS)),
         # Facets count the tags of the latest TAG_COUNT_SAMPLE matches (tag_counts).
-        "facets_sampled": page.paginator.count > TAG_COUNT_SAMPLE,
         "facet_sample": TAG_COUNT_SAMPLE,
-        "event_options": recent_events(),
-        "author_options": takeaway_authors(),
+        "event_options": SimpleLazyObject(recent_events),
+        "author_options": SimpleLazyObject(takeaway_authors),
         "tag_feed_url": signed_feed_url("talks:tag-feed", included[0].slug, request.user)
         if len(included) == 1
         else None,

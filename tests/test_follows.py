@@ -168,7 +168,7 @@ def test_dashboard_shows_newest_takeaways_and_published_notes_in_what_i_follow(
 
     items = [
         (e.kind, getattr(e.item, "text", None) or e.item.title)
-        for e in response.context["followed_items"]
+        for e in response.context["followed"]["followed_items"]
     ]
     assert items == [
         ("note", "Note on a tagged talk"),
@@ -186,7 +186,7 @@ def test_dashboard_shows_the_ten_newest(attendee_client, attendee):
     Follow.objects.start(attendee, event=event)
     for n in range(12):
         TakeawayFactory(text=f"Lesson {n}", talk=None, event=event)
-    items = attendee_client.get("/").context["followed_items"]
+    items = attendee_client.get("/").context["followed"]["followed_items"]
     assert [e.item.text for e in items] == [f"Lesson {n}" for n in range(11, 1, -1)]
 
 

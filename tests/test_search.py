@@ -252,7 +252,10 @@ def test_each_kind_gives_its_best_50_and_the_page_says_so(attendee_client):
     NoteFactory.create_batch(55, body="zebra")
     TalkFactory(title="Zebra talk")
     response = attendee_client.get("/search/", {"q": "zebra"})
-    assert (response.context["page"].paginator.count, response.context["truncated"]) == (51, True)
+    assert (response.context["page"].paginator.count, response.context["results"].truncated) == (
+        51,
+        True,
+    )
     assert "Only the best matches of each kind are shown" in response.content.decode()
 
 
@@ -274,7 +277,7 @@ def test_only_the_latest_matches_of_a_kind_are_ranked_and_the_page_says_so(atten
     # The title match among the latest 2,000 ranks first; the oldest is not ranked.
     assert found_notes[0] == "Zebra too"
     assert "Zebra" not in found_notes
-    assert response.context["limited"] == "notes"
+    assert response.context["results"].limited_text == "notes"
     assert "So many notes match that only the latest 2,000 of each were ranked." in (
         response.content.decode()
     )
@@ -283,7 +286,7 @@ def test_only_the_latest_matches_of_a_kind_are_ranked_and_the_page_says_so(atten
 def test_the_page_says_nothing_about_ranking_limits_when_few_match(attendee_client):
     NoteFactory.create_batch(3, body="zebra")
     response = attendee_client.get("/search/", {"q": "zebra"})
-    assert response.context["limited"] == ""
+    assert response.context["results"].limited_text == ""
     assert "were ranked" not in response.content.decode()
 
 

@@ -1,0 +1,30 @@
+"""``{% fragment "name" key… %}…{% endfragment %}``: the enclosed template, cached
+under the content version (talks.caching). The key must hold everything the
+fragment shows that varies: objects, page numbers, the user when it is personal.
+Querysets in the context stay unevaluated when the fragment comes from the cache."""
+
+from django import template
+
+from talks.caching import cached_fragment
+
+register = template.Library()
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context):
+        key = tuple(part.resolve(context) for part in self.key)
+        return cached_fragment(context["request"], key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a name and optional key parts.")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]])
