@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -370,6 +371,20 @@ def test_list_edit_renders_each_rows_version(staff_client):
     ActionPointFactory(version=4)
     response = staff_client.get(changelist_url())
     assert '<input type="hidden" name="form-0-seen_version" value="4"' in response.text
+
+
+def test_list_edit_shows_a_bad_date_next_to_its_field(staff_client):
+    action_point = ActionPointFactory()
+    data = list_edit_data(list_row(action_point, due_on="next tuesday"))
+    response = staff_client.post(changelist_url(), data)
+    assert response.status_code == 200
+    SimpleTestCase().assertInHTML(
+        '<ul class="errorlist" id="id_form-0-due_on_error"><li>Enter a valid date.</li></ul>',
+        response.text,
+    )
+    assert 'name="form-0-due_on" value="next tuesday"' in response.text
+    action_point.refresh_from_db()
+    assert action_point.due_on is None
 
 
 # Bulk actions
