@@ -14,7 +14,7 @@ links, what their role sees) carry that in their key.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -43,9 +43,9 @@ def content_version(request: HttpRequest) -> int | None:
     return request._content_version
 
 
-def query_key(request: HttpRequest, ignore: Iterable[str] = ()) -> tuple:
+def query_key(request: HttpRequest) -> tuple:
     """The query string as part of a key: parameters sorted, repeated values in order."""
-    return tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k not in ignore))
+    return tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
 
 
 KEY_TYPES = (str, int, bool, type(None))
