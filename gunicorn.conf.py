@@ -27,6 +27,12 @@ bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_env_int('PORT', 8000)}"
 workers = _env_int("GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", 2))
 # threads > 1 makes gunicorn use its gthread worker.
 threads = _env_int("GUNICORN_THREADS", 4)
+# A worker takes a new connection only while it has a thread free for it (plus one
+# kept alive). Gunicorn's default (1000) lets one worker accept every keep-alive
+# connection and serve them all on one core while the other workers idle: at 8
+# clients that halved throughput and doubled p95 (docs/benchmarks.md). A connection no
+# worker can take yet waits in the listen backlog for the first one that can.
+worker_connections = _env_int("GUNICORN_WORKER_CONNECTIONS", threads + 1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 

@@ -407,6 +407,7 @@ GUNICORN_VARIABLES = [
     "GUNICORN_WORKERS",
     "WEB_CONCURRENCY",
     "GUNICORN_THREADS",
+    "GUNICORN_WORKER_CONNECTIONS",
     "GUNICORN_TIMEOUT",
     "GUNICORN_GRACEFUL_TIMEOUT",
     "GUNICORN_MAX_REQUESTS",
@@ -431,6 +432,14 @@ def test_gunicorn_defaults_recycle_workers_and_log_to_stdout(monkeypatch):
     assert (conf["workers"], conf["threads"], conf["timeout"]) == (2, 4, 30)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
     assert (conf["accesslog"], conf["errorlog"], conf["loglevel"]) == ("-", "-", "info")
+
+
+def test_a_worker_holds_one_connection_more_than_its_threads(monkeypatch):
+    # Not gunicorn's 1000: a busy worker must leave new connections to an idle one.
+    assert gunicorn_conf(monkeypatch)["worker_connections"] == 5
+    assert gunicorn_conf(monkeypatch, GUNICORN_THREADS="8")["worker_connections"] == 9
+    conf = gunicorn_conf(monkeypatch, GUNICORN_WORKER_CONNECTIONS="20")
+    assert conf["worker_connections"] == 20
 
 
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):
