@@ -17,6 +17,8 @@ from tests.factories import (
     ActionPointFactory,
     EventFactory,
     NoteFactory,
+    OpenSpaceFactory,
+    TakeawayFactory,
     TalkFactory,
     UserFactory,
 )
@@ -135,6 +137,45 @@ def test_nobody_sees_someone_elses_draft_or_edit_link_from_the_cache(attendee):
         assert "Bob&#x27;s published note" in as_colleague
     # The talk page shows notes in full, with Edit links on the reader's own.
     assert "note-edit" in as_author and "note-edit" not in as_colleague
+
+
+def test_each_page_keeps_its_own_fragments(attendee):
+    event, other_event = EventFactory(), EventFactory()
+    first, second = TalkFactory(event=event), TalkFactory(event=event)
+    open_space = OpenSpaceFactory(event=event)
+    TakeawayFactory(talk=first, text="Only on the first talk")
+    TakeawayFactory(talk=second, text="Only on the second talk")
+    TakeawayFactory(talk=None, open_space=open_space, event=event, text="Only in the open space")
+    TalkFactory(event=other_event, title="A talk elsewhere")
+    client = client_for(attendee)
+    pages = {
+        page: client.get(page.get_absolute_url()).content.decode()
+        for page in (first, second, open_space, event, other_event)
+    }
+    assert "Only on the first talk" in pages[first]
+    assert "Only on the second talk" not in pages[first]
+    assert "Only on the second talk" in pages[second]
+    assert "Only on the first talk" not in pages[second]
+    assert "Only in the open space" in pages[open_space]
+    assert "Only on the first talk" not in pages[open_space]
+    assert "A talk elsewhere" in pages[other_event]
+    assert "A talk elsewhere" not in pages[event]
+
+
+def test_lists_keep_a_fragment_per_query_and_follow_ups_per_reader(attendee, manager):
+    TakeawayFactory(text="Tagged alpha").tags.add("alpha")
+    TakeawayFactory(text="Tagged beta").tags.add("beta")
+    ActionPointFactory(title="Bob's follow-up", assignee=attendee)
+    ActionPointFactory(title="Carol's follow-up", assignee=manager)
+    client = client_for(attendee)
+    alpha = client.get("/takeaways/", {"tag": "alpha"}).content.decode()
+    beta = client.get("/takeaways/", {"tag": "beta"}).content.decode()
+    assert "Tagged alpha" in alpha and "Tagged beta" not in alpha
+    assert "Tagged beta" in beta and "Tagged alpha" not in beta
+    mine = client.get("/follow-ups/").content.decode()
+    theirs = client_for(manager).get("/follow-ups/").content.decode()
+    assert "Bob&#x27;s follow-up" in mine and "Carol&#x27;s follow-up" not in mine
+    assert "Carol&#x27;s follow-up" in theirs and "Bob&#x27;s follow-up" not in theirs
 
 
 def test_search_results_are_cached_per_reader(attendee, manager):
