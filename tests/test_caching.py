@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.template import Context, Template
 from django.test import Client
 
 from actions.models import ActionPoint
@@ -220,3 +221,10 @@ def test_a_key_part_must_name_its_value_exactly():
         caching.key_part(object())
     with pytest.raises(TypeError):
         caching.key_part(ActionPoint.objects.all())
+
+
+def test_a_fragment_rendered_outside_a_request_is_simply_rendered():
+    template = Template(
+        '{% load fragments %}{% fragment "greeting" name %}Hi {{ name }}{% endfragment %}'
+    )
+    assert template.render(Context({"name": "<b>"})) == "Hi &lt;b&gt;"

@@ -16,8 +16,11 @@ class FragmentNode(template.Node):
         self.key = key
 
     def render(self, context):
+        request = context.get("request")
+        if request is None:  # rendered outside a request: nothing to key it by
+            return self.nodelist.render(context)
         key = tuple(part.resolve(context) for part in self.key)
-        return cached_fragment(context["request"], key, lambda: self.nodelist.render(context))
+        return cached_fragment(request, key, lambda: self.nodelist.render(context))
 
 
 @register.tag
