@@ -59,7 +59,9 @@ class StaleCheckForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
-        if not self.instance.pk:
+        # A new row has no other editor; an untouched row of a list edit is not saved,
+        # so someone else's change to it must not hold up the rows that were edited.
+        if not self.instance.pk or not set(self.changed_data) - {"seen_version"}:
             return cleaned_data
         seen = cleaned_data.get("seen_version")
         if seen is None:  # missing or not a number: the hidden field would not show why

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
+from actions.services import update_action_point
 from notesite.admin_utils import EstimatedCountPaginator
 from tests.factories import ActionPointFactory, EventFactory, TalkFactory, UserFactory
 
@@ -365,6 +366,20 @@ def test_list_edit_from_a_stale_page_is_refused(staff_client, attendee):
     ]
     action_point.refresh_from_db()
     assert (action_point.status, action_point.due_on) == ("done", None)
+
+
+def test_list_edit_saves_a_row_when_someone_only_commented_on_another(staff_client, attendee):
+    edited, other = ActionPointFactory(title="Edited"), ActionPointFactory(title="Other")
+    page = list_edit_data(list_row(edited, status="done"), list_row(other))
+    # Meanwhile someone comments on the other row: its version moves, its fields do not,
+    # and this save leaves it alone.
+    update_action_point(other, by=attendee, via="web", seen_version=other.version,
+                        comment="On it")  # fmt: skip
+    response = staff_client.post(changelist_url(), page)
+    assert response.status_code == 302
+    edited.refresh_from_db()
+    assert edited.status == "done"
+    assert [entry.comment for entry in other.history.all()] == ["On it"]
 
 
 def test_list_edit_renders_each_rows_version(staff_client):
