@@ -12,7 +12,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from notesite.markdown import render_markdown
+from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
 from talks.models import SearchVectorDeferred, SessionSource, search_vector
 from talks.tagging import TaggedQuerySet
@@ -83,7 +83,9 @@ class ActionPointQuerySet(TaggedQuerySet):
         return [username for _pk, username in self.busiest_assignees(limit)]
 
 
-class ActionPoint(SessionSource):
+class ActionPoint(RendersMarkdown, SessionSource):
+    markdown_fields = {"details": "details_html"}
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
@@ -171,7 +173,6 @@ class ActionPoint(SessionSource):
         return reverse("actions:detail", args=[self.pk])
 
     def save(self, *args, **kwargs) -> None:
-        self.details_html = render_markdown(self.details)
         self.sync_completed_at()
         super().save(*args, **kwargs)
 

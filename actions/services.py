@@ -91,10 +91,11 @@ def save_action_point(
 
 
 def _locked(action_points: QuerySet) -> QuerySet:
-    """Lock the rows, with the relations ``snapshot`` reads (locking only the action
-    points: the joined rows may be on the null side of an outer join)."""
+    """Lock the rows, with the relations ``snapshot`` reads and the person who raised
+    each (told of status changes), locking only the action points: the joined rows
+    may be on the null side of an outer join."""
     return action_points.select_for_update(of=("self",)).select_related(
-        "assignee", "event", "talk", "open_space"
+        "assignee", "raised_by", "event", "talk", "open_space"
     )
 
 

@@ -47,3 +47,32 @@ def sanitise_html(html: str) -> str:
         link_rel="noopener nofollow",
         strip_comments=True,
     )
+
+
+class RendersMarkdown:
+    """Model mixin: ``markdown_fields`` maps each Markdown source field to the field
+    that stores its sanitised HTML. Saving renders a source only when it differs from
+    the one last rendered or loaded, so a save that changes something else (an action
+    point marked done, in bulk) renders nothing again."""
+
+    markdown_fields: dict[str, str] = {}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Deferred sources are left out: rendering them again is the safe side.
+        instance._rendered_sources = {
+            source: instance.__dict__[source]
+            for source in cls.markdown_fields
+            if source in instance.__dict__
+        }
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        rendered = self.__dict__.setdefault("_rendered_sources", {})
+        for source, html in self.markdown_fields.items():
+            text = getattr(self, source)
+            if source not in rendered or rendered[source] != text:
+                setattr(self, html, render_markdown(text))
+                rendered[source] = text
+        super().save(*args, **kwargs)

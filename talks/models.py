@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from notesite.markdown import render_markdown
+from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
 from talks.slugs import unique_slug
 from talks.tagging import TaggedQuerySet
@@ -98,7 +98,9 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+class Event(RendersMarkdown, models.Model):
+    markdown_fields = {"description": "description_html"}
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
     starts_on = models.DateField()
@@ -132,7 +134,6 @@ class Event(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = unique_slug(self, f"{self.name} {self.starts_on:%Y}")
-        self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -180,7 +181,9 @@ class TalkQuerySet(TaggedQuerySet):
         return self.select_related("event").prefetch_related("speakers").with_tags()
 
 
-class Talk(models.Model):
+class Talk(RendersMarkdown, models.Model):
+    markdown_fields = {"abstract": "abstract_html"}
+
     class Kind(models.TextChoices):
         KEYNOTE = "keynote", "Keynote"
         TALK = "talk", "Talk"
@@ -223,7 +226,6 @@ class Talk(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = unique_slug(self, self.title, scope={"event_id": self.event_id})
-        self.abstract_html = render_markdown(self.abstract)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -361,7 +363,9 @@ class NoteQuerySet(models.QuerySet):
         )
 
 
-class Note(SessionSource):
+class Note(RendersMarkdown, SessionSource):
+    markdown_fields = {"body": "body_html"}
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -411,7 +415,6 @@ class Note(SessionSource):
         return self.title or f"{self.author} on {self.source}"
 
     def save(self, *args, **kwargs) -> None:
-        self.body_html = render_markdown(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)

@@ -100,3 +100,21 @@ def test_pages_show_the_stored_html_not_the_source(attendee_client):
     assert response.status_code == 200
     assert b"alert('owned')" not in response.content
     assert b"Plain words" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "factory, source, html",
+    [
+        (EventFactory, "description", "description_html"),
+        (TalkFactory, "abstract", "abstract_html"),
+        (NoteFactory, "body", "body_html"),
+        (ActionPointFactory, "details", "details_html"),
+    ],
+)
+def test_a_row_loaded_and_edited_is_rendered_again(factory, source, html):
+    row = type(factory()).objects.get()
+    setattr(row, source, "Now **bold**")
+    row.save()
+    row = type(row).objects.get()
+    assert getattr(row, html) == "<p>Now <strong>bold</strong></p>"
