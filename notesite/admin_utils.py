@@ -9,8 +9,10 @@ from django.db import connections
 from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
+from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from talks.forms import TagNamesField
 from talks.models import Event
 
 
@@ -68,10 +70,12 @@ class EstimatedCountPaginator(Paginator):
 
 class LargeTableAdmin(admin.ModelAdmin):
     """Base for changelists over tables that grow to 100,000s of rows: no COUNT(*)
-    of the whole table, neither for the paginator nor for the "N total" line."""
+    of the whole table, neither for the paginator nor for the "N total" line. Its
+    tag fields refuse the names the site's other forms refuse."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    formfield_overrides = {TaggableManager: {"form_class": TagNamesField}}
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):

@@ -1,42 +1,23 @@
 """Forms for writing a note, with the takeaways and action points raised with it."""
 
-import re
-
 from django import forms
-from taggit.forms import TagField
-from taggit.models import Tag
 
 from notesite.services import NewActionPoint, NewTakeaway
+from talks.forms import TagNamesField
 from talks.models import Note
 
-MAX_TAG_LENGTH = 100  # taggit's Tag.name and Tag.slug
-# Tag pages live at /tags/<slug>/, and Django's slug converter takes only these.
-URL_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 BLANK_ROWS = 3
 MAX_ROWS = 30
 
 
-class TagsField(TagField):
-    """Comma-separated tags, cleaned to a list of names (taggit's ``parse_tags``)."""
+class TagsField(TagNamesField):
+    """Comma-separated tags, cleaned to a list of names (taggit's ``parse_tags``),
+    each a name a tag page can have (``talks.tagging.validate_tag_name``)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", "Comma-separated, e.g. observability, culture.")
         super().__init__(**kwargs)
-
-    def clean(self, value) -> list[str]:
-        names = super().clean(value)
-        for name in names:
-            if len(name) > MAX_TAG_LENGTH:
-                raise forms.ValidationError(
-                    f"A tag can be at most {MAX_TAG_LENGTH} characters: “{name[:30]}…”."
-                )
-            # The tag's page needs a URL, made from the slug taggit would give it.
-            if not URL_SLUG.match(Tag().slugify(name)):
-                raise forms.ValidationError(
-                    f"“{name}” can't be a tag: use letters a-z, digits, spaces or hyphens."
-                )
-        return names
 
 
 class NoteForm(forms.ModelForm):

@@ -43,7 +43,7 @@ from talks.tag_housekeeping import (
 )
 
 # Links typed without a scheme are https (Django 6's default; silences its warning).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS = {**LargeTableAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.display(description="tags")

@@ -4,8 +4,19 @@ import re
 
 from django import forms
 from django.db.models.functions import Lower
+from taggit.forms import TagField
 
 from talks.models import Event, OpenSpace, Speaker, Talk
+from talks.tagging import validate_tag_names
+
+
+class TagNamesField(TagField):
+    """taggit's comma-separated tags field, refusing names no tag page could have."""
+
+    def clean(self, value) -> list[str]:
+        names = super().clean(value)
+        validate_tag_names(names)
+        return names
 
 
 class SessionForm(forms.ModelForm):
@@ -36,6 +47,7 @@ class TalkForm(SessionForm):
     class Meta:
         model = Talk
         fields = ["title", "kind", "slides_url", "video_url", "abstract", "tags"]
+        field_classes = {"tags": TagNamesField}
         widgets = {"abstract": forms.Textarea(attrs={"rows": 6})}
 
     def clean_title(self) -> str:
@@ -70,6 +82,7 @@ class OpenSpaceForm(SessionForm):
     class Meta:
         model = OpenSpace
         fields = ["topic", "convenor", "session_label", "tags"]
+        field_classes = {"tags": TagNamesField}
 
     def clean_topic(self) -> str:
         topic = self.cleaned_data["topic"].strip()

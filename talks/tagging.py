@@ -3,13 +3,56 @@
 ``obj.tags.all()`` builds a new queryset per object even when prefetched, and
 ``obj.tags.names()`` bypasses the prefetch entirely (DESIGN.md, "Known pitfalls").
 Pages call ``attach_tags`` on the rows they show and templates read ``tag_list``.
+
+``validate_tag_name`` is the one check every way in (forms, importer) applies to a
+tag's name.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from taggit.models import Tag
+
+MAX_TAG_LENGTH: int = Tag._meta.get_field("name").max_length
+
+
+def validate_tag_name(name: str) -> None:
+    """Refuse a tag name taggit would store but no page could link to: blank, too long
+    for ``Tag.name``, or with an empty slug (tag pages live at /tags/<slug>/, and
+    taggit slugifies "???" to "")."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("A tag needs some text.", code="blank")
+    # Tag.slugify, not django's slugify: it follows the TAGGIT_* settings (Unicode
+    # kept by default, so "café" is a tag; stripped when asked to).
+    slug = Tag().slugify(name)
+    # The slug can outgrow the name (NFKC turns "ﬁ" into "fi"); both columns hold 100.
+    if len(name) > MAX_TAG_LENGTH or len(slug) > MAX_TAG_LENGTH:
+        raise ValidationError(
+            "A tag is at most %(limit)d characters: “%(start)s…”.",
+            code="too_long",
+            params={"limit": MAX_TAG_LENGTH, "start": name[:40]},
+        )
+    if not slug:
+        raise ValidationError(
+            "“%(name)s” cannot be a tag: it needs at least one letter or digit.",
+            code="no_slug",
+            params={"name": name},
+        )
+
+
+def validate_tag_names(names: Iterable[str]) -> None:
+    """``validate_tag_name`` on each name, with one message per refused name."""
+    errors = []
+    for name in names:
+        try:
+            validate_tag_name(name)
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
 
 
 def tagged_item_model(model: type[models.Model]) -> type[models.Model]:

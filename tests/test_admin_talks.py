@@ -297,6 +297,15 @@ def test_event_ending_before_it_starts_is_a_form_error(staff_client):
     assert Event.objects.count() == 0
 
 
+def test_a_tag_without_letters_or_digits_is_a_form_error(staff_client):
+    response = staff_client.post(reverse("admin:talks_event_add"), event_data(tags="ops, ???"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "tags": ["“???” cannot be a tag: it needs at least one letter or digit."]
+    }
+    assert Event.objects.count() == 0
+
+
 def test_duplicate_talk_slug_in_an_event_is_a_form_error(staff_client):
     event = EventFactory()
     TalkFactory(event=event, title="Keynote", slug="keynote")

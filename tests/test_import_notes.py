@@ -711,6 +711,18 @@ BAD = [
         "long-tag.md: a tag is at most 100 characters: \u201c" + "t" * 40 + "\u2026\u201d.",
     ),
     (
+        "no-letters-tag.md",
+        b"---\nevent: Conf\ndate: 2026-01-05\ntags: ???\n---\n\n## Talk: _Ann Example_\n",
+        "no-letters-tag.md, line 4: \u201c???\u201d cannot be a tag: it needs at least one "
+        "letter or digit.",
+    ),
+    (
+        "no-letters-session-tag.md",
+        b"---\nevent: Conf\ndate: 2026-01-05\n---\n\n## Talk: _Ann Example_\n\nTags: ok, !!!\n",
+        "no-letters-session-tag.md: \u201c!!!\u201d cannot be a tag: it needs at least one "
+        "letter or digit.",
+    ),
+    (
         "long-takeaway.md",
         b"---\nevent: Conf\ndate: 2026-01-05\n---\n\n## Takeaways\n\n* " + b"word " * 120,
         "long-takeaway.md, line 8: a takeaway is at most 500 characters (this one has 599); "

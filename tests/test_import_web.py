@@ -10,6 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from actions.models import ActionPoint, ActionPointChange
+from notesite import import_forms
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.browser import log_in
 
@@ -276,6 +277,58 @@ def test_a_preview_with_sessions_missing_is_refused(attendee_client):
     assert everything() == NOTHING
 
 
+def test_an_expired_preview_is_refused_and_the_upload_form_shown_again(
+    attendee_client, monkeypatch
+):
+    data = confirm_data(upload(attendee_client))
+    # Any age is past a negative limit: the preview has expired without waiting.
+    monkeypatch.setattr(import_forms, "PREVIEW_MAX_AGE", -1)
+    response = attendee_client.post("/import/confirm/", data)
+
+    assert response.status_code == 400
+    assert list(response.context["problems"]) == [
+        "This preview has expired: upload the notes again."
+    ]
+    assert "This preview has expired: upload the notes again." in text_of(response)
+    assert "<title>Import notes · Notesite</title>" in response.content.decode()
+    assert everything() == NOTHING
+
+
+def test_an_event_ending_before_it_starts_is_refused_next_to_the_field(attendee_client):
+    data = confirm_data(upload(attendee_client), starts_on="2026-03-02", ends_on="2026-03-01")
+    response = attendee_client.post("/import/confirm/", data)
+
+    assert response.status_code == 400
+    assert response.context["preview"].event_form.errors == {
+        "ends_on": ["The event cannot end before it starts."]
+    }
+    html = response.content.decode()
+    assert 'id="id_event-ends_on_error"' in html
+    assert "The event cannot end before it starts." in text_of(response)
+    assert everything() == NOTHING
+
+
+@pytest.mark.parametrize("field", ["file", "text"])
+def test_notes_too_long_to_preview_are_refused_next_to_the_field(
+    attendee_client, monkeypatch, field
+):
+    # The signed document must fit in the preview's form; a low limit stands in for
+    # notes of nearly 2 MB.
+    monkeypatch.setattr(import_forms, "MAX_SIGNED", 100)
+    if field == "file":
+        response = upload(attendee_client)
+    else:
+        response = attendee_client.post("/import/", {"text": UTRECHT.read_text()})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        field: ["These notes are too long to preview here: split them."]
+    }
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert "Check the import" not in response.content.decode()
+    assert everything() == NOTHING
+
+
 # --- Bad input ----------------------------------------------------------------------
 
 
@@ -296,6 +349,12 @@ BAD = [
         "May 5, 2026\nCaf\u00e9 notes\n".encode("cp1252"),
         "notes.txt, line 2: the file is not UTF-8 text (nor UTF-16 with a byte-order mark); "
         "save it as UTF-8 and try again.",
+    ),
+    (
+        "no-letters-tag.md",
+        b"---\nevent: Conf\ndate: 2026-01-05\ntags: ???\n---\n\n## Talk: _Ann Example_\n",
+        "no-letters-tag.md, line 4: \u201c???\u201d cannot be a tag: it needs at least one "
+        "letter or digit.",
     ),
     (
         "broken.md",

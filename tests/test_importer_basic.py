@@ -204,6 +204,19 @@ def test_a_takeaway_over_500_characters_is_refused_with_its_line():
         parse_markdown(text)
 
 
+def test_a_tag_without_letters_or_digits_is_refused_with_its_line():
+    with pytest.raises(ParseError) as error:
+        parse_markdown("---\nevent: Conf\ndate: 2026-01-05\ntags: ok, ???\n---\n")
+    assert str(error.value) == (
+        "line 4: “???” cannot be a tag: it needs at least one letter or digit."
+    )
+
+
+def test_a_tag_with_letters_outside_a_z_is_kept():
+    parsed = parse_markdown("---\nevent: Conf\ndate: 2026-01-05\ntags: café, Zürich\n---\n")
+    assert parsed.tags == ["café", "Zürich"]
+
+
 def test_an_event_that_ends_before_it_starts_is_refused():
     with pytest.raises(ParseError, match=r"ends \(2026-01-04\) before it starts \(2026-01-05\)"):
         parse_markdown("---\nevent: Conf\nstarts_on: 2026-01-05\nends_on: 2026-01-04\n---\n")
@@ -297,6 +310,12 @@ def test_text_takeaways_and_action_points():
 def test_text_with_an_unreadable_date_line_is_refused_with_its_line():
     with pytest.raises(ParseError, match="line 2: expected a date such as"):
         parse_text("\nSometime last year\nSome Conf notes\n")
+
+
+def test_text_tags_line_without_letters_or_digits_is_refused():
+    with pytest.raises(ParseError) as error:
+        parse_text("October 31, 2019\nSome Conf notes\n\nTags: ???\n")
+    assert str(error.value) == "“???” cannot be a tag: it needs at least one letter or digit."
 
 
 @pytest.mark.parametrize(

@@ -266,9 +266,23 @@ def test_tag_without_letters_or_digits_is_refused(attendee_client):
         new_note_url(talk), page_data(takeaways=[{"text": "A lesson.", "tags": "ok, ???"}])
     )
     assert response.context["writing"].takeaways.forms[0].errors == {
-        "tags": ["“???” can't be a tag: use letters a-z, digits, spaces or hyphens."]
+        "tags": ["“???” cannot be a tag: it needs at least one letter or digit."]
     }
     assert counts()["tags"] == 0
+
+
+def test_tag_with_letters_outside_a_z_is_saved_and_gets_its_page(attendee_client):
+    talk = TalkFactory()
+    response = attendee_client.post(
+        new_note_url(talk), page_data(takeaways=[{"text": "Good coffee.", "tags": "café"}])
+    )
+    assert response.status_code == 302
+    tag = Tag.objects.get()
+    assert (tag.name, tag.slug) == ("café", "café")
+    assert tag_names(Takeaway.objects.get()) == ["café"]
+    page = attendee_client.get(reverse("tag-detail", args=[tag.slug]))
+    assert page.status_code == 200
+    assert "Good coffee." in page.text
 
 
 def test_tampered_formset_gets_an_error_not_a_crash(attendee_client):

@@ -141,9 +141,8 @@ def check_event(event: ParsedEvent) -> ParsedEvent:
         raise ImportProblem(f"the venue is at most {c.MAX_NAME} characters.")
     if len(event.website) > c.MAX_URL:
         raise ImportProblem(f"the website is at most {c.MAX_URL} characters.")
-    tagged = [event, *event.sessions, *event.takeaways, *event.action_points]
-    if long := next((t for item in tagged for t in item.tags if len(t) > c.MAX_TAG), None):
-        raise ImportProblem(f"a tag is at most {c.MAX_TAG} characters: “{long[:40]}…”.")
+    for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
+        c.check_tags(item.tags)
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:
         raise ImportProblem(
             f"the event ends ({event.ends_on}) before it starts ({event.starts_on})."

@@ -5,16 +5,18 @@ markers of takeaways and action points. docs/import-format.md describes them."""
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
+
 from notesite.importer.errors import ImportProblem
 from notesite.importer.model import OPEN_SPACE, ParsedActionPoint, ParsedSession
 from talks.models import Talk
+from talks.tagging import validate_tag_name
 
 # Field limits, checked while parsing so that an error can say which line.
 MAX_TITLE = 300
 MAX_NAME = 200
 MAX_TAKEAWAY = 500
 MAX_LABEL = 100  # an open space's session label
-MAX_TAG = 100
 MAX_URL = 200
 # Action point titles are the first sentence, shortened to this when it runs on.
 ACTION_TITLE_LENGTH = 200
@@ -240,6 +242,17 @@ def tags_line(line: str) -> list[str] | None:
     if match := _TAGS_LINE.match(line.strip()):
         return [tag.strip() for tag in match["tags"].split(",") if tag.strip()]
     return None
+
+
+def check_tags(tags: list[str], *, line: int | None = None) -> None:
+    """ImportProblem for the first tag the site refuses (``validate_tag_name``)."""
+    for tag in tags:
+        try:
+            validate_tag_name(tag)
+        except ValidationError as error:
+            message = error.messages[0]
+            # After "notes.md, line 3: " the sentence goes on in lower case.
+            raise ImportProblem(message[:1].lower() + message[1:], line=line) from None
 
 
 def split_tags(text: str) -> list[str]:

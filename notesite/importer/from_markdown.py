@@ -74,10 +74,23 @@ def _to_date(meta: dict, field: str, meta_lines: list[str]) -> datetime.date | N
         return value
     if found := c.parse_date(str(value)):
         return found
-    line = next(
+    raise ImportProblem(
+        f"{key}: “{value}” is not a date (write it as 2026-04-16).",
+        line=_meta_line(meta_lines, key),
+    )
+
+
+def _meta_line(meta_lines: list[str], key: str) -> int | None:
+    """The line number of the front matter's ``key:``."""
+    return next(
         (n for n, text in enumerate(meta_lines, start=2) if text.startswith(f"{key}:")), None
     )
-    raise ImportProblem(f"{key}: “{value}” is not a date (write it as 2026-04-16).", line=line)
+
+
+def _tags(meta: dict, meta_lines: list[str]) -> list[str]:
+    tags = c.comma_list(meta.get("tags"))
+    c.check_tags(tags, line=_meta_line(meta_lines, "tags"))
+    return tags
 
 
 def _headings(lines: list[str], title: str) -> list[tuple[int, int, str]]:
@@ -165,7 +178,7 @@ def parse_markdown(text: str, *, require_date: bool = True) -> ParsedEvent:
         venue=str(meta.get("venue") or "").strip(),
         website=str(meta.get("website") or "").strip(),
         description=description,
-        tags=c.comma_list(meta.get("tags")),
+        tags=_tags(meta, meta_lines),
         title=title,
     )
     event.city = event.city or c.city_from_name(event.name)
