@@ -202,6 +202,13 @@ def test_feed_needs_no_login_and_sets_no_cookie(mine, attendee):
     assert "private" in response["Cache-Control"]
 
 
+def test_feed_asks_search_engines_not_to_list_it(mine, attendee):
+    # Its address is the only credential: a search engine must not make it findable.
+    response = Client().get(feed_url(attendee))
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+
+
 def test_feed_is_the_same_for_a_logged_in_client(mine, attendee, staff_client):
     # Whoever fetches it, the token decides whose follow-ups it holds.
     response = staff_client.get(feed_url(attendee))

@@ -22,7 +22,6 @@ from tests.factories import ActionPointFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 WEB, ADMIN = ActionPointChange.Via.WEB, ActionPointChange.Via.ADMIN
-BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 NOTHING_SAVED = (
     " while you were editing. Nothing was saved: your changes are still in the form, so "
     "check them against the page and save again."

@@ -72,4 +72,10 @@ def test_processes_share_the_one_embedded_server():
         for _ in range(2)
     ]
     assert started == [here, here]
-    assert (ROOT / ".pgdata" / "PG_VERSION").exists() or os.environ.get("NOTESITE_PGDATA")
+    # The one server keeps its data where the README says: .pgdata/, or NOTESITE_PGDATA.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        data_directory = Path(cursor.fetchone()[0])
+    expected = Path(os.environ.get("NOTESITE_PGDATA", ROOT / ".pgdata")).resolve()
+    assert data_directory.resolve() == expected
+    assert (expected / "PG_VERSION").exists()

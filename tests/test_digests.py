@@ -4,17 +4,20 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from taggit.models import Tag
 
-from talks.digests import send_digests
+from talks.digests import DIGEST_ITEMS, send_digests
 from talks.models import DigestLog, Follow, Note, Takeaway
 from tests.factories import EventFactory, NoteFactory, TakeawayFactory, TalkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 WEEK = datetime.timedelta(days=7)
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+# A mail server that is down (its SMTPException is what a real one raises).
+FAILING = "tests.test_notifications.FailingBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +158,60 @@ def test_users_who_follow_nothing_get_nothing(mailoutbox, attendee):
     TakeawayFactory(text="Anything")
     assert run_command().startswith("Sent 0 digest(s)")
     assert mailoutbox == []
+
+
+def test_a_failed_send_records_nothing_and_the_next_run_sends_it(
+    followed, settings, mailoutbox, caplog
+):
+    TakeawayFactory(text="At Oslo", talk=None, event=followed["oslo"])
+    settings.EMAIL_BACKEND = FAILING
+    out = StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("send_digests", stdout=out)
+
+    assert str(failed.value) == "Could not send to: bob (see the log)."
+    assert out.getvalue().strip().endswith("Failed: 1.")
+    assert "Could not send the digest to bob" in caplog.text
+    assert DigestLog.objects.count() == 0
+
+    settings.EMAIL_BACKEND = LOCMEM
+    assert run_command() == (
+        "Sent 1 digest(s) with 1 takeaway(s) and 0 note(s). Skipped 1 with nothing new, "
+        "0 already sent this week, 0 without an email address. Failed: 0."
+    )
+    assert [m.to for m in mailoutbox] == [["bob@example.com"]]
+    assert "- At Oslo" in mailoutbox[0].body
+    assert DigestLog.objects.filter(user__username="bob").count() == 1
+
+
+def test_more_than_fits_in_one_email_says_so(followed, mailoutbox):
+    oslo = followed["oslo"]
+    for number in range(DIGEST_ITEMS + 1):
+        TakeawayFactory(text=f"Takeaway number {number:03d}", talk=None, event=oslo)
+
+    send_digests()
+
+    [digest] = mailoutbox
+    assert digest.subject == (f"Notesite weekly: {DIGEST_ITEMS} new takeaways in what you follow")
+    assert f"TAKEAWAYS ({DIGEST_ITEMS}, and more)" in digest.body
+    assert "There was more than fits in one email: your dashboard shows the newest." in (
+        digest.body
+    )
+    assert digest.body.count("- Takeaway number ") == DIGEST_ITEMS
+    # The newest are in it; the oldest is the one left out.
+    assert f"- Takeaway number {DIGEST_ITEMS:03d}" in digest.body
+    assert "- Takeaway number 000" not in digest.body
+    assert DigestLog.objects.get().takeaway_count == DIGEST_ITEMS
+
+
+def test_a_digest_that_fits_does_not_mention_more(followed, mailoutbox):
+    for number in range(DIGEST_ITEMS):
+        TakeawayFactory(text=f"Takeaway number {number:03d}", talk=None, event=followed["oslo"])
+
+    send_digests()
+
+    [digest] = mailoutbox
+    assert f"TAKEAWAYS ({DIGEST_ITEMS})" in digest.body
+    assert "and more" not in digest.body
+    assert "There was more than fits" not in digest.body

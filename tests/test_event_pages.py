@@ -35,12 +35,6 @@ def manager_client(client, manager):
     return client
 
 
-@pytest.fixture
-def outsider_client(client, outsider):
-    client.force_login(outsider)
-    return client
-
-
 # The events list
 
 

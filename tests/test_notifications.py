@@ -203,6 +203,29 @@ def test_an_inactive_assignee_is_not_emailed(
     assert Notification.objects.count() == 0
 
 
+def test_someone_deactivated_after_an_email_was_queued_is_not_emailed(
+    staff, erin, action_point, mailoutbox, caplog
+):
+    # Queued, but not yet sent (no commit has run the on-commit send) when erin leaves.
+    update_action_point(action_point, by=staff, via=WEB, seen_version=1, status="done")
+    erin.is_active = False
+    erin.save()
+
+    delivery = notifications.send_notifications()
+
+    assert (delivery.sent, delivery.skipped) == (0, 1)
+    assert sent(mailoutbox) == []
+    outbox = Notification.objects.get()
+    assert (outbox.recipient, outbox.state, outbox.last_error, outbox.attempts) == (
+        erin,
+        "skipped",
+        "Inactive.",
+        0,
+    )
+    assert "Not emailing erin about “Done: Try contract tests”: Inactive." in caplog.text
+    assert notifications.send_notifications().skipped == 0
+
+
 def test_creating_an_assigned_action_point_in_the_admin_emails_the_assignee(
     staff_client, staff, attendee, mailoutbox, django_capture_on_commit_callbacks
 ):

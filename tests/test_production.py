@@ -98,6 +98,13 @@ def test_it_refuses_a_debug_value_it_does_not_understand():
     assert "DEBUG must be one of true/false/1/0/yes/no, not 'nonsense'" in result.stderr
 
 
+def test_it_refuses_a_conn_max_age_that_is_not_a_number():
+    result = run(ENTRY_POINTS[0], production_env(CONN_MAX_AGE="soon"))
+
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE must be an integer, not 'soon'" in result.stderr
+
+
 def test_check_deploy_reports_no_issues():
     # --fail-level WARNING: by default check exits 0 even when it prints warnings.
     result = run(

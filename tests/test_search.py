@@ -204,6 +204,10 @@ def test_a_query_of_only_symbols_or_common_words_asks_for_other_words(attendee_c
         None,
     )
     assert "Try different words." in response.content.decode()
+    assert (
+        f"“{query}” has no words to search for: symbols and very common words such as "
+        "“the” or “and” are ignored. Try different words."
+    ) in response.content.decode()
 
 
 def test_a_query_of_only_exclusions_asks_for_a_word_to_look_for(attendee_client):
@@ -214,6 +218,10 @@ def test_a_query_of_only_exclusions_asks_for_a_word_to_look_for(attendee_client)
         None,
     )
     assert "Add at least one word to look for" in response.content.decode()
+    assert (
+        "Your search only says what to leave out. Add at least one word to look for, "
+        "e.g. <kbd>kubernetes -helm</kbd>."
+    ) in response.content.decode()
 
 
 def test_an_empty_query_shows_the_form_and_tips(attendee_client):
@@ -230,6 +238,22 @@ def test_no_match_says_what_to_try(attendee_client):
     response = attendee_client.get("/search/", {"q": "zebra"})
     assert list(response.context["page"]) == []
     assert "Nothing matches “zebra”. Try fewer words" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "filters", [{"kind": ["speaker"]}, {"tag": "wildlife"}], ids=["kind", "tag"]
+)
+def test_no_match_with_filters_says_to_clear_them(attendee_client, filters):
+    TalkFactory(title="Zebra talk")
+    TalkFactory(title="Lions").tags.add("wildlife")
+    response = attendee_client.get("/search/", {"q": "zebra", **filters})
+    assert list(response.context["page"]) == []
+    html = response.content.decode()
+    assert (
+        "Nothing matches “zebra” with these filters. Untick the kinds or clear the tag to "
+        "search everything."
+    ) in html
+    assert "Try fewer words" not in html
 
 
 def test_a_very_long_query_is_refused_politely(attendee_client):
