@@ -58,6 +58,13 @@ class Kind:
 # Columns a result never shows: the vectors themselves, long texts (the snippet is cut
 # in the database), and the event's description.
 _UNSHOWN = ("search_vector", "event__description", "event__description_html")
+# A note's or takeaway's link names its session's slug; the event is its own.
+_SESSION_UNSHOWN = (
+    "talk__abstract",
+    "talk__abstract_html",
+    "talk__search_vector",
+    "open_space__search_vector",
+)
 
 
 def _talks(user: AbstractBaseUser) -> QuerySet:
@@ -72,14 +79,14 @@ def _notes(user: AbstractBaseUser) -> QuerySet:
     # Published notes and the user's own drafts, never anyone else's drafts.
     return (
         Note.objects.visible_to(user)
-        .select_related("author", "event", "talk__event", "open_space__event")
-        .defer("body", "body_html", *_UNSHOWN)
+        .select_related("author", "event", "talk", "open_space")
+        .defer("body", "body_html", *_UNSHOWN, *_SESSION_UNSHOWN)
     )
 
 
 def _takeaways(user: AbstractBaseUser) -> QuerySet:
-    return Takeaway.objects.select_related("event", "talk__event", "open_space__event").defer(
-        *_UNSHOWN
+    return Takeaway.objects.select_related("event", "talk", "open_space").defer(
+        *_UNSHOWN, *_SESSION_UNSHOWN
     )
 
 

@@ -15,7 +15,7 @@ from notesite import search as site_search
 from notesite import tag_pages
 from notesite.roles import sees_everyones_follow_ups
 from notesite.search_forms import SearchForm
-from talks.caching import query_key
+from talks.caching import lazy_page, query_key
 from talks.digests import newest_followed
 from talks.models import Event, Follow, Takeaway
 
@@ -118,9 +118,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def tag_list(request: HttpRequest) -> HttpResponse:
+    # Counting every tag's uses is the page's cost: done when its fragment is built.
     tags = tag_pages.by_use(tag_pages.tag_usage())
-    page = Paginator(tags, TAGS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "notesite/tag_list.html", {"page": page})
+    context = {
+        "page": lazy_page(tags, TAGS_PER_PAGE, request.GET.get("page")),
+        "query": query_key(request),
+    }
+    return render(request, "notesite/tag_list.html", context)
 
 
 @require_safe

@@ -6,6 +6,9 @@ filter and reported next to its field, never a 500. Filters that could offer
 thousands of values (events, speakers, authors) are text inputs, never dropdowns.
 """
 
+import functools
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -20,6 +23,12 @@ MATCH_ANY = "any"
 
 def year_choices() -> list[tuple[str, str]]:
     return [(str(year), str(year)) for year in Event.objects.years()]
+
+
+def lazy_year_choices() -> Callable[[], list[tuple[str, str]]]:
+    """``year_choices`` asked for at most once, and only when the form checks or shows
+    a year: a page served from the cache does not query it."""
+    return functools.cache(year_choices)
 
 
 class TagSlugField(forms.CharField):
@@ -168,7 +177,7 @@ class EventListFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = year_choices()
+        self.filters["year"].extra["choices"] = lazy_year_choices()
 
     def filter_tag(self, queryset, name, tag):
         return queryset.tagged(tag)
@@ -233,7 +242,7 @@ class TakeawayFilter(django_filters.FilterSet):
             data = data.copy()
             data["match"] = MATCH_ALL
         super().__init__(data, *args, **kwargs)
-        self.filters["year"].extra["choices"] = year_choices()
+        self.filters["year"].extra["choices"] = lazy_year_choices()
 
     @property
     def cleaned(self) -> dict:
