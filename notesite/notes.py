@@ -5,6 +5,7 @@ them, even staff (who can reach them in the admin), so a draft never leaks."""
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,25 +19,25 @@ from talks.models import Event, Note, OpenSpace, Talk
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
+@permission_required("talks.add_note", raise_exception=True)
 @require_http_methods(FORM_METHODS)
 def new_for_event(request: HttpRequest, event_slug: str) -> HttpResponse:
-    _require(request.user, "talks.add_note")
     event = get_object_or_404(Event, slug=event_slug)
     return _new(request, event=event)
 
 
+@permission_required("talks.add_note", raise_exception=True)
 @require_http_methods(FORM_METHODS)
 def new_for_talk(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    _require(request.user, "talks.add_note")
     talk = get_object_or_404(
         Talk.objects.select_related("event"), event__slug=event_slug, slug=slug
     )
     return _new(request, event=talk.event, talk=talk)
 
 
+@permission_required("talks.add_note", raise_exception=True)
 @require_http_methods(FORM_METHODS)
 def new_for_open_space(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    _require(request.user, "talks.add_note")
     open_space = get_object_or_404(
         OpenSpace.objects.select_related("event"), event__slug=event_slug, slug=slug
     )
@@ -113,11 +114,6 @@ def preview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     # render_markdown sanitises (nh3 allowlist): the fragment is safe to insert.
     return HttpResponse(render_markdown(request.POST.get("body", "")))
-
-
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _note_for(request: HttpRequest, pk: int, allowed: Callable[[Note, object], bool]) -> Note:

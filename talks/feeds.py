@@ -65,16 +65,6 @@ def refuse_without_key(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def session_path(item: Note | Takeaway) -> str:
-    """The page of what ``item`` is about, from the row's own event (no query per
-    item: the session's event is the row's event, as the database enforces)."""
-    if item.talk_id:
-        return reverse("talks:talk-detail", args=[item.event.slug, item.talk.slug])
-    if item.open_space_id:
-        return reverse("talks:open-space-detail", args=[item.event.slug, item.open_space.slug])
-    return reverse("talks:event-detail", args=[item.event.slug])
-
-
 class NotesAndTakeawaysFeed(Feed):
     """Takeaways and published notes, newest first, ``FEED_ITEMS`` at most."""
 
@@ -125,9 +115,8 @@ class NotesAndTakeawaysFeed(Feed):
             return f"<p>{escape(item.text)}</p><p>From {escape(str(item.source))}</p>"
         return item.body_html
 
-    def item_link(self, item: Note | Takeaway) -> str:
-        kind = "takeaway" if isinstance(item, Takeaway) else "note"
-        return f"{session_path(item)}#{kind}-{item.pk}"
+    # Item links are the rows' get_absolute_url (Feed's default): their source's page,
+    # built from the row's own event.
 
     def item_pubdate(self, item: Note | Takeaway):
         if isinstance(item, Takeaway):
