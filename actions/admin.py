@@ -26,6 +26,7 @@ from actions.services import (
     StaleEdit,
     lock_for_edit,
     save_action_point,
+    snapshot,
     update_action_points,
 )
 from notesite.admin_utils import (
@@ -51,6 +52,8 @@ class StaleCheckForm(forms.ModelForm):
 
     via = ""  # how the history records saves from this form
     seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The row as stored, read and locked by the check: what the save compares with.
+    stored: ActionPoint | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,7 +73,7 @@ class StaleCheckForm(forms.ModelForm):
                 code="damaged",
             )
         try:
-            lock_for_edit(self.instance.pk, seen_version=seen)
+            self.stored = lock_for_edit(self.instance.pk, seen_version=seen)
         except StaleEdit as stale:
             # Saving again applies this input over the change the message names.
             self.data = self.data.copy()
@@ -162,11 +165,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        overdue = ActionPoint.objects.overdue().values("pk")
         if self.value() == "yes":
-            return queryset.filter(pk__in=overdue)
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(pk__in=overdue)
+            return queryset.not_overdue()
         return queryset
 
 
@@ -250,6 +252,8 @@ class ActionPointAdmin(LargeTableAdmin):
             via=form.via,
             comment=form.cleaned_data.get("comment", ""),
             tags=form.cleaned_data.get("tags"),
+            # The check locked and read the row already: no second read.
+            before=snapshot(form.stored) if form.stored else None,
         )
         if entry is not None:
             skipped = entry.notifications.filter(state=Notification.State.SKIPPED)

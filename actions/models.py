@@ -20,6 +20,11 @@ from talks.tagging import TaggedQuerySet
 ACTIVE_STATUSES = ("open", "in_progress")
 
 
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Not finished and due before ``today`` (the local date by default)."""
+    return Q(status__in=ACTIVE_STATUSES, due_on__lt=today or timezone.localdate())
+
+
 class ActionPointQuerySet(TaggedQuerySet):
     def open(self) -> "ActionPointQuerySet":
         """Not finished: open or in progress."""
@@ -32,10 +37,10 @@ class ActionPointQuerySet(TaggedQuerySet):
         return self.filter(assignee__isnull=True)
 
     def overdue(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+        return self.filter(overdue_q(today))
 
     def not_overdue(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
-        return self.exclude(status__in=ACTIVE_STATUSES, due_on__lt=today or timezone.localdate())
+        return self.exclude(overdue_q(today))
 
     def tagged(self, tag) -> "ActionPointQuerySet":
         """Carrying ``tag``: a subquery, so no duplicate rows and no DISTINCT."""
@@ -44,14 +49,7 @@ class ActionPointQuerySet(TaggedQuerySet):
 
     def overdue_first(self, today: datetime.date | None = None) -> "ActionPointQuerySet":
         """Overdue ones first, then by due date (none last), newest first within a day."""
-        overdue = Case(
-            When(
-                status__in=ACTIVE_STATUSES,
-                due_on__lt=today or timezone.localdate(),
-                then=Value(True),
-            ),
-            default=Value(False),
-        )
+        overdue = Case(When(overdue_q(today), then=Value(True)), default=Value(False))
         return self.order_by(overdue.desc(), F("due_on").asc(nulls_last=True), "-created_at", "-pk")
 
     def with_listing_relations(self) -> "ActionPointQuerySet":

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from actions.models import ACTIVE_STATUSES, ActionPoint
+from actions.models import ACTIVE_STATUSES, ActionPoint, overdue_q
 from notesite import charts
 from notesite.roles import sees_everyones_follow_ups
 from talks.models import Event
@@ -65,7 +65,7 @@ def status_counts(today: datetime.date) -> dict[str, Count]:
         "done": Count("status", filter=Q(status=Status.DONE)),
         "dropped": Count("status", filter=Q(status=Status.DROPPED)),
         "active": Count("status", filter=Q(status__in=ACTIVE_STATUSES)),
-        "overdue": Count("status", filter=Q(status__in=ACTIVE_STATUSES, due_on__lt=today)),
+        "overdue": Count("status", filter=overdue_q(today)),
         "total": Count("*"),
     }
 
