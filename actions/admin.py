@@ -199,7 +199,7 @@ class ActionPointAdmin(LargeTableAdmin):
     readonly_fields = ["completed_at", "created_at", "updated_at", "history_table"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).with_tags()
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

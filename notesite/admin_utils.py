@@ -177,5 +177,6 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 def joined_tag_names(obj: Model) -> str:
-    """The object's tags, from its prefetched tags (never a query per row)."""
-    return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+    """The object's tags, from the ``tag_list`` its queryset's ``with_tags()`` attached
+    (never a query per row, nor taggit's per-row querysets: DESIGN.md's pitfall)."""
+    return ", ".join(tag.name for tag in obj.tag_list)

@@ -137,7 +137,7 @@ class TalkAdmin(LargeTableAdmin):
     autocomplete_fields = ["event", "speakers"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("speakers", "tags")
+        return super().get_queryset(request).prefetch_related("speakers").with_tags()
 
     @admin.display(description="speakers")
     def speaker_names(self, obj: Talk) -> str:
@@ -155,7 +155,7 @@ class OpenSpaceAdmin(LargeTableAdmin):
     autocomplete_fields = ["event"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).with_tags()
 
 
 @admin.register(Note)
@@ -191,7 +191,7 @@ class TakeawayAdmin(LargeTableAdmin):
     autocomplete_fields = ["author", "event", "talk", "open_space"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).with_tags()
 
 
 # Tags: taggit registers a plain admin for its Tag; ours shows how much each tag is
