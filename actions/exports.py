@@ -20,6 +20,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from actions.models import ActionPoint, Preferences
+from actions.notifications import source_kind
 from actions.views import filtered_action_points
 from talks.tagging import attach_tags
 
@@ -69,15 +70,6 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _session_title(ap: ActionPoint) -> str:
-    """The title of the talk or open space it was raised at; empty for an event."""
-    if ap.talk_id:
-        return ap.talk.title
-    if ap.open_space_id:
-        return ap.open_space.topic
-    return ""
-
-
 def _csv_row(ap: ActionPoint, site: str, today: datetime.date) -> list:
     completed_at = timezone.localtime(ap.completed_at) if ap.completed_at else None
     row = [
@@ -89,7 +81,7 @@ def _csv_row(ap: ActionPoint, site: str, today: datetime.date) -> list:
         "yes" if ap.is_overdue(today) else "no",
         f"{completed_at:%Y-%m-%d %H:%M}" if completed_at else "",
         ap.event.name,
-        _session_title(ap),
+        str(ap.session or ""),
         ap.raised_by.get_username() if ap.raised_by else "",
         ", ".join(tag.name for tag in ap.tag_list),
         site + ap.get_absolute_url(),
@@ -211,11 +203,10 @@ def _ics_event(ap: ActionPoint, *, site: str, host: str, now: datetime.datetime)
     today = timezone.localdate(now)
     overdue = ap.is_overdue(today)
     summary = f"[overdue] {ap.title}" if overdue else ap.title
-    if ap.talk_id or ap.open_space_id:
-        kind = "talk" if ap.talk_id else "open space"
-        source = f"{_session_title(ap)} ({kind} at {ap.event.name})"
-    else:
+    if ap.session is None:
         source = f"{ap.event.name} (event)"
+    else:
+        source = f"{ap.session} ({source_kind(ap)} at {ap.event.name})"
     url = site + ap.get_absolute_url()
     description = f"Status: {ap.get_status_display()}\nRaised at: {source}\n{url}"
     return [

@@ -55,11 +55,11 @@ class ActionPointQuerySet(TaggedQuerySet):
     def with_listing_relations(self) -> "ActionPointQuerySet":
         """Everything a list of action points shows, in a fixed number of queries.
 
-        The session's event comes along so that linking to a talk or open space
-        (whose URL contains its event's slug) costs no query per row.
+        Links to the talk or open space are built from the row's own event
+        (``SessionSource.source_url``), so the session's event is not loaded.
         """
         return (
-            self.select_related("event", "talk__event", "open_space__event", "assignee")
+            self.select_related("event", "talk", "open_space", "assignee")
             .defer("talk__search_vector", "open_space__search_vector")
             .with_tags()
         )

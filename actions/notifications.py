@@ -130,13 +130,17 @@ def render_change(entry: ActionPointChange, recipient, reasons: list[str]) -> tu
     return _one_line(subject), render_to_string("email/actions/change.txt", context)
 
 
-def _source(action_point: ActionPoint) -> str:
-    event = action_point.event.name
+def source_kind(action_point: ActionPoint) -> str:
+    """What an action point was raised at, in the words emails and exports use."""
     if action_point.talk_id:
-        return f"the talk “{action_point.talk.title}” at {event}"
-    if action_point.open_space_id:
-        return f"the open space “{action_point.open_space.topic}” at {event}"
-    return event
+        return "talk"
+    return "open space" if action_point.open_space_id else "event"
+
+
+def _source(action_point: ActionPoint) -> str:
+    if action_point.session is None:
+        return action_point.event.name
+    return f"the {source_kind(action_point)} “{action_point.session}” at {action_point.event.name}"
 
 
 # --- Reminder digests --------------------------------------------------------------

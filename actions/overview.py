@@ -204,7 +204,7 @@ def per_assignee(today: datetime.date) -> list[dict]:
 def overdue(today: datetime.date) -> QuerySet:
     return (
         ActionPoint.objects.overdue(today)
-        .select_related("event", "talk__event", "open_space__event", "assignee")
+        .select_related("event", "talk", "open_space", "assignee")
         .order_by("due_on", "pk")[:OVERDUE_SHOWN]
     )
 

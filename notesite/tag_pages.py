@@ -127,16 +127,10 @@ def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) ->
         .order_by("-event__starts_on", "topic", "pk")
     )
     takeaways = (
-        Takeaway.objects.filter(tags=tag)
-        .with_listing_relations()
-        .select_related("talk__event", "open_space__event")
-        .order_by("-created_at", "-pk")
+        Takeaway.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
     )
     action_points = (
-        ActionPoint.objects.filter(tags=tag)
-        .with_listing_relations()
-        .select_related("talk__event", "open_space__event")
-        .order_by("-created_at", "-pk")
+        ActionPoint.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
     )
 
     def newest(rows: QuerySet, count: int) -> list[Model]:

@@ -35,15 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = ActionPoint.objects.open().assigned_to(request.user)
     follow_ups = (
         mine.with_listing_relations()
-        .select_related("talk__event", "open_space__event")
         # Earliest due first, so the overdue ones lead; undated ones last.
         .order_by(F("due_on").asc(nulls_last=True), "-created_at")
     )
-    takeaways = (
-        Takeaway.objects.with_listing_relations()
-        .select_related("talk__event", "open_space__event")
-        .order_by("-created_at", "-pk")
-    )
+    takeaways = Takeaway.objects.with_listing_relations().order_by("-created_at", "-pk")
     # All lazy: the template's cached fragments query only when they are built.
     context = {
         "follow_ups": follow_ups[:DASHBOARD_FOLLOW_UPS],
