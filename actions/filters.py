@@ -9,9 +9,10 @@ import django_filters
 from django import forms
 from taggit.models import Tag
 
-from actions.forms import EVENT_DATALIST_ID, LookupField, username_lookup
+from actions.forms import EVENT_DATALIST_ID, username_lookup
 from actions.models import ActionPoint, ActionPointQuerySet
 from notesite.roles import sees_everyones_follow_ups
+from talks.forms import LookupField
 from talks.models import Event
 
 

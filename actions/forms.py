@@ -1,52 +1,17 @@
 """Forms for the follow-ups pages: the update form on an action point's page, and
-the lookup field the list's filters share with it."""
+the lookup arguments the list's filters share with it."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
-from django.utils.text import slugify
 
 from actions.models import ActionPoint
+from talks.forms import LookupField
 
 User = get_user_model()
 
 # The <datalist>s of suggestions that text inputs point at.
 ASSIGNEE_DATALIST_ID = "assignee-suggestions"
 EVENT_DATALIST_ID = "event-suggestions"
-
-
-class LookupField(forms.CharField):
-    """A text input naming one object (an event's slug, a username), cleaned to the
-    object itself, or an error that names what was not found.
-
-    A text input rather than a <select>: there are too many users and events to
-    list them all in a page.
-    """
-
-    def __init__(
-        self, *, queryset: QuerySet, lookup: str, noun: str, slug: bool = False, **kwargs
-    ) -> None:
-        super().__init__(**kwargs)
-        self.queryset = queryset
-        self.lookup = lookup
-        self.noun = noun
-        # Slugs are looked up as typed or slugified, so a name works too.
-        self.slug = slug
-
-    def prepare_value(self, value):
-        if isinstance(value, Model):
-            return getattr(value, self.lookup)
-        return value
-
-    def clean(self, value) -> Model | None:
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        key = slugify(value) if self.slug else value
-        found = self.queryset.filter(**{self.lookup: key}).first()
-        if found is None:
-            raise forms.ValidationError(f"No {self.noun} called “{value}”.", code="unknown")
-        return found
 
 
 def username_lookup(*, active_only: bool = True) -> dict:

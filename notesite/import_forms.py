@@ -23,7 +23,16 @@ from notesite.importer import (
     corrected,
     document,
 )
-from notesite.importer.conventions import MAX_NAME, MAX_TITLE, split_speakers
+from notesite.importer.conventions import (
+    MAX_CITY,
+    MAX_CONVENOR,
+    MAX_COUNTRY,
+    MAX_EVENT_NAME,
+    MAX_NAME,
+    MAX_TITLE,
+    MAX_TOPIC,
+    split_speakers,
+)
 from notesite.importer.read import DETECT, FORMAT_CHOICES, MAX_BYTES, too_large
 from talks.models import Talk
 
@@ -140,11 +149,11 @@ class EventForm(forms.Form):
     """The event as detected, to correct; and the signed document."""
 
     document = forms.CharField(widget=forms.HiddenInput)
-    name = forms.CharField(label="Event", max_length=MAX_NAME)
+    name = forms.CharField(label="Event", max_length=MAX_EVENT_NAME)
     starts_on = forms.DateField(label="Starts on", widget=_DATE_INPUT)
     ends_on = forms.DateField(label="Ends on", required=False, widget=_DATE_INPUT)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=100, required=False)
+    city = forms.CharField(max_length=MAX_CITY, required=False)
+    country = forms.CharField(max_length=MAX_COUNTRY, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -175,7 +184,7 @@ class EventForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(max_length=MAX_TITLE)
+    title = forms.CharField(max_length=min(MAX_TITLE, MAX_TOPIC))  # a talk or an open space
     kind = forms.ChoiceField(label="Import as", choices=KIND_CHOICES)
     speakers = forms.CharField(
         required=False,
@@ -193,8 +202,10 @@ class SessionForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         convenors = ", ".join(cleaned.get("speakers") or ())
-        if cleaned.get("kind") == OPEN_SPACE and len(convenors) > MAX_NAME:
-            self.add_error("speakers", f"An open space's convenors fit in {MAX_NAME} characters.")
+        if cleaned.get("kind") == OPEN_SPACE and len(convenors) > MAX_CONVENOR:
+            self.add_error(
+                "speakers", f"An open space's convenors fit in {MAX_CONVENOR} characters."
+            )
         return cleaned
 
 

@@ -4,6 +4,7 @@ from django import forms
 from taggit.models import Tag
 
 from notesite.search import KIND_CHOICES
+from talks.forms import LookupField
 
 
 class SearchForm(forms.Form):
@@ -20,22 +21,15 @@ class SearchForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to search everything.",
     )
-    tag = forms.CharField(
+    # Cleans to the Tag; the slug is case-insensitive.
+    tag = LookupField(
+        queryset=Tag.objects.all(),
+        lookup="slug",
+        noun="tag",
+        lowercase=True,
+        error_messages={"unknown": "There is no tag “%(value)s”; see the list of tags."},
         label="Tag",
         required=False,
         max_length=100,
         help_text="A tag's short name, as in its address (/tags/…/): only tagged kinds.",
     )
-
-    def clean_tag(self) -> Tag | None:
-        slug = self.cleaned_data["tag"].strip().lower()
-        if not slug:
-            return None
-        tag = Tag.objects.filter(slug=slug).first()
-        if tag is None:
-            raise forms.ValidationError(
-                "There is no tag “%(slug)s”; see the list of tags.",
-                code="unknown_tag",
-                params={"slug": slug},
-            )
-        return tag

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from taggit.models import Tag
 
+from talks.forms import LookupField
 from talks.models import Event, Speaker, Takeaway
 
 MATCH_ALL = "all"
@@ -29,21 +30,6 @@ def lazy_year_choices() -> Callable[[], list[tuple[str, str]]]:
     """``year_choices`` asked for at most once, and only when the form checks or shows
     a year: a page served from the cache does not query it."""
     return functools.cache(year_choices)
-
-
-class TagSlugField(forms.CharField):
-    """One tag, by slug (case-insensitive); cleans to the Tag."""
-
-    def clean(self, value) -> Tag | None:
-        slug = super().clean(value).strip().lower()
-        if not slug:
-            return None
-        tag = Tag.objects.filter(slug=slug).first()
-        if tag is None:
-            raise forms.ValidationError(
-                "There is no tag called “%(slug)s”.", code="unknown_tag", params={"slug": slug}
-            )
-        return tag
 
 
 class SlugListWidget(forms.TextInput):
@@ -90,36 +76,6 @@ class SpeakerField(forms.CharField):
         return speaker
 
 
-class EventSlugField(forms.CharField):
-    """An event by slug; cleans to the Event."""
-
-    def clean(self, value) -> Event | None:
-        slug = super().clean(value).strip().lower()
-        if not slug:
-            return None
-        event = Event.objects.filter(slug=slug).first()
-        if event is None:
-            raise forms.ValidationError(
-                "There is no event called “%(slug)s”.", params={"slug": slug}
-            )
-        return event
-
-
-class UsernameField(forms.CharField):
-    """A user by username; cleans to the user."""
-
-    def clean(self, value):
-        username = super().clean(value).strip()
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise forms.ValidationError(
-                "There is nobody called “%(username)s”.", params={"username": username}
-            )
-        return user
-
-
 def recent_events(limit: int = 50) -> list[Event]:
     """Suggestions for an event text input (a datalist), newest first."""
     return list(Event.objects.newest_first().only("name", "slug", "starts_on")[:limit])
@@ -135,8 +91,33 @@ def takeaway_authors(limit: int = 100) -> list:
     )
 
 
-class TagFilter(django_filters.Filter):
-    field_class = TagSlugField
+class LookupFilter(django_filters.Filter):
+    """Filters by the object a text names (``LookupField``)."""
+
+    field_class = LookupField
+
+
+# Tag and event slugs are case-insensitive (lowered, in the error too); usernames are not.
+TAG_LOOKUP = {
+    "queryset": Tag.objects.all(),
+    "lookup": "slug",
+    "noun": "tag",
+    "lowercase": True,
+    "error_messages": {"unknown": "There is no tag called “%(value)s”."},
+}
+EVENT_LOOKUP = {
+    "queryset": Event.objects.all(),
+    "lookup": "slug",
+    "noun": "event",
+    "lowercase": True,
+    "error_messages": {"unknown": "There is no event called “%(value)s”."},
+}
+AUTHOR_LOOKUP = {
+    "queryset": get_user_model().objects.all(),
+    "lookup": "username",
+    "noun": "user",
+    "error_messages": {"unknown": "There is nobody called “%(value)s”."},
+}
 
 
 class TagsFilter(django_filters.Filter):
@@ -145,14 +126,6 @@ class TagsFilter(django_filters.Filter):
 
 class SpeakerFilter(django_filters.Filter):
     field_class = SpeakerField
-
-
-class EventFilter(django_filters.Filter):
-    field_class = EventSlugField
-
-
-class AuthorFilter(django_filters.Filter):
-    field_class = UsernameField
 
 
 def text_input(placeholder: str, datalist: str | None = None) -> forms.TextInput:
@@ -166,7 +139,9 @@ class EventListFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         field_name="starts_on", lookup_expr="year", label="Year", empty_label="Any year"
     )
-    tag = TagFilter(method="filter_tag", label="Tag", widget=text_input("e.g. observability"))
+    tag = LookupFilter(
+        **TAG_LOOKUP, method="filter_tag", label="Tag", widget=text_input("e.g. observability")
+    )
     text = django_filters.CharFilter(
         method="filter_text", label="Name or place", widget=text_input("e.g. Oslo")
     )
@@ -218,8 +193,11 @@ class TakeawayFilter(django_filters.FilterSet):
         widget=forms.RadioSelect,
     )
     exclude = TagsFilter(method="filter_exclude", label="Without the tags")
-    event = EventFilter(
-        method="filter_event", label="Event", widget=text_input("event-slug", "event-options")
+    event = LookupFilter(
+        **EVENT_LOOKUP,
+        method="filter_event",
+        label="Event",
+        widget=text_input("event-slug", "event-options"),
     )
     year = django_filters.ChoiceFilter(
         field_name="event__starts_on", lookup_expr="year", label="Year", empty_label="Any year"
@@ -227,8 +205,11 @@ class TakeawayFilter(django_filters.FilterSet):
     speaker = SpeakerFilter(
         method="filter_speaker", label="Speaker", widget=text_input("name or slug")
     )
-    author = AuthorFilter(
-        method="filter_author", label="Written by", widget=text_input("username", "author-options")
+    author = LookupFilter(
+        **AUTHOR_LOOKUP,
+        method="filter_author",
+        label="Written by",
+        widget=text_input("username", "author-options"),
     )
 
     class Meta:

@@ -1,13 +1,69 @@
-"""Adding a talk or an open space that is not listed yet for an event."""
+"""Adding a talk or an open space that is not listed yet for an event; and the
+lookup field every filter and form shares for "the object this text names"."""
 
 import re
 
 from django import forms
-from django.db.models.functions import Lower
+from django.db.models import Model, QuerySet
+from django.utils.text import slugify
 from taggit.forms import TagField
 
 from talks.models import Event, OpenSpace, Speaker, Talk
 from talks.tagging import validate_tag_names
+
+
+class LookupField(forms.CharField):
+    """A text input naming one object (a tag's or an event's slug, a username),
+    cleaned to the object itself, or an error that names what was not found.
+
+    A text input rather than a <select>: there are too many users, events and tags
+    to list them all in a page. ``error_messages={"unknown": ...}`` rewords the
+    error; it may use ``%(noun)s`` and ``%(value)s`` (the text as looked up).
+    """
+
+    default_error_messages = {"unknown": "No %(noun)s called “%(value)s”."}
+
+    def __init__(
+        self,
+        *,
+        queryset: QuerySet,
+        lookup: str,
+        noun: str,
+        slug: bool = False,
+        lowercase: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.lookup = lookup
+        self.noun = noun
+        # Slugs are looked up as typed or slugified, so a name works too.
+        self.slug = slug
+        # Case-insensitive text (tag and event slugs) is lowered, in the error too.
+        self.lowercase = lowercase
+
+    def prepare_value(self, value):
+        if isinstance(value, Model):
+            return getattr(value, self.lookup)
+        return value
+
+    def to_python(self, value) -> str:
+        text = super().to_python(value)
+        return text.lower() if self.lowercase else text
+
+    def clean(self, value) -> Model | None:
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        key = slugify(value) if self.slug else value
+        found = self.queryset.filter(**{self.lookup: key}).first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["unknown"],
+                code="unknown",
+                params={"noun": self.noun, "value": value},
+            )
+        return found
 
 
 class TagNamesField(TagField):
@@ -68,13 +124,7 @@ class TalkForm(SessionForm):
             name = re.sub(r"\s+", " ", part).strip()
             if name and name.lower() not in {n.lower() for n in names}:
                 names.append(name)
-        if not names:
-            return []
-        known: dict[str, Speaker] = {}
-        lowered = [name.lower() for name in names]
-        matches = Speaker.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=lowered)
-        for speaker in matches.order_by("-pk"):  # the oldest wins when names repeat
-            known[speaker.lower_name] = speaker
+        known = Speaker.objects.by_lower_name(names)
         return [known.get(name.lower()) or Speaker(name=name) for name in names]
 
 

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -148,13 +149,28 @@ class Event(RendersMarkdown, models.Model):
         return ", ".join(part for part in (self.city, self.country) if part)
 
 
+class SpeakerQuerySet(models.QuerySet):
+    def by_lower_name(self, names: Iterable[str]) -> dict[str, "Speaker"]:
+        """The speakers called any of ``names`` (ignoring case), by lower-cased name.
+        When two share a name the older one wins, so a talk form and an import both
+        link the speaker that was there first."""
+        lowered = {name.lower() for name in names}
+        if not lowered:
+            return {}
+        found: dict[str, Speaker] = {}
+        matches = self.annotate(lower_name=Lower("name")).filter(lower_name__in=lowered)
+        for speaker in matches.order_by("pk"):
+            found.setdefault(speaker.lower_name, speaker)
+        return found
+
+
 class Speaker(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
     # Names are not English words: no stemming.
     search_vector = search_vector(("name", "A"), config="simple")
 
-    objects = SearchVectorDeferred()
+    objects = SearchVectorDeferred.from_queryset(SpeakerQuerySet)()
 
     class Meta:
         ordering = ["name"]

@@ -15,7 +15,7 @@ from notesite.importer.conventions import (
     parse_date_range,
     without_year,
 )
-from notesite.importer.errors import ImportProblem, ParseError
+from notesite.importer.errors import ImportProblem
 from notesite.importer.export import event_report
 from notesite.importer.from_markdown import parse_markdown
 from notesite.importer.from_text import parse_text
@@ -48,7 +48,6 @@ __all__ = [
     "Document",
     "ImportProblem",
     "ImportSummary",
-    "ParseError",
     "ParsedActionPoint",
     "ParsedEvent",
     "ParsedSession",

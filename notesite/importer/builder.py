@@ -101,9 +101,9 @@ class Builder:
         if not c.plain(c.strip_tags(text)):
             return
         found = c.action_point(text, self.source)
-        if len(found.title) > c.MAX_TITLE:
+        if len(found.title) > c.MAX_ACTION_TITLE:
             raise ImportProblem(
-                f"an action point's title is at most {c.MAX_TITLE} characters.", line=line
+                f"an action point's title is at most {c.MAX_ACTION_TITLE} characters.", line=line
             )
         for seen in self.action_points:
             if seen.title == found.title:
@@ -130,17 +130,16 @@ def join(lines: list[str]) -> str:
 def check_event(event: ParsedEvent) -> ParsedEvent:
     if not event.name:
         raise ImportProblem("no event name: give the notes a title.")
-    if len(event.name) > c.MAX_NAME:
-        raise ImportProblem(f"the event name is at most {c.MAX_NAME} characters.")
-    if len(event.title) > c.MAX_TITLE:
-        raise ImportProblem(f"the title is at most {c.MAX_TITLE} characters.")
-    for label, value, limit in (("city", event.city, 100), ("country", event.country, 100)):
+    for label, value, limit in (
+        ("event name", event.name, c.MAX_EVENT_NAME),
+        ("title", event.title, c.MAX_NOTE_TITLE),
+        ("city", event.city, c.MAX_CITY),
+        ("country", event.country, c.MAX_COUNTRY),
+        ("venue", event.venue, c.MAX_VENUE),
+        ("website", event.website, c.MAX_URL),
+    ):
         if len(value) > limit:
             raise ImportProblem(f"the {label} is at most {limit} characters.")
-    if len(event.venue) > c.MAX_NAME:
-        raise ImportProblem(f"the venue is at most {c.MAX_NAME} characters.")
-    if len(event.website) > c.MAX_URL:
-        raise ImportProblem(f"the website is at most {c.MAX_URL} characters.")
     for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
         c.check_tags(item.tags)
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:

@@ -6,18 +6,34 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
+from actions.models import ActionPoint
 from notesite.importer.errors import ImportProblem
 from notesite.importer.model import OPEN_SPACE, ParsedActionPoint, ParsedSession
-from talks.models import Talk
+from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import validate_tag_name
 
-# Field limits, checked while parsing so that an error can say which line.
-MAX_TITLE = 300
-MAX_NAME = 200
-MAX_TAKEAWAY = 500
-MAX_LABEL = 100  # an open space's session label
-MAX_URL = 200
+
+def max_length(model: type[Model], field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+# Field limits, read from the models and checked while parsing so that an error can
+# say which line (the database would only refuse the whole import).
+MAX_TITLE = max_length(Talk, "title")
+MAX_TOPIC = max_length(OpenSpace, "topic")
+MAX_NAME = max_length(Speaker, "name")
+MAX_CONVENOR = max_length(OpenSpace, "convenor")  # an open space's convenors, joined
+MAX_LABEL = max_length(OpenSpace, "session_label")
+MAX_TAKEAWAY = max_length(Takeaway, "text")
+MAX_ACTION_TITLE = max_length(ActionPoint, "title")
+MAX_NOTE_TITLE = max_length(Note, "title")
+MAX_EVENT_NAME = max_length(Event, "name")
+MAX_CITY = max_length(Event, "city")
+MAX_COUNTRY = max_length(Event, "country")
+MAX_VENUE = max_length(Event, "venue")
+MAX_URL = max_length(Event, "website")
 # Action point titles are the first sentence, shortened to this when it runs on.
 ACTION_TITLE_LENGTH = 200
 
@@ -179,11 +195,13 @@ def split_heading(text: str) -> tuple[ParsedSession, bool]:
 def check_session(session: ParsedSession, line: int | None) -> ParsedSession:
     if not session.title:
         raise ImportProblem("a session heading needs a title.", line=line)
-    if len(session.title) > MAX_TITLE:
-        raise ImportProblem(f"a session title is at most {MAX_TITLE} characters.", line=line)
+    limit = MAX_TOPIC if session.is_open_space else MAX_TITLE
+    if len(session.title) > limit:
+        raise ImportProblem(f"a session title is at most {limit} characters.", line=line)
     names = [", ".join(session.speakers)] if session.is_open_space else session.speakers
-    if any(len(name) > MAX_NAME for name in names):
-        raise ImportProblem(f"a speaker's name is at most {MAX_NAME} characters.", line=line)
+    limit = MAX_CONVENOR if session.is_open_space else MAX_NAME
+    if any(len(name) > limit for name in names):
+        raise ImportProblem(f"a speaker's name is at most {limit} characters.", line=line)
     if len(session.session_label) > MAX_LABEL:
         raise ImportProblem(
             f"an open space's session label is at most {MAX_LABEL} characters.", line=line

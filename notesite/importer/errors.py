@@ -20,7 +20,3 @@ class ImportProblem(ValueError):
     def in_file(self, name: str) -> "ImportProblem":
         """The same problem, naming ``name`` (kept when a file is already named)."""
         return ImportProblem(self.message, line=self.line, file=self.file or name)
-
-
-# The name the first importer used; load_demo and older code catch it.
-ParseError = ImportProblem

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import save_action_point, snapshot
@@ -179,10 +178,7 @@ def _save_sessions(event: Event, parsed: list[ParsedSession], summary: ImportSum
     talks = {t.title.casefold(): t for t in event.talks.prefetch_related("speakers")}
     spaces = {s.topic.casefold(): s for s in event.open_spaces.all()}
     wanted = {name.lower() for s in parsed if not s.is_open_space for name in s.speakers}
-    speakers = {
-        s.lower_name: s
-        for s in Speaker.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted)
-    }
+    speakers = Speaker.objects.by_lower_name(wanted)
     found = {}
     for session in parsed:
         key = session.title.casefold()

@@ -13,12 +13,11 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_points
-from notesite.importer import ParseError, parse_markdown, parse_text, save_parsed
+from notesite.importer import ImportProblem, read_path, save_parsed
+from notesite.seeding import DEMO_PASSWORD
 from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
-# A development-only password, printed by `make run`; $NOTESITE_DEMO_PASSWORD overrides it.
-DEFAULT_PASSWORD = "notesite-demo"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class Command(BaseCommand):
         "Load demo users and conference notes, for development only. Refuses to run unless "
         "DEBUG is on. Creates or updates alice (staff, admin access), bob (attendee) and "
         "carol (manager), with the password $NOTESITE_DEMO_PASSWORD or "
-        f"'{DEFAULT_PASSWORD}', reset on every run. Imports the notes in notesite/demo/ through "
+        f"'{DEMO_PASSWORD}', reset on every run. Imports the notes in notesite/demo/ through "
         "notesite.importer, which matches rows already there, so a second run adds "
         "nothing. Then puts some action points in demo states (assigned to bob or "
         "carol, overdue, done, dropped), with due dates relative to today; an action point "
@@ -105,11 +104,11 @@ class Command(BaseCommand):
             created = 0
             events = set()
             for name, author in FILES:
-                parse = parse_markdown if name.endswith(".md") else parse_text
                 try:
-                    parsed = parse((DEMO_DIR / name).read_text(encoding="utf-8"))
-                except ParseError as error:
-                    raise CommandError(f"notesite/demo/{name}: {error}") from None
+                    # Markdown or plain text, told apart as import_notes does.
+                    parsed = read_path(DEMO_DIR / name).parse()
+                except ImportProblem as problem:
+                    raise CommandError(str(problem)) from None
                 summary = save_parsed(parsed, author=users[author])
                 created += sum(summary.created.values())
                 events.add(summary.event.pk)
@@ -132,7 +131,7 @@ class Command(BaseCommand):
         user.email = f"{demo.username}@example.com"
         user.is_staff = demo.is_staff
         user.is_active = True
-        user.set_password(os.environ.get("NOTESITE_DEMO_PASSWORD") or DEFAULT_PASSWORD)
+        user.set_password(os.environ.get("NOTESITE_DEMO_PASSWORD") or DEMO_PASSWORD)
         user.save()
         user.groups.set([group])
         return user
