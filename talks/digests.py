@@ -31,6 +31,13 @@ FIRST_DIGEST_DAYS = 7
 DIGEST_ITEMS = 50
 
 
+def shown_at(item: Takeaway | Note) -> datetime.datetime:
+    """When a list of new things shows ``item`` as new: a note when it was published."""
+    if isinstance(item, Note):
+        return item.published_at or item.created_at
+    return item.created_at
+
+
 @dataclass(frozen=True)
 class FollowedItem:
     """A takeaway or a published note, for lists that mix the two."""
@@ -40,15 +47,22 @@ class FollowedItem:
 
     @property
     def at(self) -> datetime.datetime:
-        if self.kind == "note":
-            return self.item.published_at or self.item.created_at
-        return self.item.created_at
+        return shown_at(self.item)
+
+
+def newest_of(takeaways, notes, *, limit: int) -> list[FollowedItem]:
+    """The ``limit`` newest of ``takeaways`` and ``notes`` (querysets, each newest
+    first) together, newest first: one query each."""
+    items = [FollowedItem("takeaway", t) for t in takeaways[:limit]]
+    items += [FollowedItem("note", n) for n in notes[:limit]]
+    items.sort(key=lambda entry: entry.at, reverse=True)
+    return items[:limit]
 
 
 def followed_takeaways(user):
     return (
         Takeaway.objects.followed_by(user)
-        .select_related("event", "talk__event", "open_space__event", "author")
+        .select_related("event", "talk", "open_space", "author")
         .newest_first()
     )
 
@@ -57,7 +71,7 @@ def followed_notes(user):
     return (
         Note.objects.published()
         .followed_by(user)
-        .select_related("event", "talk__event", "open_space__event", "author")
+        .select_related("event", "talk", "open_space", "author")
         .order_by("-published_at", "-pk")
     )
 
@@ -65,12 +79,7 @@ def followed_notes(user):
 def newest_followed(user, *, limit: int) -> list[FollowedItem]:
     """The ``limit`` newest takeaways and published notes in what ``user`` follows,
     newest first: two queries (and one for the takeaways' tags)."""
-    takeaways = followed_takeaways(user).with_tags()[:limit]
-    notes = followed_notes(user)[:limit]
-    items = [FollowedItem("takeaway", t) for t in takeaways]
-    items += [FollowedItem("note", n) for n in notes]
-    items.sort(key=lambda entry: entry.at, reverse=True)
-    return items[:limit]
+    return newest_of(followed_takeaways(user).with_tags(), followed_notes(user), limit=limit)
 
 
 def site_url() -> str:

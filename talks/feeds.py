@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from talks.digests import newest_of, shown_at
 from talks.models import Event, Note, Takeaway
 
 FEED_SALT = "notesite.feeds"
@@ -88,17 +89,15 @@ class NotesAndTakeawaysFeed(Feed):
             self.takeaways(subject)
             .select_related("event", "talk", "open_space", "author")
             .with_tags()
-            .newest_first()[:FEED_ITEMS]
+            .newest_first()
         )
         notes = (
             self.notes(subject)
             .published()
             .select_related("event", "talk", "open_space", "author")
-            .order_by("-published_at", "-pk")[:FEED_ITEMS]
+            .order_by("-published_at", "-pk")
         )
-        merged = [*takeaways, *notes]
-        merged.sort(key=self.item_pubdate, reverse=True)
-        return merged[:FEED_ITEMS]
+        return [entry.item for entry in newest_of(takeaways, notes, limit=FEED_ITEMS)]
 
     def feed_url(self) -> str:
         return self.request.get_full_path()
@@ -119,9 +118,7 @@ class NotesAndTakeawaysFeed(Feed):
     # built from the row's own event.
 
     def item_pubdate(self, item: Note | Takeaway):
-        if isinstance(item, Takeaway):
-            return item.created_at
-        return item.published_at or item.created_at
+        return shown_at(item)
 
     def item_updateddate(self, item: Note | Takeaway):
         return item.created_at if isinstance(item, Takeaway) else item.updated_at
