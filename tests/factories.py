@@ -2,10 +2,10 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group, User
-from django.utils import timezone
 
 from actions.models import ActionPoint
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
+from tests.helpers import days_from_today
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -104,22 +104,20 @@ def make_team_action_points(staff, attendee) -> dict[str, Event]:
     """Action points of several people at two events, as the follow-up list and its
     CSV export are tested on: staff's overdue one (tagged), an unassigned one, bob's
     in-progress one from a talk, dave's, and bob's done one."""
-
-    def days(n: int) -> datetime.date:
-        return timezone.localdate() + datetime.timedelta(days=n)
-
     oslo = EventFactory(name="DevOpsDays Oslo")
     berlin = EventFactory(name="PyCon Berlin")
     dave = UserFactory(username="dave", role="attendee")
-    ActionPointFactory(title="Fix the runbook", event=oslo, assignee=staff, due_on=days(-3))
-    ActionPointFactory(title="Nobody's yet", event=berlin, due_on=days(1))
+    ActionPointFactory(
+        title="Fix the runbook", event=oslo, assignee=staff, due_on=days_from_today(-3)
+    )
+    ActionPointFactory(title="Nobody's yet", event=berlin, due_on=days_from_today(1))
     ActionPointFactory(
         title="Try a chaos day",
         talk=TalkFactory(event=berlin),
         event=berlin,
         assignee=attendee,
         status=ActionPoint.Status.IN_PROGRESS,
-        due_on=days(4),
+        due_on=days_from_today(4),
     )
     ActionPointFactory(title="Write up hiring", event=oslo, assignee=dave)
     ActionPointFactory(
@@ -127,7 +125,7 @@ def make_team_action_points(staff, attendee) -> dict[str, Event]:
         event=oslo,
         assignee=attendee,
         status=ActionPoint.Status.DONE,
-        due_on=days(-20),
+        due_on=days_from_today(-20),
     )
     ActionPoint.objects.get(title="Fix the runbook").tags.add("Observability")
     return {"oslo": oslo, "berlin": berlin}

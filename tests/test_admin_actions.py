@@ -6,13 +6,19 @@ from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_point
 from notesite import markdown
 from notesite.admin_utils import EstimatedCountPaginator
-from tests.factories import ActionPointFactory, EventFactory, TalkFactory, UserFactory
+from tests.factories import (
+    ActionPointFactory,
+    EventFactory,
+    OpenSpaceFactory,
+    TalkFactory,
+    UserFactory,
+)
+from tests.helpers import admin_change_form, days_from_today, list_edit_form, list_edit_row
 
 pytestmark = pytest.mark.django_db
 
@@ -36,53 +42,6 @@ def history(action_point: ActionPoint) -> list[tuple[str, dict, str]]:
         (entry.via, entry.changes, entry.comment)
         for entry in ActionPointChange.objects.filter(action_point=action_point)
     ]
-
-
-def days_from_today(days: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=days)
-
-
-def form_data(action_point: ActionPoint, **changes) -> dict:
-    """What the change form posts when nothing is edited, with ``changes`` applied."""
-    data = {
-        "title": action_point.title,
-        "details": action_point.details,
-        "tags": ", ".join(sorted(action_point.tags.names())),
-        "event": action_point.event_id,
-        "talk": action_point.talk_id or "",
-        "open_space": action_point.open_space_id or "",
-        "assignee": action_point.assignee_id or "",
-        "status": action_point.status,
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-        "seen_version": action_point.version,
-    }
-    return {**data, **changes}
-
-
-def list_edit_data(*rows: dict) -> dict:
-    """The editable changelist's POST for ``rows`` (each with id, status, assignee, ...)."""
-    data = {
-        "form-TOTAL_FORMS": str(len(rows)),
-        "form-INITIAL_FORMS": str(len(rows)),
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    for index, row in enumerate(rows):
-        data.update({f"form-{index}-{name}": value for name, value in row.items()})
-    return data
-
-
-def list_row(action_point: ActionPoint, **changes) -> dict:
-    row = {
-        "id": action_point.pk,
-        "assignee": action_point.assignee_id or "",
-        "status": action_point.status,
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "seen_version": action_point.version,
-    }
-    return {**row, **changes}
 
 
 def action_data(action: str, *action_points: ActionPoint) -> dict:
@@ -323,7 +282,7 @@ def test_paginator_counts_a_filtered_list_exactly(db):
 def test_list_edit_saves_status_and_records_it(staff_client, staff):
     changed = ActionPointFactory(title="Changed")
     untouched = ActionPointFactory(title="Untouched")
-    data = list_edit_data(list_row(changed, status="done"), list_row(untouched))
+    data = list_edit_form(list_edit_row(changed, status="done"), list_edit_row(untouched))
     response = staff_client.post(changelist_url(), data)
     assert response.status_code == 302
     changed.refresh_from_db()
@@ -335,7 +294,7 @@ def test_list_edit_saves_status_and_records_it(staff_client, staff):
 
 def test_list_edit_saves_assignee_and_due_date_in_one_entry(staff_client, attendee):
     action_point = ActionPointFactory()
-    data = list_edit_data(list_row(action_point, assignee=attendee.pk, due_on="2026-07-01"))
+    data = list_edit_form(list_edit_row(action_point, assignee=attendee.pk, due_on="2026-07-01"))
     staff_client.post(changelist_url(), data)
     action_point.refresh_from_db()
     assert (action_point.assignee, action_point.due_on) == (attendee, datetime.date(2026, 7, 1))
@@ -347,18 +306,18 @@ def test_list_edit_saves_assignee_and_due_date_in_one_entry(staff_client, attend
 
 def test_list_edit_moving_out_of_done_clears_completion(staff_client):
     action_point = ActionPointFactory(status="done")
-    staff_client.post(changelist_url(), list_edit_data(list_row(action_point, status="open")))
+    staff_client.post(changelist_url(), list_edit_form(list_edit_row(action_point, status="open")))
     action_point.refresh_from_db()
     assert (action_point.status, action_point.completed_at) == ("open", None)
 
 
 def test_list_edit_from_a_stale_page_is_refused(staff_client, attendee):
     action_point = ActionPointFactory()
-    page_row = list_row(action_point, due_on="2026-07-01")
+    page_row = list_edit_row(action_point, due_on="2026-07-01")
     action_point.status = "done"
     action_point.version += 1
     action_point.save()  # someone else, meanwhile
-    response = staff_client.post(changelist_url(), list_edit_data(page_row))
+    response = staff_client.post(changelist_url(), list_edit_form(page_row))
     assert response.status_code == 200
     assert response.context["cl"].formset.forms[0].non_field_errors() == [
         "Someone else changed this action point while you were editing. Nothing was "
@@ -371,7 +330,7 @@ def test_list_edit_from_a_stale_page_is_refused(staff_client, attendee):
 
 def test_list_edit_saves_a_row_when_someone_only_commented_on_another(staff_client, attendee):
     edited, other = ActionPointFactory(title="Edited"), ActionPointFactory(title="Other")
-    page = list_edit_data(list_row(edited, status="done"), list_row(other))
+    page = list_edit_form(list_edit_row(edited, status="done"), list_edit_row(other))
     # Meanwhile someone comments on the other row: its version moves, its fields do not,
     # and this save leaves it alone.
     update_action_point(other, by=attendee, via="web", seen_version=other.version,
@@ -391,7 +350,7 @@ def test_list_edit_renders_each_rows_version(staff_client):
 
 def test_list_edit_shows_a_bad_date_next_to_its_field(staff_client):
     action_point = ActionPointFactory()
-    data = list_edit_data(list_row(action_point, due_on="next tuesday"))
+    data = list_edit_form(list_edit_row(action_point, due_on="next tuesday"))
     response = staff_client.post(changelist_url(), data)
     assert response.status_code == 200
     SimpleTestCase().assertInHTML(
@@ -571,7 +530,7 @@ def test_add_form_defaults_raised_by_to_me(staff_client, staff):
 
 def test_changing_fields_records_old_and_new_values(staff_client, attendee):
     action_point = ActionPointFactory(assignee=attendee)
-    data = form_data(action_point, status="in_progress", due_on="2026-06-01")
+    data = admin_change_form(action_point, status="in_progress", due_on="2026-06-01")
     response = staff_client.post(change_url(action_point), data)
     assert response.status_code == 302
     assert history(action_point) == [
@@ -584,7 +543,7 @@ def test_changing_fields_records_old_and_new_values(staff_client, attendee):
 def test_changing_tags_is_part_of_the_same_entry(staff_client):
     action_point = ActionPointFactory(title="Old title")
     action_point.tags.add("ci")
-    data = form_data(action_point, title="New title", tags="ci, docs", comment="Broader.")
+    data = admin_change_form(action_point, title="New title", tags="ci, docs", comment="Broader.")
     staff_client.post(change_url(action_point), data)
     assert history(action_point) == [
         (
@@ -598,14 +557,48 @@ def test_changing_tags_is_part_of_the_same_entry(staff_client):
 
 def test_a_comment_alone_is_recorded(staff_client):
     action_point = ActionPointFactory()
-    staff_client.post(change_url(action_point), form_data(action_point, comment="Chased Bob."))
+    staff_client.post(
+        change_url(action_point), admin_change_form(action_point, comment="Chased Bob.")
+    )
     assert history(action_point) == [("admin", {}, "Chased Bob.")]
+
+
+@pytest.mark.parametrize("session", ["talk", "open_space"])
+def test_a_comment_on_a_fully_filled_action_point_keeps_every_field(
+    staff_client, attendee, session
+):
+    event = EventFactory()
+    raised_at = {
+        "talk": lambda: TalkFactory(event=event, title="Chaos days"),
+        "open_space": lambda: OpenSpaceFactory(event=event, topic="Game days"),
+    }[session]()
+    action_point = ActionPointFactory(
+        event=event,
+        assignee=attendee,
+        due_on=datetime.date(2026, 7, 1),
+        status="in_progress",
+        **{session: raised_at},
+    )
+    action_point.tags.add("chaos engineering", "sre")
+    response = staff_client.post(
+        change_url(action_point), admin_change_form(action_point, comment="Any news?")
+    )
+    assert response.status_code == 302
+    assert history(action_point) == [("admin", {}, "Any news?")]
+    kept = ActionPoint.objects.get()
+    assert (getattr(kept, session), kept.assignee, kept.due_on, kept.status) == (
+        raised_at,
+        attendee,
+        datetime.date(2026, 7, 1),
+        "in_progress",
+    )
+    assert sorted(kept.tags.names()) == ["chaos engineering", "sre"]
 
 
 def test_saving_without_changes_records_nothing(staff_client):
     action_point = ActionPointFactory()
     action_point.tags.add("ci")
-    response = staff_client.post(change_url(action_point), form_data(action_point))
+    response = staff_client.post(change_url(action_point), admin_change_form(action_point))
     assert response.status_code == 302
     assert history(action_point) == []
     action_point.refresh_from_db()
@@ -614,14 +607,14 @@ def test_saving_without_changes_records_nothing(staff_client):
 
 def test_marking_done_in_the_form_stamps_completion(staff_client):
     action_point = ActionPointFactory()
-    staff_client.post(change_url(action_point), form_data(action_point, status="done"))
+    staff_client.post(change_url(action_point), admin_change_form(action_point, status="done"))
     action_point.refresh_from_db()
     assert action_point.completed_at is not None
 
 
 def test_change_from_a_stale_form_is_refused(staff_client):
     action_point = ActionPointFactory()
-    stale = form_data(action_point, title="Mine")
+    stale = admin_change_form(action_point, title="Mine")
     ActionPoint.objects.filter(pk=action_point.pk).update(title="Theirs", version=2)
     response = staff_client.post(change_url(action_point), stale)
     assert response.status_code == 200
@@ -638,7 +631,7 @@ def test_a_talk_from_another_event_is_a_form_error(staff_client):
     action_point = ActionPointFactory()
     elsewhere = TalkFactory(title="Elsewhere")
     response = staff_client.post(
-        change_url(action_point), form_data(action_point, talk=elsewhere.pk)
+        change_url(action_point), admin_change_form(action_point, talk=elsewhere.pk)
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
@@ -650,7 +643,9 @@ def test_a_talk_from_another_event_is_a_form_error(staff_client):
 def test_raised_by_cannot_be_changed_after_creation(staff_client, attendee):
     action_point = ActionPointFactory()
     raised_by = action_point.raised_by
-    staff_client.post(change_url(action_point), form_data(action_point, raised_by=attendee.pk))
+    staff_client.post(
+        change_url(action_point), admin_change_form(action_point, raised_by=attendee.pk)
+    )
     action_point.refresh_from_db()
     assert action_point.raised_by == raised_by
 
@@ -661,7 +656,8 @@ def test_raised_by_cannot_be_changed_after_creation(staff_client, attendee):
 def test_history_is_shown_on_the_change_page(staff_client, staff):
     action_point = ActionPointFactory(title="Write the postmortem")
     staff_client.post(
-        change_url(action_point), form_data(action_point, status="done", comment="Shipped <b>")
+        change_url(action_point),
+        admin_change_form(action_point, status="done", comment="Shipped <b>"),
     )
     response = staff_client.get(change_url(action_point))
     assert response.status_code == 200
@@ -678,8 +674,8 @@ def test_history_has_no_admin_to_edit_or_delete_it(staff_client):
 
 def test_posting_history_fields_does_not_change_history(staff_client):
     action_point = ActionPointFactory()
-    staff_client.post(change_url(action_point), form_data(action_point, status="done"))
-    data = form_data(
+    staff_client.post(change_url(action_point), admin_change_form(action_point, status="done"))
+    data = admin_change_form(
         ActionPoint.objects.get(),
         changes='{"status": ["Open", "Dropped"]}',
         history_table="forged",

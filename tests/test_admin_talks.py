@@ -16,6 +16,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -91,19 +92,13 @@ def make_rows(count: int) -> None:
         takeaway.tags.add("testing")
 
 
-def changelist_query_count(client, model: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse(f"admin:talks_{model}_changelist"))
-    assert response.status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize("model", MODELS)
 def test_changelist_runs_as_many_queries_for_20_rows_as_for_2(staff_client, model):
+    url = reverse(f"admin:talks_{model}_changelist")
     make_rows(2)
-    few = changelist_query_count(staff_client, model)
+    few = count_queries(staff_client, url)
     make_rows(18)
-    many = changelist_query_count(staff_client, model)
+    many = count_queries(staff_client, url)
     assert many == few
 
 

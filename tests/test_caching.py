@@ -24,7 +24,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import count_queries
+from tests.helpers import count_queries, logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -47,12 +47,6 @@ def empty_cache():
 
 def version() -> int:
     return ContentVersion.objects.get().version
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_every_table_a_page_shows_bumps_the_version_when_written():
@@ -96,7 +90,7 @@ def test_bulk_updates_and_raw_sql_bump_the_version_too():
 def test_logging_in_does_not_bump_the_version_but_renaming_someone_does():
     user = UserFactory(first_name="Bo")
     before = version()
-    client_for(user)  # force_login updates last_login
+    logged_in(user)  # force_login updates last_login
     Client().login(username=user.username, password="wrong")
     assert version() == before
     user.first_name = "Bob"
@@ -108,7 +102,7 @@ def test_the_event_page_is_served_from_the_cache_until_something_changes(attende
     event = EventFactory(name="Cached Conf")
     talk = TalkFactory(event=event, title="First title")
     ActionPointFactory(event=event, talk=talk, title="Follow me up")
-    client = client_for(attendee)
+    client = logged_in(attendee)
     url = event.get_absolute_url()
     built = count_queries(client, url)
     cached = count_queries(client, url)
@@ -132,9 +126,9 @@ def test_nobody_sees_someone_elses_draft_or_edit_link_from_the_cache(attendee):
     NoteFactory(event=event, talk=talk, author=attendee, status=Note.Status.PUBLISHED,
                 title="Bob's published note")  # fmt: skip
     for url in (event.get_absolute_url(), talk.get_absolute_url()):
-        as_author = client_for(attendee).get(url).content.decode()
+        as_author = logged_in(attendee).get(url).content.decode()
         assert "Bob&#x27;s draft" in as_author
-        as_colleague = client_for(colleague).get(url).content.decode()
+        as_colleague = logged_in(colleague).get(url).content.decode()
         assert "Bob&#x27;s draft" not in as_colleague
         assert "Bob&#x27;s published note" in as_colleague
     # The talk page shows notes in full, with Edit links on the reader's own.
@@ -149,7 +143,7 @@ def test_each_page_keeps_its_own_fragments(attendee):
     TakeawayFactory(talk=second, text="Only on the second talk")
     TakeawayFactory(talk=None, open_space=open_space, event=event, text="Only in the open space")
     TalkFactory(event=other_event, title="A talk elsewhere")
-    client = client_for(attendee)
+    client = logged_in(attendee)
     pages = {
         page: client.get(page.get_absolute_url()).content.decode()
         for page in (first, second, open_space, event, other_event)
@@ -169,13 +163,13 @@ def test_lists_keep_a_fragment_per_query_and_follow_ups_per_reader(attendee, man
     TakeawayFactory(text="Tagged beta").tags.add("beta")
     ActionPointFactory(title="Bob's follow-up", assignee=attendee)
     ActionPointFactory(title="Carol's follow-up", assignee=manager)
-    client = client_for(attendee)
+    client = logged_in(attendee)
     alpha = client.get("/takeaways/", {"tag": "alpha"}).content.decode()
     beta = client.get("/takeaways/", {"tag": "beta"}).content.decode()
     assert "Tagged alpha" in alpha and "Tagged beta" not in alpha
     assert "Tagged beta" in beta and "Tagged alpha" not in beta
     mine = client.get("/follow-ups/").content.decode()
-    theirs = client_for(manager).get("/follow-ups/").content.decode()
+    theirs = logged_in(manager).get("/follow-ups/").content.decode()
     assert "Bob&#x27;s follow-up" in mine and "Carol&#x27;s follow-up" not in mine
     assert "Carol&#x27;s follow-up" in theirs and "Bob&#x27;s follow-up" not in theirs
 
@@ -183,7 +177,7 @@ def test_lists_keep_a_fragment_per_query_and_follow_ups_per_reader(attendee, man
 def page_for(user, url: str) -> str:
     """The page ``user`` gets, without what differs on every response (CSRF values)
     or per user by design (feed keys)."""
-    html = client_for(user).get(url).content.decode()
+    html = logged_in(user).get(url).content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     return re.sub(r"key=[\w:.-]+", "key=K", html)
 
@@ -226,9 +220,9 @@ def test_a_reader_gets_from_the_cache_what_they_would_get_without_it(first, seco
 
 def test_search_results_are_cached_per_reader(attendee, manager):
     NoteFactory(author=attendee, status=Note.Status.DRAFT, body="The zeppelin plan")
-    found = client_for(attendee).get("/search/", {"q": "zeppelin"}).content.decode()
+    found = logged_in(attendee).get("/search/", {"q": "zeppelin"}).content.decode()
     assert "1 result for" in found
-    other = client_for(manager).get("/search/", {"q": "zeppelin"}).content.decode()
+    other = logged_in(manager).get("/search/", {"q": "zeppelin"}).content.decode()
     assert "0 results for" in other
 
 
@@ -237,7 +231,7 @@ def test_an_overdue_mark_appears_the_day_after_the_due_date_without_any_write(
 ):
     today = datetime.date(2026, 11, 20)
     ap = ActionPointFactory(title="Due today", assignee=attendee, due_on=today)
-    client = client_for(attendee)
+    client = logged_in(attendee)
     url = ap.event.get_absolute_url()
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: today)
     assert "overdue" not in client.get(url).content.decode()

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from actions.models import ActionPoint, Preferences
 from tests.factories import (
@@ -19,16 +18,13 @@ from tests.factories import (
     OpenSpaceFactory,
     TalkFactory,
 )
+from tests.helpers import days_from_today
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS_URL = "/follow-ups/calendar/"
 OPEN, IN_PROGRESS = ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS
 DONE, DROPPED = ActionPoint.Status.DONE, ActionPoint.Status.DROPPED
-
-
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def ics_date(day: datetime.date) -> str:
@@ -174,20 +170,24 @@ def test_page_needs_login(client):
 def mine(attendee, staff):
     """Bob's action points in every state, with and without due dates, and alice's."""
     event = EventFactory(name="DevOpsDays Oslo")
-    ActionPointFactory(title="Due soon", event=event, assignee=attendee, due_on=days(3))
+    ActionPointFactory(title="Due soon", event=event, assignee=attendee, due_on=days_from_today(3))
     ActionPointFactory(
-        title="Started", event=event, assignee=attendee, status=IN_PROGRESS, due_on=days(10)
+        title="Started",
+        event=event,
+        assignee=attendee,
+        status=IN_PROGRESS,
+        due_on=days_from_today(10),
     )
-    ActionPointFactory(title="Late", event=event, assignee=attendee, due_on=days(-2))
+    ActionPointFactory(title="Late", event=event, assignee=attendee, due_on=days_from_today(-2))
     ActionPointFactory(title="Whenever", event=event, assignee=attendee)
     ActionPointFactory(
-        title="Finished", event=event, assignee=attendee, status=DONE, due_on=days(1)
+        title="Finished", event=event, assignee=attendee, status=DONE, due_on=days_from_today(1)
     )
     ActionPointFactory(
-        title="Gave up", event=event, assignee=attendee, status=DROPPED, due_on=days(1)
+        title="Gave up", event=event, assignee=attendee, status=DROPPED, due_on=days_from_today(1)
     )
-    ActionPointFactory(title="Alice's", event=event, assignee=staff, due_on=days(1))
-    ActionPointFactory(title="Nobody's", event=event, due_on=days(1))
+    ActionPointFactory(title="Alice's", event=event, assignee=staff, due_on=days_from_today(1))
+    ActionPointFactory(title="Nobody's", event=event, due_on=days_from_today(1))
 
 
 def test_feed_has_only_my_open_and_in_progress_items_with_due_dates(mine, attendee):
@@ -242,7 +242,7 @@ def test_each_item_is_an_all_day_event_on_its_due_date(attendee):
         event=talk.event,
         assignee=attendee,
         status=IN_PROGRESS,
-        due_on=days(5),
+        due_on=days_from_today(5),
     )
     action_point.refresh_from_db()
 
@@ -255,8 +255,8 @@ def test_each_item_is_an_all_day_event_on_its_due_date(attendee):
         "UID": f"actionpoint-{action_point.pk}@testserver",
         "LAST-MODIFIED": f"{action_point.updated_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
         "SEQUENCE": "0",
-        "DTSTART;VALUE=DATE": ics_date(days(5)),
-        "DTEND;VALUE=DATE": ics_date(days(6)),
+        "DTSTART;VALUE=DATE": ics_date(days_from_today(5)),
+        "DTEND;VALUE=DATE": ics_date(days_from_today(6)),
         "SUMMARY": "Try contract tests",
         "DESCRIPTION": (
             f"Status: In progress\\nRaised at: Lean QA (talk at DevOpsDays Oslo)\\n{url}"
@@ -270,8 +270,10 @@ def test_each_item_is_an_all_day_event_on_its_due_date(attendee):
 def test_description_names_an_open_space_or_the_event(attendee):
     event = EventFactory(name="PyCon Berlin")
     space = OpenSpaceFactory(topic="On-call health", event=event)
-    ActionPointFactory(title="A", open_space=space, event=event, assignee=attendee, due_on=days(1))
-    ActionPointFactory(title="B", event=event, assignee=attendee, due_on=days(2))
+    ActionPointFactory(
+        title="A", open_space=space, event=event, assignee=attendee, due_on=days_from_today(1)
+    )
+    ActionPointFactory(title="B", event=event, assignee=attendee, due_on=days_from_today(2))
     descriptions = [
         unescape(e["DESCRIPTION"]).splitlines()[:2] for e in parse(fetch(feed_url(attendee)))[1]
     ]
@@ -282,19 +284,19 @@ def test_description_names_an_open_space_or_the_event(attendee):
 
 
 def test_uid_stays_the_same_and_sequence_grows_when_it_changes(attendee):
-    action_point = ActionPointFactory(assignee=attendee, due_on=days(2))
+    action_point = ActionPointFactory(assignee=attendee, due_on=days_from_today(2))
     url = feed_url(attendee)
     [before] = parse(fetch(url))[1]
-    ActionPoint.objects.filter(pk=action_point.pk).update(due_on=days(4), version=3)
+    ActionPoint.objects.filter(pk=action_point.pk).update(due_on=days_from_today(4), version=3)
     [after] = parse(fetch(url))[1]
     assert after["UID"] == before["UID"] == f"actionpoint-{action_point.pk}@testserver"
     assert (before["SEQUENCE"], after["SEQUENCE"]) == ("0", "2")
-    assert after["DTSTART;VALUE=DATE"] == ics_date(days(4))
+    assert after["DTSTART;VALUE=DATE"] == ics_date(days_from_today(4))
 
 
 def test_special_characters_in_a_title_are_escaped(attendee):
     ActionPointFactory(
-        title="Ship it; now, please\nthen \\ rest", assignee=attendee, due_on=days(1)
+        title="Ship it; now, please\nthen \\ rest", assignee=attendee, due_on=days_from_today(1)
     )
     body = fetch(feed_url(attendee))
     [event] = parse(body)[1]
@@ -305,7 +307,7 @@ def test_special_characters_in_a_title_are_escaped(attendee):
 
 def test_long_lines_are_folded_at_75_octets_without_splitting_characters(attendee):
     title = ("Évaluer l'observabilité — " * 10).strip()
-    ActionPointFactory(title=title, assignee=attendee, due_on=days(1))
+    ActionPointFactory(title=title, assignee=attendee, due_on=days_from_today(1))
     # fetch() decodes the body as UTF-8, which fails if a fold split a character.
     lines = physical_lines(fetch(feed_url(attendee)))  # checks CRLF and ≤ 75 octets
     start = next(n for n, line in enumerate(lines) if line.startswith("SUMMARY:"))
@@ -352,7 +354,9 @@ def test_feed_runs_the_same_queries_for_3_and_30_items(attendee):
                 {"open_space": OpenSpaceFactory(event=event)},
                 {},
             ][n % 3]
-            ActionPointFactory(event=event, assignee=attendee, due_on=days(n - 2), **session)
+            ActionPointFactory(
+                event=event, assignee=attendee, due_on=days_from_today(n - 2), **session
+            )
 
     url = feed_url(attendee)
     add(3)

@@ -18,6 +18,14 @@ from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_point
 from tests.browser import log_in
 from tests.factories import ActionPointFactory, UserFactory
+from tests.helpers import (
+    admin_change_form,
+    list_edit_form,
+    list_edit_row,
+    logged_in,
+    post_update,
+    update_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +46,6 @@ def action_point(attendee):
     )
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def at(entry: ActionPointChange) -> str:
     return timezone.localtime(entry.changed_at).strftime("%H:%M")
 
@@ -62,51 +64,6 @@ def change_url(action_point: ActionPoint) -> str:
 CHANGELIST = "/admin/actions/actionpoint/"
 
 
-def admin_form(action_point: ActionPoint, **changes) -> dict:
-    """The admin change form as the page showed ``action_point``, with ``changes``."""
-    data = {
-        "title": action_point.title,
-        "details": action_point.details,
-        "tags": "",
-        "event": action_point.event_id,
-        "talk": "",
-        "open_space": "",
-        "assignee": action_point.assignee_id or "",
-        "status": action_point.status,
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-        "seen_version": action_point.version,
-    }
-    return {**data, **changes}
-
-
-def list_edit(action_point: ActionPoint, **changes) -> dict:
-    """The admin changelist's list edit as the page showed ``action_point``."""
-    row = {
-        "id": action_point.pk,
-        "assignee": action_point.assignee_id or "",
-        "status": action_point.status,
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "seen_version": action_point.version,
-        **changes,
-    }
-    data = {f"form-0-{name}": value for name, value in row.items()}
-    data.update({"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "_save": "Save"})
-    return data
-
-
-def front_end_form(action_point: ActionPoint, **changes) -> dict:
-    """The follow-up page's update form as it showed ``action_point``."""
-    data = {
-        "version": action_point.version,
-        "status": action_point.status,
-        "assignee": action_point.assignee.username if action_point.assignee else "",
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-    }
-    return {**data, **changes}
-
-
 def front_end_save(client: Client, action_point: ActionPoint, data: dict):
     return client.post(reverse("actions:update", args=[action_point.pk]), data)
 
@@ -115,8 +72,10 @@ def front_end_save(client: Client, action_point: ActionPoint, data: dict):
 
 
 def test_an_admin_save_after_a_front_end_save_is_refused_naming_it(staff, attendee, action_point):
-    alices_page = admin_form(action_point, due_on="2026-07-01", title="Try contract tests now")
-    bobs_page = front_end_form(action_point, status="in_progress")
+    alices_page = admin_change_form(
+        action_point, due_on="2026-07-01", title="Try contract tests now"
+    )
+    bobs_page = update_form(action_point, status="in_progress")
 
     front_end_save(logged_in(attendee), action_point, bobs_page)
     response = logged_in(staff).post(change_url(action_point), alices_page)
@@ -136,8 +95,8 @@ def test_an_admin_save_after_a_front_end_save_is_refused_naming_it(staff, attend
 
 
 def test_a_front_end_save_after_an_admin_save_is_refused_naming_it(staff, attendee, action_point):
-    alices_page = admin_form(action_point, due_on="2026-07-01")
-    bobs_page = front_end_form(action_point, status="done", comment="Shipped.")
+    alices_page = admin_change_form(action_point, due_on="2026-07-01")
+    bobs_page = update_form(action_point, status="done", comment="Shipped.")
 
     logged_in(staff).post(change_url(action_point), alices_page)
     response = front_end_save(logged_in(attendee), action_point, bobs_page)
@@ -155,8 +114,8 @@ def test_a_front_end_save_after_an_admin_save_is_refused_naming_it(staff, attend
 def test_saving_the_refused_admin_form_again_applies_it_over_the_other_change(
     staff, attendee, action_point
 ):
-    alices_page = admin_form(action_point, due_on="2026-07-01")
-    front_end_save(logged_in(attendee), action_point, front_end_form(action_point, status="done"))
+    alices_page = admin_change_form(action_point, due_on="2026-07-01")
+    post_update(logged_in(attendee), action_point, status="done")
     alice = logged_in(staff)
     refused = alice.post(change_url(action_point), alices_page)
     resubmitted = refused.context["adminform"].form.data.copy()
@@ -172,10 +131,8 @@ def test_saving_the_refused_admin_form_again_applies_it_over_the_other_change(
 
 
 def test_a_list_edit_after_a_front_end_save_is_refused_naming_it(staff, attendee, action_point):
-    alices_page = list_edit(action_point, status="dropped")
-    front_end_save(
-        logged_in(attendee), action_point, front_end_form(action_point, comment="On it.")
-    )
+    alices_page = list_edit_form(list_edit_row(action_point, status="dropped"))
+    post_update(logged_in(attendee), action_point, comment="On it.")
 
     response = logged_in(staff).post(CHANGELIST, alices_page)
 
@@ -191,10 +148,8 @@ def test_a_list_edit_after_a_front_end_save_is_refused_naming_it(staff, attendee
 def test_a_bulk_status_change_after_a_front_end_save_changes_nothing(staff, attendee, action_point):
     other = ActionPointFactory(title="Write runbooks")
     # The changelist's form carries each shown row's version along with the action.
-    shown = {**list_edit(action_point), "form-1-id": other.pk, "form-1-seen_version": 1}
-    front_end_save(
-        logged_in(attendee), action_point, front_end_form(action_point, status="in_progress")
-    )
+    shown = list_edit_form(list_edit_row(action_point), list_edit_row(other))
+    post_update(logged_in(attendee), action_point, status="in_progress")
     data = {
         **shown,
         "action": "mark_done",
@@ -223,7 +178,7 @@ def test_assigning_in_bulk_carries_the_shown_versions_and_refuses_a_stale_row(
 ):
     alice = logged_in(staff)
     picked = {
-        **list_edit(action_point),
+        **list_edit_form(list_edit_row(action_point)),
         "action": "assign_to",
         "_selected_action": [action_point.pk],
         "select_across": "0",
@@ -234,9 +189,7 @@ def test_assigning_in_bulk_carries_the_shown_versions_and_refuses_a_stale_row(
     assert confirm.context["seen_versions"] == [(action_point.pk, 1)]
     hidden = re.findall(r'name="(form-0-[a-z_]+)" value="(\d+)"', confirm.content.decode())
     assert hidden == [("form-0-id", str(action_point.pk)), ("form-0-seen_version", "1")]
-    front_end_save(
-        logged_in(attendee), action_point, front_end_form(action_point, status="in_progress")
-    )
+    post_update(logged_in(attendee), action_point, status="in_progress")
 
     response = alice.post(
         CHANGELIST,
@@ -260,7 +213,7 @@ def test_assigning_in_bulk_carries_the_shown_versions_and_refuses_a_stale_row(
 
 @pytest.mark.parametrize("version", [None, "two"])
 def test_an_admin_form_without_its_version_is_refused(staff_client, action_point, version):
-    data = admin_form(action_point, status="done", seen_version=version)
+    data = admin_change_form(action_point, status="done", seen_version=version)
     if version is None:
         del data["seen_version"]
     response = staff_client.post(change_url(action_point), data)
@@ -293,12 +246,12 @@ def wait_until_someone_waits_for_a_lock(timeout: float = 10) -> None:
     [
         (
             change_url,
-            admin_form,
+            admin_change_form,
             lambda response: response.context["adminform"].form.non_field_errors(),
         ),
         (
             lambda _ap: CHANGELIST,
-            list_edit,
+            lambda action_point, **changes: list_edit_form(list_edit_row(action_point, **changes)),
             lambda response: response.context["cl"].formset.forms[0].non_field_errors(),
         ),
     ],

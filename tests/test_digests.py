@@ -20,11 +20,6 @@ LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 FAILING = "tests.test_notifications.FailingBackend"
 
 
-@pytest.fixture(autouse=True)
-def site_url(settings):
-    settings.SITE_URL = "https://notes.example.com"
-
-
 def run_command() -> str:
     out = StringIO()
     call_command("send_digests", stdout=out)

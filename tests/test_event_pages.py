@@ -618,3 +618,12 @@ def test_another_users_draft_never_shows_even_to_staff(staff_client):
     NoteFactory(talk=talk, title="Private draft", status=DRAFT, author=UserFactory())
     response = staff_client.get(talk.get_absolute_url())
     assert "Private draft" not in response.text
+
+
+def test_the_events_tag_filter_ignores_case(attendee_client):
+    EventFactory(name="Tagged").tags.add("observability")
+    EventFactory(name="Other")
+    assert names(attendee_client.get("/events/?tag=Observability")) == ["Tagged"]
+    response = attendee_client.get("/events/?tag=No-Such-Tag")
+    assert "There is no tag called “no-such-tag”." in response.text
+    assert sorted(names(response)) == ["Other", "Tagged"]

@@ -2,7 +2,6 @@
 page shows, under the same rule on whose one may see) and from the admin."""
 
 import csv
-import datetime
 import io
 
 import pytest
@@ -22,6 +21,7 @@ from tests.factories import (
     UserFactory,
     make_team_action_points,
 )
+from tests.helpers import days_from_today, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,6 @@ LIST_URL = "/follow-ups/"
 CSV_URL = "/follow-ups/export.csv"
 OPEN, IN_PROGRESS = ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS
 DONE, DROPPED = ActionPoint.Status.DONE, ActionPoint.Status.DROPPED
-
-
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def read_csv(response) -> list[list[str]]:
@@ -121,7 +111,7 @@ def test_rows_say_everything_about_each_follow_up(staff, attendee):
         event=event,
         assignee=attendee,
         raised_by=erin,
-        due_on=days(-2),
+        due_on=days_from_today(-2),
         status=IN_PROGRESS,
     )
     at_talk.tags.add("testing", "CI")
@@ -139,7 +129,7 @@ def test_rows_say_everything_about_each_follow_up(staff, attendee):
             "Try contract tests",
             "In progress",
             "bob",
-            days(-2).isoformat(),
+            days_from_today(-2).isoformat(),
             "yes",
             "",
             "DevOpsDays Oslo",
@@ -242,7 +232,9 @@ def team(staff, attendee):
     """Action points of several people at two events (as in test_follow_ups)."""
     events = make_team_action_points(staff, attendee)
     oslo, berlin = events["oslo"], events["berlin"]
-    ActionPointFactory(title="Bob's overdue", event=oslo, assignee=attendee, due_on=days(-1))
+    ActionPointFactory(
+        title="Bob's overdue", event=oslo, assignee=attendee, due_on=days_from_today(-1)
+    )
     ActionPoint.objects.get(title="Write up hiring").tags.add("Hiring", "Observability")
     ActionPoint.objects.get(title="Bob's overdue").tags.add("Observability")
     return {"oslo": oslo.slug, "berlin": berlin.slug}
@@ -303,7 +295,7 @@ def test_attendee_gets_only_their_own_whatever_they_ask_for(team, attendee, quer
 
 def test_csv_has_every_page_not_only_the_first(attendee_client, attendee):
     for n in range(60):
-        ActionPointFactory(title=f"Item {n:02}", assignee=attendee, due_on=days(n + 1))
+        ActionPointFactory(title=f"Item {n:02}", assignee=attendee, due_on=days_from_today(n + 1))
     ids = csv_ids(attendee_client, "?page=2")
     assert titles(ids) == [f"Item {n:02}" for n in range(60)]
     assert ids == page_ids(attendee_client)
@@ -331,7 +323,7 @@ def make_follow_ups(count: int, **fields) -> None:
             {},
         ][n % 3]
         action_point = ActionPointFactory(
-            event=event, due_on=days(n - 2), raised_by=UserFactory(), **session, **fields
+            event=event, due_on=days_from_today(n - 2), raised_by=UserFactory(), **session, **fields
         )
         action_point.tags.add("ops", f"topic-{n % 4}")
 

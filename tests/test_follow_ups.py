@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
     make_team_action_points,
 )
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_from_today, logged_in, post_update
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +27,6 @@ LIST_URL = "/follow-ups/"
 OPEN, IN_PROGRESS = ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS
 DONE, DROPPED = ActionPoint.Status.DONE, ActionPoint.Status.DROPPED
 WEB = ActionPointChange.Via.WEB
-
-
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def titles(response) -> list[str]:
@@ -58,19 +48,6 @@ def history(action_point: ActionPoint) -> list[tuple]:
     ]
 
 
-def update(client: Client, action_point: ActionPoint, **data):
-    """POST the update form as a browser sends it back, with ``data`` changed (the
-    assignee and due date fields are ignored unless the user is staff)."""
-    form = {
-        "version": action_point.version,
-        "status": action_point.status,
-        "assignee": action_point.assignee.username if action_point.assignee else "",
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-    }
-    return client.post(reverse("actions:update", args=[action_point.pk]), {**form, **data})
-
-
 def form_fields(response) -> list[str] | None:
     form = response.context["form"]
     return None if form is None else list(form.fields)
@@ -80,14 +57,16 @@ def form_fields(response) -> list[str] | None:
 
 
 def test_my_follow_ups_are_mine_open_or_in_progress_overdue_first(attendee_client, attendee, staff):
-    ActionPointFactory(title="Later", assignee=attendee, due_on=days(5), status=IN_PROGRESS)
+    ActionPointFactory(
+        title="Later", assignee=attendee, due_on=days_from_today(5), status=IN_PROGRESS
+    )
     ActionPointFactory(title="No date", assignee=attendee)
-    ActionPointFactory(title="Tomorrow", assignee=attendee, due_on=days(1))
-    ActionPointFactory(title="Late", assignee=attendee, due_on=days(-2))
-    ActionPointFactory(title="Done", assignee=attendee, due_on=days(-5), status=DONE)
+    ActionPointFactory(title="Tomorrow", assignee=attendee, due_on=days_from_today(1))
+    ActionPointFactory(title="Late", assignee=attendee, due_on=days_from_today(-2))
+    ActionPointFactory(title="Done", assignee=attendee, due_on=days_from_today(-5), status=DONE)
     ActionPointFactory(title="Dropped", assignee=attendee, status=DROPPED)
-    ActionPointFactory(title="Alice's", assignee=staff, due_on=days(-3))
-    ActionPointFactory(title="Nobody's", due_on=days(-3))
+    ActionPointFactory(title="Alice's", assignee=staff, due_on=days_from_today(-3))
+    ActionPointFactory(title="Nobody's", due_on=days_from_today(-3))
 
     response = attendee_client.get(LIST_URL)
 
@@ -97,9 +76,11 @@ def test_my_follow_ups_are_mine_open_or_in_progress_overdue_first(attendee_clien
 
 
 def test_overdue_come_before_earlier_due_dates_that_are_not_overdue(attendee_client, attendee):
-    ActionPointFactory(title="Tomorrow", assignee=attendee, due_on=days(1))
-    ActionPointFactory(title="Done long ago", assignee=attendee, due_on=days(-10), status=DONE)
-    ActionPointFactory(title="Late", assignee=attendee, due_on=days(-2))
+    ActionPointFactory(title="Tomorrow", assignee=attendee, due_on=days_from_today(1))
+    ActionPointFactory(
+        title="Done long ago", assignee=attendee, due_on=days_from_today(-10), status=DONE
+    )
+    ActionPointFactory(title="Late", assignee=attendee, due_on=days_from_today(-2))
 
     response = attendee_client.get(LIST_URL + "?status=open&status=done")
 
@@ -230,7 +211,7 @@ def test_unknown_names_in_the_url_get_a_notice_and_no_rows(team, manager, query,
 
 def test_nonsense_page_numbers_get_a_page(attendee_client, attendee):
     for n in range(30):
-        ActionPointFactory(title=f"Item {n:02}", assignee=attendee, due_on=days(n + 1))
+        ActionPointFactory(title=f"Item {n:02}", assignee=attendee, due_on=days_from_today(n + 1))
     pages = [
         attendee_client.get(LIST_URL + query).context["page"].number
         for query in ("?page=abc", "?page=999", "?page=2", "?page=-1")
@@ -250,7 +231,9 @@ def make_follow_ups(count: int, **fields) -> None:
             {"open_space": OpenSpaceFactory(event=event)},
             {},
         ][n % 3]
-        action_point = ActionPointFactory(event=event, due_on=days(n - 2), **session, **fields)
+        action_point = ActionPointFactory(
+            event=event, due_on=days_from_today(n - 2), **session, **fields
+        )
         action_point.tags.add("ops", f"topic-{n % 4}")
 
 
@@ -287,7 +270,7 @@ def action_point(attendee):
         event=talk.event,
         raised_by=UserFactory(username="erin", role="attendee"),
         assignee=attendee,
-        due_on=days(7),
+        due_on=days_from_today(7),
     )
     action_point.tags.add("Testing")
     return action_point
@@ -332,7 +315,7 @@ def test_unknown_action_point_is_404(attendee_client):
 
 
 def test_assignee_can_mark_done_with_a_comment(attendee_client, action_point):
-    response = update(attendee_client, action_point, status="done", comment="Shipped in v2.")
+    response = post_update(attendee_client, action_point, status="done", comment="Shipped in v2.")
 
     assert response.status_code == 302
     assert response["Location"] == action_point.get_absolute_url()
@@ -354,7 +337,7 @@ def test_assignee_form_has_status_and_comment_only(attendee_client, action_point
 
 def test_assignee_cannot_reassign_or_change_due_date(attendee_client, action_point, manager):
     due = action_point.due_on
-    response = update(
+    response = post_update(
         attendee_client, action_point, status="in_progress", assignee="carol", due_on="2030-01-01"
     )
 
@@ -365,7 +348,7 @@ def test_assignee_cannot_reassign_or_change_due_date(attendee_client, action_poi
 
 
 def test_comment_alone_is_a_history_entry(attendee_client, action_point):
-    update(attendee_client, action_point, comment="  Waiting on the ops team.  ")
+    post_update(attendee_client, action_point, comment="  Waiting on the ops team.  ")
 
     action_point.refresh_from_db()
     assert action_point.status == OPEN
@@ -375,7 +358,7 @@ def test_comment_alone_is_a_history_entry(attendee_client, action_point):
 
 
 def test_saving_nothing_writes_nothing(attendee_client, action_point):
-    response = update(attendee_client, action_point, comment="   ")
+    response = post_update(attendee_client, action_point, comment="   ")
 
     assert response.status_code == 302
     action_point.refresh_from_db()
@@ -387,7 +370,7 @@ def test_person_who_raised_it_may_comment_but_not_change_status(action_point):
     erin = logged_in(action_point.raised_by)
     assert form_fields(erin.get(action_point.get_absolute_url())) == ["version", "comment"]
 
-    update(erin, action_point, status="done", comment="Happy to pair on it.")
+    post_update(erin, action_point, status="done", comment="Happy to pair on it.")
 
     action_point.refresh_from_db()
     assert action_point.status == OPEN
@@ -404,7 +387,7 @@ def test_staff_reassigns_and_changes_due_date(staff_client, action_point):
     dave = UserFactory(username="dave", role="attendee")
     old_due = action_point.due_on
 
-    response = update(
+    response = post_update(
         staff_client, action_point, assignee="dave", due_on="2026-09-30", comment="Dave has time."
     )
 
@@ -422,18 +405,18 @@ def test_staff_reassigns_and_changes_due_date(staff_client, action_point):
 
 
 def test_staff_can_unassign_and_clear_the_due_date(staff_client, action_point):
-    update(staff_client, action_point, assignee="", due_on="")
+    post_update(staff_client, action_point, assignee="", due_on="")
 
     action_point.refresh_from_db()
     assert (action_point.assignee, action_point.due_on) == (None, None)
     assert history(action_point)[0][1] == {
         "assignee": ["bob", None],
-        "due_on": [days(7).isoformat(), None],
+        "due_on": [days_from_today(7).isoformat(), None],
     }
 
 
 def test_invalid_due_date_is_an_error_next_to_the_field(staff_client, action_point):
-    response = update(staff_client, action_point, due_on="2026-02-30", comment="Keep me")
+    response = post_update(staff_client, action_point, due_on="2026-02-30", comment="Keep me")
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
@@ -451,7 +434,7 @@ def test_unknown_or_inactive_user_is_an_error_next_to_the_field(
 ):
     UserFactory(username="gone", is_active=False)
 
-    response = update(staff_client, action_point, assignee=username)
+    response = post_update(staff_client, action_point, assignee=username)
 
     assert response.context["form"].errors == {"assignee": [f"No user called “{username}”."]}
     assert 'id="id_assignee_error"' in response.content.decode()
@@ -472,7 +455,7 @@ def test_people_who_may_not_update_get_no_form_and_a_403(request, action_point, 
     client = logged_in(request.getfixturevalue(who))
 
     page = client.get(action_point.get_absolute_url())
-    response = update(client, action_point, status="done", comment="Not mine to close")
+    response = post_update(client, action_point, status="done", comment="Not mine to close")
 
     assert (page.status_code, form_fields(page)) == (200, None)
     assert 'name="comment"' not in page.content.decode()
@@ -487,7 +470,7 @@ def test_assignee_without_the_change_permission_is_refused(action_point, outside
     client = logged_in(outsider)
 
     assert form_fields(client.get(action_point.get_absolute_url())) is None
-    assert update(client, action_point, status="done").status_code == 403
+    assert post_update(client, action_point, status="done").status_code == 403
 
 
 def test_update_needs_a_csrf_token(action_point, attendee):
@@ -495,7 +478,7 @@ def test_update_needs_a_csrf_token(action_point, attendee):
     client.force_login(attendee)
 
     page = client.get(action_point.get_absolute_url()).content.decode()
-    response = update(client, action_point, status="done")
+    response = post_update(client, action_point, status="done")
 
     assert 'name="csrfmiddlewaretoken"' in page
     assert response.status_code == 403
@@ -504,7 +487,7 @@ def test_update_needs_a_csrf_token(action_point, attendee):
 
 
 def test_damaged_version_is_a_visible_error(attendee_client, action_point):
-    response = update(attendee_client, action_point, version="abc", status="done")
+    response = post_update(attendee_client, action_point, version="abc", status="done")
 
     assert response.status_code == 200
     assert "This form was damaged on the way" in response.content.decode()
@@ -523,11 +506,11 @@ def test_update_url_takes_only_post(attendee_client, action_point):
 def test_a_stale_form_is_refused_naming_the_other_change(attendee_client, staff, action_point):
     staff_client = logged_in(staff)
     seen = attendee_client.get(action_point.get_absolute_url()).context["form"]["version"].value()
-    update(staff_client, action_point, status="done")
+    post_update(staff_client, action_point, status="done")
     alices = ActionPointChange.objects.get()
     at = timezone.localtime(alices.changed_at).strftime("%H:%M")
 
-    response = update(
+    response = post_update(
         attendee_client, action_point, version=seen, status="in_progress", comment="Started."
     )
 
@@ -547,8 +530,8 @@ def test_saving_again_after_a_stale_refusal_applies_the_change(
     attendee_client, staff, action_point
 ):
     staff_client = logged_in(staff)
-    update(staff_client, action_point, due_on="2026-12-01")
-    refused = update(attendee_client, action_point, version=1, status="in_progress")
+    post_update(staff_client, action_point, due_on="2026-12-01")
+    refused = post_update(attendee_client, action_point, version=1, status="in_progress")
     resubmitted = refused.context["form"].data
 
     response = attendee_client.post(reverse("actions:update", args=[action_point.pk]), resubmitted)
@@ -561,15 +544,16 @@ def test_saving_again_after_a_stale_refusal_applies_the_change(
 
 def test_a_stale_form_names_every_change_since(attendee_client, staff, action_point):
     staff_client = logged_in(staff)
-    update(staff_client, action_point, due_on="2026-12-01")
+    post_update(staff_client, action_point, due_on="2026-12-01")
     action_point.refresh_from_db()
-    update(staff_client, action_point, comment="Pushed back: waiting on budget.")
+    post_update(staff_client, action_point, comment="Pushed back: waiting on budget.")
 
-    response = update(attendee_client, action_point, version=1, comment="Hello?")
+    response = post_update(attendee_client, action_point, version=1, comment="Hello?")
 
     message = response.context["form"].non_field_errors()[0]
+    due = days_from_today(7).isoformat()
     assert re.fullmatch(
-        rf"alice changed due date from {days(7).isoformat()} to 2026-12-01 at \d\d:\d\d; "
+        rf"alice changed due date from {due} to 2026-12-01 at \d\d:\d\d; "
         r"alice commented at \d\d:\d\d while you were editing\. Nothing was saved: .*",
         message,
     )
@@ -579,9 +563,9 @@ def test_a_stale_form_names_every_change_since(attendee_client, staff, action_po
 def test_someone_reassigned_away_while_editing_is_refused(attendee_client, staff, action_point):
     """Permission is checked against the action point as it is now."""
     UserFactory(username="dave", role="attendee")
-    update(logged_in(staff), action_point, assignee="dave")
+    post_update(logged_in(staff), action_point, assignee="dave")
 
-    response = update(attendee_client, action_point, status="done")
+    response = post_update(attendee_client, action_point, status="done")
 
     assert response.status_code == 403
     action_point.refresh_from_db()

@@ -25,13 +25,12 @@ from notesite.importer import (
 )
 from notesite.importer.conventions import looks_like_name, split_heading
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
-from tests.factories import EventFactory, SpeakerFactory, TalkFactory, UserFactory
+from tests.factories import EventFactory, SpeakerFactory, TalkFactory
+from tests.helpers import SAMPLES, needs_samples
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples"
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is absent")
 
 HARBOURSIDE = FIXTURES / "devopsdays-harbourside-2024-day-two.md"
 LAKESIDE = FIXTURES / "devopsdays-lakeside-2023.txt"
@@ -69,11 +68,6 @@ NOTHING = dict.fromkeys(
 )
 
 
-@pytest.fixture
-def bob(db):
-    return UserFactory(username="bob", role="attendee")
-
-
 # --- The samples, read in place ----------------------------------------------------
 
 
@@ -86,7 +80,7 @@ def digests(items: list[dict], key: str) -> list[tuple[str | None, int, str]]:
 
 
 @needs_samples
-def test_markdown_sample_is_detected(bob):
+def test_markdown_sample_is_detected(attendee):
     found = detected(SAMPLES / "devopsdays-wellington-2018-day-two.md")
 
     assert found["event"] == {
@@ -145,7 +139,7 @@ def test_markdown_sample_is_detected(bob):
 
 
 @needs_samples
-def test_text_sample_is_detected(bob):
+def test_text_sample_is_detected(attendee):
     found = detected(SAMPLES / "devopsdays-toronto-2019.txt")
 
     assert found["event"] == {
@@ -180,7 +174,7 @@ def test_text_sample_is_detected(bob):
 @pytest.mark.parametrize(
     "name", ["devopsdays-wellington-2018-day-two.md", "devopsdays-toronto-2019.txt"]
 )
-def test_each_sample_imports_and_imports_again_without_duplicates(bob, name):
+def test_each_sample_imports_and_imports_again_without_duplicates(attendee, name):
     run(SAMPLES / name, "--author", "bob")
     before = everything()
     output = run(SAMPLES / name, "--author", "bob")
@@ -188,13 +182,15 @@ def test_each_sample_imports_and_imports_again_without_duplicates(bob, name):
     assert everything() == before
     assert ": created nothing; " in output
     assert before["Event"] == 1
-    assert Note.objects.filter(author=bob, status=Note.Status.PUBLISHED).count() == before["Note"]
+    assert (
+        Note.objects.filter(author=attendee, status=Note.Status.PUBLISHED).count() == before["Note"]
+    )
 
 
 # --- Our fixtures, in the same shapes and more ---------------------------------------
 
 
-def test_markdown_blog_post_is_detected(bob):
+def test_markdown_blog_post_is_detected(attendee):
     found = detected(HARBOURSIDE)
 
     assert found["event"] == {
@@ -242,7 +238,7 @@ def test_markdown_blog_post_is_detected(bob):
     ]
 
 
-def test_text_copied_from_a_web_page_is_detected(bob):
+def test_text_copied_from_a_web_page_is_detected(attendee):
     found = detected(LAKESIDE)
 
     assert found["event"] == {
@@ -265,7 +261,7 @@ def test_text_copied_from_a_web_page_is_detected(bob):
     assert (found["takeaways"], found["action_points"]) == ([], [])
 
 
-def test_markdown_conventions_are_detected(bob):
+def test_markdown_conventions_are_detected(attendee):
     found = detected(UTRECHT)
 
     assert found["event"] == {
@@ -307,7 +303,7 @@ def test_markdown_conventions_are_detected(bob):
     ]
 
 
-def test_text_conventions_are_detected(bob):
+def test_text_conventions_are_detected(attendee):
     found = detected(BERGEN)
 
     assert found["event"] == {
@@ -338,7 +334,7 @@ def test_text_conventions_are_detected(bob):
     ]
 
 
-def test_the_json_has_exactly_the_documented_shape(bob):
+def test_the_json_has_exactly_the_documented_shape(attendee):
     found = detected(UTRECHT)
 
     assert list(found) == [
@@ -361,7 +357,7 @@ def test_the_json_has_exactly_the_documented_shape(bob):
     ]
 
 
-def test_several_files_print_a_list(bob):
+def test_several_files_print_a_list(attendee):
     found = json.loads(run(UTRECHT, BERGEN, "--author", "bob", "--dry-run", "--json"))
     assert [f["event"]["name"] for f in found] == [
         "Platform Summit Utrecht",
@@ -369,7 +365,7 @@ def test_several_files_print_a_list(bob):
     ]
 
 
-def test_notes_keep_their_sub_headings_and_lose_their_hashtags(bob):
+def test_notes_keep_their_sub_headings_and_lose_their_hashtags(attendee):
     markdown = parse_markdown(HARBOURSIDE.read_text())
     paved = markdown.sessions[0]
     assert "\n\n### Office hours\n\nThe platform group holds office hours" in paved.body
@@ -506,7 +502,7 @@ def test_corrections_rename_change_kind_move_to_the_event_and_leave_out():
 # --- Writing ---------------------------------------------------------------------------
 
 
-def test_import_writes_everything_and_prints_a_summary(bob):
+def test_import_writes_everything_and_prints_a_summary(attendee):
     output = run(UTRECHT, "--author", "bob")
 
     assert output == (
@@ -532,13 +528,13 @@ def test_import_writes_everything_and_prints_a_summary(bob):
     golden = ActionPoint.objects.get(title="Write down our golden path for a new service")
     assert (golden.talk.title, golden.raised_by, sorted(golden.tags.names())) == (
         "Golden Paths",
-        bob,
+        attendee,
         ["documentation", "platform"],
     )
-    assert [(h.via, h.changed_by) for h in golden.history.all()] == [("import", bob)]
+    assert [(h.via, h.changed_by) for h in golden.history.all()] == [("import", attendee)]
 
 
-def test_importing_again_duplicates_nothing(bob):
+def test_importing_again_duplicates_nothing(attendee):
     run(UTRECHT, BERGEN, "--author", "bob")
     before = everything()
 
@@ -551,7 +547,7 @@ def test_importing_again_duplicates_nothing(bob):
     ]
 
 
-def test_importing_a_changed_file_updates_what_it_wrote(bob, tmp_path):
+def test_importing_a_changed_file_updates_what_it_wrote(attendee, tmp_path):
     run(BERGEN, "--author", "bob")
     changed = tmp_path / "bergen.txt"
     changed.write_text(
@@ -577,10 +573,14 @@ def test_importing_a_changed_file_updates_what_it_wrote(bob, tmp_path):
     assert boundaries.details.endswith("Ask Ingrid for her template.")
     assert list(boundaries.tags.names()) == ["cloud"]
     last = boundaries.history.last()
-    assert (last.via, last.changed_by, sorted(last.changes)) == ("import", bob, ["details", "tags"])
+    assert (last.via, last.changed_by, sorted(last.changes)) == (
+        "import",
+        attendee,
+        ["details", "tags"],
+    )
 
 
-def test_events_talks_and_speakers_already_there_are_matched(bob):
+def test_events_talks_and_speakers_already_there_are_matched(attendee):
     event = EventFactory(
         name="DevOps Days Lakeside",
         starts_on=datetime.date(2023, 9, 13),
@@ -606,10 +606,10 @@ def test_events_talks_and_speakers_already_there_are_matched(bob):
         [priya],
     )
     assert Speaker.objects.filter(name="Priya Natarajan").count() == 1
-    assert talk.notes.get().author == bob
+    assert talk.notes.get().author == attendee
 
 
-def test_notes_on_day_two_join_the_event_of_day_one(bob):
+def test_notes_on_day_two_join_the_event_of_day_one(attendee):
     day_one = EventFactory(
         name="DevOpsDays Harbourside",
         starts_on=datetime.date(2024, 3, 11),
@@ -625,7 +625,7 @@ def test_notes_on_day_two_join_the_event_of_day_one(bob):
     )
 
 
-def test_the_event_option_imports_into_that_event(bob, tmp_path):
+def test_the_event_option_imports_into_that_event(attendee, tmp_path):
     event = EventFactory(name="Platform Summit", starts_on=datetime.date(2026, 5, 14))
     undated = tmp_path / "undated.md"
     undated.write_text("# Platform notes\n\n## Golden Paths: Willem Bakker\n\nText.\n")
@@ -641,7 +641,7 @@ def test_the_event_option_imports_into_that_event(bob, tmp_path):
     assert event.talks.count() == 5
 
 
-def test_the_time_is_printed_when_asked(bob):
+def test_the_time_is_printed_when_asked(attendee):
     assert run(BERGEN, "--author", "bob", "--verbosity", "2").splitlines()[-1].startswith("Took ")
 
 
@@ -733,7 +733,7 @@ BAD = [
 
 @pytest.mark.parametrize(("name", "data", "message"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_refused_with_one_message_and_nothing_written(
-    bob, tmp_path, name, data, message
+    attendee, tmp_path, name, data, message
 ):
     path = write(tmp_path, name, data)
     with pytest.raises(CommandError) as error:
@@ -742,14 +742,14 @@ def test_bad_input_is_refused_with_one_message_and_nothing_written(
     assert everything() == NOTHING
 
 
-def test_one_bad_file_among_several_writes_nothing(bob, tmp_path):
+def test_one_bad_file_among_several_writes_nothing(attendee, tmp_path):
     empty = write(tmp_path, "empty.md", b"")
     with pytest.raises(CommandError, match=r"empty\.md: the file is empty"):
         run(UTRECHT, empty, "--author", "bob")
     assert everything() == NOTHING
 
 
-def test_a_missing_file_is_named(bob, tmp_path):
+def test_a_missing_file_is_named(attendee, tmp_path):
     with pytest.raises(CommandError) as error:
         run(tmp_path / "nowhere.md", "--author", "bob")
     assert str(error.value) == f"{tmp_path / 'nowhere.md'}: no such file."
@@ -764,13 +764,13 @@ def test_an_unknown_author_is_refused(db):
     assert everything() == NOTHING
 
 
-def test_an_unknown_event_is_refused(bob):
+def test_an_unknown_event_is_refused(attendee):
     with pytest.raises(CommandError) as error:
         run(UTRECHT, "--author", "bob", "--event", "no-such-event")
     assert str(error.value) == "No event with the slug \u201cno-such-event\u201d."
 
 
-def test_json_without_dry_run_is_refused(bob):
+def test_json_without_dry_run_is_refused(attendee):
     with pytest.raises(CommandError, match="use it with --dry-run"):
         run(UTRECHT, "--author", "bob", "--json")
 
@@ -779,7 +779,7 @@ def test_json_without_dry_run_is_refused(bob):
     ("encoding", "bom"),
     [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")],
 )
-def test_utf8_and_utf16_with_a_byte_order_mark_are_read(bob, tmp_path, encoding, bom):
+def test_utf8_and_utf16_with_a_byte_order_mark_are_read(attendee, tmp_path, encoding, bom):
     path = write(tmp_path, "notes.txt", bom + BERGEN.read_text().encode(encoding))
     assert detected(path)["event"]["name"] == "Cloud Native Day Bergen"
 

@@ -8,10 +8,10 @@ from django.conf import settings
 
 from actions.models import ActionPoint, ActionPointChange
 from notesite.importer import (
+    ImportProblem,
     ParsedEvent,
     ParsedSession,
     ParsedTakeaway,
-    ParseError,
     event_name_from_title,
     parse_date_range,
     parse_markdown,
@@ -21,9 +21,9 @@ from notesite.importer import (
 )
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.factories import UserFactory
+from tests.helpers import SAMPLES, needs_samples
 
 DEMO = Path(settings.BASE_DIR) / "notesite" / "demo"
-SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples"
 
 
 def pycon() -> ParsedEvent:
@@ -189,23 +189,23 @@ def test_markdown_without_front_matter_takes_its_title_from_the_first_heading():
 
 
 def test_markdown_without_a_date_is_refused():
-    with pytest.raises(ParseError, match="no date: add `date:`"):
+    with pytest.raises(ImportProblem, match="no date: add `date:`"):
         parse_markdown('---\ntitle: "Notes from Some Conf"\n---\n\nText.\n')
 
 
 def test_markdown_with_a_wrong_date_names_the_field():
-    with pytest.raises(ParseError, match="starts_on: “next Tuesday” is not a date"):
+    with pytest.raises(ImportProblem, match="starts_on: “next Tuesday” is not a date"):
         parse_markdown("---\nevent: Conf\nstarts_on: next Tuesday\n---\n")
 
 
 def test_a_takeaway_over_500_characters_is_refused_with_its_line():
     text = "---\nevent: Conf\ndate: 2026-01-05\n---\n\n## Takeaways\n\n* " + "word " * 120
-    with pytest.raises(ParseError, match="line 8: a takeaway is at most 500 characters"):
+    with pytest.raises(ImportProblem, match="line 8: a takeaway is at most 500 characters"):
         parse_markdown(text)
 
 
 def test_a_tag_without_letters_or_digits_is_refused_with_its_line():
-    with pytest.raises(ParseError) as error:
+    with pytest.raises(ImportProblem) as error:
         parse_markdown("---\nevent: Conf\ndate: 2026-01-05\ntags: ok, ???\n---\n")
     assert str(error.value) == (
         "line 4: “???” cannot be a tag: it needs at least one letter or digit."
@@ -218,7 +218,7 @@ def test_a_tag_with_letters_outside_a_z_is_kept():
 
 
 def test_an_event_that_ends_before_it_starts_is_refused():
-    with pytest.raises(ParseError, match=r"ends \(2026-01-04\) before it starts \(2026-01-05\)"):
+    with pytest.raises(ImportProblem, match=r"ends \(2026-01-04\) before it starts \(2026-01-05\)"):
         parse_markdown("---\nevent: Conf\nstarts_on: 2026-01-05\nends_on: 2026-01-04\n---\n")
 
 
@@ -308,12 +308,12 @@ def test_text_takeaways_and_action_points():
 
 
 def test_text_with_an_unreadable_date_line_is_refused_with_its_line():
-    with pytest.raises(ParseError, match="line 2: expected a date such as"):
+    with pytest.raises(ImportProblem, match="line 2: expected a date such as"):
         parse_text("\nSometime last year\nSome Conf notes\n")
 
 
 def test_text_tags_line_without_letters_or_digits_is_refused():
-    with pytest.raises(ParseError) as error:
+    with pytest.raises(ImportProblem) as error:
         parse_text("October 31, 2019\nSome Conf notes\n\nTags: ???\n")
     assert str(error.value) == "“???” cannot be a tag: it needs at least one letter or digit."
 
@@ -425,14 +425,14 @@ def test_save_parsed_is_all_or_nothing():
         sessions=[ParsedSession("A talk", body="Notes.")],
         takeaways=[ParsedTakeaway("A lesson.", source="Not a session")],
     )
-    with pytest.raises(ParseError, match="“Not a session” is not one of the document's sessions"):
+    with pytest.raises(
+        ImportProblem, match="“Not a session” is not one of the document's sessions"
+    ):
         save_parsed(parsed, author=UserFactory())
     assert (Event.objects.count(), Talk.objects.count(), Note.objects.count()) == (0, 0, 0)
 
 
 # --- The real samples, read in place -----------------------------------------------
-
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is absent")
 
 
 @needs_samples
@@ -484,3 +484,13 @@ def test_text_sample():
     assert summary.created["talks"] == 8
     assert Speaker.objects.filter(name="Renata Rocha").exists()
     assert Takeaway.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("city", 100), ("country", 100), ("venue", 200), ("website", 200)]
+)
+def test_an_event_field_over_the_sites_limit_is_refused_by_name(field, limit):
+    value = "https://example.com/" + "x" * limit if field == "website" else "x" * (limit + 1)
+    with pytest.raises(ImportProblem) as error:
+        parse_markdown(f"---\nevent: Conf\ndate: 2026-01-05\n{field}: {value}\n---\n")
+    assert str(error.value) == f"the {field} is at most {limit} characters."

@@ -263,3 +263,38 @@ def test_it_refuses_to_run_without_debug(settings):
         "load_demo only runs with DEBUG on: it creates users with a known password."
     )
     assert User.objects.filter(username="alice").exists() is False
+
+
+def test_a_broken_demo_file_stops_it_naming_the_file_and_line(load_demo, monkeypatch, tmp_path):
+    from notesite.management.commands import load_demo as command
+
+    (tmp_path / "broken.md").write_text(
+        "---\nevent: Conf\ndate: 2026-01-05\n---\n\n## Takeaways\n\n* " + "word " * 120
+    )
+    monkeypatch.setattr(command, "DEMO_DIR", tmp_path)
+    monkeypatch.setattr(command, "FILES", (("broken.md", "bob"),))
+    with pytest.raises(CommandError) as error:
+        load_demo()
+    assert str(error.value) == (
+        f"{tmp_path / 'broken.md'}, line 8: a takeaway is at most 500 characters (this one "
+        "has 599); split it or move the detail into the note."
+    )
+    assert Event.objects.count() == 0
+
+
+def test_demo_notes_are_told_apart_by_their_content_when_the_name_does_not_say(
+    load_demo, monkeypatch, tmp_path
+):
+    from notesite.management.commands import load_demo as command
+
+    # Front matter and "##" headings: Markdown, whatever the file is called.
+    (tmp_path / "notes").write_text(
+        (command.DEMO_DIR / "pycon-lisbon-2026-day-one.md").read_text(encoding="utf-8")
+    )
+    monkeypatch.setattr(command, "DEMO_DIR", tmp_path)
+    monkeypatch.setattr(command, "FILES", (("notes", "bob"),))
+    monkeypatch.setattr(command, "STATES", {})
+    load_demo()
+    assert list(Event.objects.values_list("name", flat=True)) == ["PyCon Lisbon"]
+    first = ("Five Minutes on Feature Flags", "ignite", ["Sofia Duarte"])
+    assert talks_of("PyCon Lisbon")[0] == first

@@ -2,20 +2,24 @@
 commit, whichever path made the change; and what happens when mail fails."""
 
 import datetime
-import io
 import smtplib
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from actions import notifications
 from actions.models import ActionPoint, ActionPointChange, Notification
 from actions.services import save_action_point, update_action_point, update_action_points
 from tests.factories import ActionPointFactory, UserFactory
+from tests.helpers import (
+    admin_change_form,
+    list_edit_form,
+    list_edit_row,
+    post_update,
+    send_reminders,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +35,6 @@ class FailingBackend(BaseEmailBackend):
         raise smtplib.SMTPException("Connection refused by mail.example.com")
 
 
-@pytest.fixture(autouse=True)
-def site_url(settings):
-    settings.SITE_URL = "https://notes.example.com"
-
-
 @pytest.fixture
 def erin(db):
     return UserFactory(username="erin", role="attendee")
@@ -47,51 +46,8 @@ def action_point(attendee, erin):
     return ActionPointFactory(title="Try contract tests", assignee=attendee, raised_by=erin)
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def update(client: Client, action_point: ActionPoint, **data):
-    """POST the front end's update form with ``data`` changed."""
-    action_point.refresh_from_db()
-    form = {
-        "version": action_point.version,
-        "status": action_point.status,
-        "assignee": action_point.assignee.username if action_point.assignee else "",
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-    }
-    return client.post(reverse("actions:update", args=[action_point.pk]), {**form, **data})
-
-
-def send_reminders() -> str:
-    out = io.StringIO()
-    call_command("send_reminders", stdout=out)
-    return out.getvalue()
-
-
 def sent(mailoutbox) -> list[tuple[list[str], str]]:
     return [(message.to, message.subject) for message in mailoutbox]
-
-
-def admin_form(action_point: ActionPoint, **changes) -> dict:
-    action_point.refresh_from_db()
-    data = {
-        "title": action_point.title,
-        "details": action_point.details,
-        "tags": "",
-        "event": action_point.event_id,
-        "talk": "",
-        "open_space": "",
-        "assignee": action_point.assignee_id or "",
-        "status": action_point.status,
-        "due_on": action_point.due_on.isoformat() if action_point.due_on else "",
-        "comment": "",
-        "seen_version": action_point.version,
-    }
-    return {**data, **changes}
 
 
 # --- Who gets which email -----------------------------------------------------------
@@ -102,7 +58,7 @@ def test_assignee_is_emailed_once_when_assigned(
 ):
     action_point = ActionPointFactory(title="Try contract tests", raised_by=erin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = update(staff_client, action_point, assignee="bob", comment="Yours, Bob.")
+        response = post_update(staff_client, action_point, assignee="bob", comment="Yours, Bob.")
     assert response.status_code == 302
     assert sent(mailoutbox) == [(["bob@example.com"], "Assigned to you: Try contract tests")]
     body = mailoutbox[0].body
@@ -117,7 +73,7 @@ def test_only_the_new_assignee_is_emailed_when_reassigned(
     staff_client, manager, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, assignee="carol")
+        post_update(staff_client, action_point, assignee="carol")
     assert sent(mailoutbox) == [(["carol@example.com"], "Assigned to you: Try contract tests")]
     assert "  Assignee: bob → carol\n" in mailoutbox[0].body
 
@@ -126,7 +82,7 @@ def test_assignee_is_emailed_when_the_due_date_changes(
     staff_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, due_on="2026-12-01")
+        post_update(staff_client, action_point, due_on="2026-12-01")
     assert sent(mailoutbox) == [(["bob@example.com"], "New due date for: Try contract tests")]
     body = mailoutbox[0].body
     assert "alice changed the due date of an action point assigned to you:" in body
@@ -138,7 +94,7 @@ def test_raiser_is_emailed_when_the_assignee_changes_the_status(
     attendee_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(attendee_client, action_point, status="done", comment="Shipped.")
+        post_update(attendee_client, action_point, status="done", comment="Shipped.")
     assert sent(mailoutbox) == [(["erin@example.com"], "Done: Try contract tests")]
     body = mailoutbox[0].body
     assert "bob changed the status of an action point you raised:" in body
@@ -150,7 +106,7 @@ def test_staff_changing_the_status_emails_the_raiser_not_the_assignee(
     staff_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, status="dropped")
+        post_update(staff_client, action_point, status="dropped")
     assert sent(mailoutbox) == [(["erin@example.com"], "Dropped: Try contract tests")]
 
 
@@ -159,7 +115,7 @@ def test_a_raiser_changing_the_status_of_their_own_is_not_emailed(
 ):
     action_point = ActionPointFactory(assignee=attendee, raised_by=attendee)
     with django_capture_on_commit_callbacks(execute=True):
-        update(attendee_client, action_point, status="in_progress")
+        post_update(attendee_client, action_point, status="in_progress")
     assert sent(mailoutbox) == []
     assert Notification.objects.count() == 0
 
@@ -169,7 +125,7 @@ def test_staff_assigning_to_themselves_are_not_emailed(
 ):
     action_point = ActionPointFactory(raised_by=erin)
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, assignee="alice", due_on="2026-12-01")
+        post_update(staff_client, action_point, assignee="alice", due_on="2026-12-01")
     assert sent(mailoutbox) == []
 
 
@@ -178,7 +134,7 @@ def test_someone_with_two_reasons_gets_one_email(
 ):
     action_point = ActionPointFactory(title="Own idea", assignee=attendee, raised_by=attendee)
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, due_on="2026-12-01", status="in_progress")
+        post_update(staff_client, action_point, due_on="2026-12-01", status="in_progress")
     assert sent(mailoutbox) == [(["bob@example.com"], "New due date for: Own idea")]
     body = mailoutbox[0].body
     assert "  Status: Open → In progress\n  Due date: — → 2026-12-01\n" in body
@@ -188,7 +144,7 @@ def test_a_comment_alone_emails_nobody(
     staff_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, comment="Any news?")
+        post_update(staff_client, action_point, comment="Any news?")
     assert sent(mailoutbox) == []
 
 
@@ -256,23 +212,12 @@ def test_creating_an_assigned_action_point_in_the_admin_emails_the_assignee(
 def change_in_admin_form(client, action_point, attendee):
     return client.post(
         reverse("admin:actions_actionpoint_change", args=[action_point.pk]),
-        admin_form(action_point, assignee=attendee.pk),
+        admin_change_form(action_point, assignee=attendee.pk),
     )
 
 
 def change_in_admin_list(client, action_point, attendee):
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-        "form-0-id": action_point.pk,
-        "form-0-assignee": attendee.pk,
-        "form-0-status": action_point.status,
-        "form-0-due_on": "",
-        "form-0-seen_version": action_point.version,
-    }
+    data = list_edit_form(list_edit_row(action_point, assignee=attendee.pk))
     return client.post(reverse("admin:actions_actionpoint_changelist"), data)
 
 
@@ -289,7 +234,7 @@ def change_in_bulk(client, action_point, attendee):
 
 
 def change_on_the_front_end(client, action_point, attendee):
-    return update(client, action_point, assignee=attendee.username)
+    return post_update(client, action_point, assignee=attendee.username)
 
 
 @pytest.mark.parametrize(
@@ -365,7 +310,7 @@ def test_a_large_bulk_change_leaves_the_rest_for_the_next_run(
 
 def test_nothing_is_sent_before_the_commit(staff_client, action_point, mailoutbox):
     with transaction.atomic():
-        update(staff_client, action_point, due_on="2026-12-01")
+        post_update(staff_client, action_point, due_on="2026-12-01")
         assert sent(mailoutbox) == []
     assert Notification.objects.get().state == "pending"
 
@@ -391,7 +336,7 @@ def test_a_sent_email_is_not_sent_again(
     staff_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        update(staff_client, action_point, due_on="2026-12-01")
+        post_update(staff_client, action_point, due_on="2026-12-01")
     send_reminders()
     notifications.send_notifications()
     assert len(mailoutbox) == 1
@@ -413,7 +358,7 @@ def test_a_failing_mail_server_keeps_the_change_and_the_next_run_sends_it(
 ):
     settings.EMAIL_BACKEND = FAILING
     with django_capture_on_commit_callbacks(execute=True):
-        response = update(attendee_client, action_point, status="done")
+        response = post_update(attendee_client, action_point, status="done")
     assert response.status_code == 302
     action_point.refresh_from_db()
     assert action_point.status == "done"
@@ -458,7 +403,7 @@ def test_an_assignee_without_an_email_address_is_skipped_and_logged(
     UserFactory(username="noemail", email="", role="attendee")
     action_point = ActionPointFactory(title="Try contract tests", raised_by=erin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = update(staff_client, action_point, assignee="noemail")
+        response = post_update(staff_client, action_point, assignee="noemail")
     assert response.status_code == 302
     action_point.refresh_from_db()
     assert action_point.assignee.username == "noemail"
@@ -476,7 +421,7 @@ def test_the_admin_warns_when_the_assignee_has_no_email_address(staff_client, er
     action_point = ActionPointFactory(title="Try contract tests", raised_by=erin)
     response = staff_client.post(
         reverse("admin:actions_actionpoint_change", args=[action_point.pk]),
-        admin_form(action_point, assignee=noemail.pk),
+        admin_change_form(action_point, assignee=noemail.pk),
         follow=True,
     )
     assert [str(m) for m in response.context["messages"]][:1] == [
@@ -499,7 +444,7 @@ def test_an_invalid_due_date_on_the_front_end_writes_and_sends_nothing(
     staff_client, action_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = update(staff_client, action_point, due_on="2026-02-30")
+        response = post_update(staff_client, action_point, due_on="2026-02-30")
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "due_on": ["Enter a real date, as YYYY-MM-DD (e.g. 2026-06-30)."]
@@ -514,7 +459,7 @@ def test_an_invalid_due_date_in_the_admin_writes_and_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             reverse("admin:actions_actionpoint_change", args=[action_point.pk]),
-            admin_form(action_point, due_on="2026-02-30", status="done"),
+            admin_change_form(action_point, due_on="2026-02-30", status="done"),
         )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"due_on": ["Enter a valid date."]}

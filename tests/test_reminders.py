@@ -3,7 +3,6 @@ overdue ones for managers, the outbox retried, and a clean failure without a
 database."""
 
 import datetime
-import io
 import os
 import smtplib
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connection
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.utils import timezone
 from actions.management.commands.send_reminders import Command
 from actions.models import Notification, Preferences, ReminderLog
 from tests.factories import ActionPointFactory, UserFactory
+from tests.helpers import send_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +35,8 @@ class FailingBackend(BaseEmailBackend):
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch, settings):
+def clock(monkeypatch):
     """The clock, the one true boundary: 8 in the morning on TODAY."""
-    settings.SITE_URL = "https://notes.example.com"
     moment = {"now": datetime.datetime(2026, 6, 10, 8, 0, tzinfo=datetime.UTC)}
     monkeypatch.setattr(timezone, "now", lambda: moment["now"])
 
@@ -50,12 +48,6 @@ def clock(monkeypatch, settings):
 
 def day(offset: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=offset)
-
-
-def send_reminders(*args: str) -> str:
-    out = io.StringIO()
-    call_command("send_reminders", *args, stdout=out)
-    return out.getvalue()
 
 
 def digests(mailoutbox) -> list[tuple[list[str], str]]:

@@ -311,3 +311,14 @@ def test_facets_say_when_they_count_only_the_latest_matches(attendee_client):
 def test_facets_are_exact_when_few_match(attendee_client, tagged):
     response = attendee_client.get("/takeaways/")
     assert "counted in the latest" not in response.text
+
+
+def test_the_event_filter_ignores_case_and_the_form_keeps_what_was_typed(attendee_client):
+    oslo = EventFactory(slug="oslo-2025")
+    takeaway("at oslo", talk=TalkFactory(event=oslo))
+    takeaway("elsewhere")
+    response = attendee_client.get("/takeaways/?event=Oslo-2025")
+    assert texts(response) == ["at oslo"]
+    assert 'value="Oslo-2025"' in response.text
+    response = attendee_client.get("/takeaways/?event=Nowhere-2025")
+    assert "There is no event called “nowhere-2025”." in response.text
