@@ -540,6 +540,19 @@ def test_changing_fields_records_old_and_new_values(staff_client, attendee):
     assert action_point.version == 2
 
 
+def test_a_save_locks_and_reads_its_row_once(staff_client, attendee):
+    action_point = ActionPointFactory(assignee=attendee)
+    data = admin_change_form(action_point, status="done", tags="ci")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.post(change_url(action_point), data)
+    assert response.status_code == 302
+    locks = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1
+    assert history(action_point) == [
+        ("admin", {"status": ["Open", "Done"], "tags": [None, "ci"]}, "")
+    ]
+
+
 def test_changing_tags_is_part_of_the_same_entry(staff_client):
     action_point = ActionPointFactory(title="Old title")
     action_point.tags.add("ci")
