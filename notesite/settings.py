@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "notesite",
+    "imports",
     "talks",
     "actions",
 ]

@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("notesite.notes_urls")),
-    path("", include("notesite.import_urls")),
+    path("", include("imports.urls")),
     path("", include("talks.urls")),
     path("", include("actions.urls")),
 ]

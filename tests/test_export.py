@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from actions.models import ActionPoint
 from actions.services import save_action_point
-from notesite.importer import event_report, parse_markdown, read_path, save_parsed
+from imports.importer import event_report, parse_markdown, read_path, save_parsed
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.factories import (
     EventFactory,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from actions.models import ActionPoint, ActionPointChange
-from notesite.importer import (
+from imports.importer import (
     LEAVE_OUT,
     TO_EVENT_NOTE,
     SessionChange,
@@ -23,7 +23,7 @@ from notesite.importer import (
     parse_markdown,
     parse_text,
 )
-from notesite.importer.conventions import looks_like_name, split_heading
+from imports.importer.conventions import looks_like_name, split_heading
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.factories import EventFactory, SpeakerFactory, TalkFactory
 from tests.helpers import SAMPLES, needs_samples

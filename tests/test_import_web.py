@@ -10,7 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from actions.models import ActionPoint, ActionPointChange
-from notesite import import_forms
+from imports import forms as import_forms
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.browser import log_in
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from actions.models import ActionPoint, ActionPointChange
-from notesite.importer import (
+from imports.importer import (
     ImportProblem,
     ParsedEvent,
     ParsedSession,

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from notesite.importer import ParsedEvent, ParsedSession, save_parsed
+from imports.importer import ParsedEvent, ParsedSession, save_parsed
 from talks.models import Speaker, Talk
 from tests.factories import EventFactory, SpeakerFactory, UserFactory
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_points
-from notesite.importer import ImportProblem, read_path, save_parsed
+from imports.importer import ImportProblem, read_path, save_parsed
 from notesite.seeding import DEMO_PASSWORD
 from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         "DEBUG is on. Creates or updates alice (staff, admin access), bob (attendee) and "
         "carol (manager), with the password $NOTESITE_DEMO_PASSWORD or "
         f"'{DEMO_PASSWORD}', reset on every run. Imports the notes in notesite/demo/ through "
-        "notesite.importer, which matches rows already there, so a second run adds "
+        "imports.importer, which matches rows already there, so a second run adds "
         "nothing. Then puts some action points in demo states (assigned to bob or "
         "carol, overdue, done, dropped), with due dates relative to today; an action point "
         "already in its state gets no new history entry. All or nothing: one transaction."

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import yaml
 
-from notesite.importer import conventions as c
-from notesite.importer.builder import Builder
-from notesite.importer.errors import ImportProblem
-from notesite.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
+from imports.importer import conventions as c
+from imports.importer.builder import Builder
+from imports.importer.errors import ImportProblem
+from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
 from talks.models import Talk
 
-# The front matter's ``generator`` in a report from notesite.importer.export.
+# The front matter's ``generator`` in a report from imports.importer.export.
 REPORT_GENERATOR = "Notesite report"
 HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")

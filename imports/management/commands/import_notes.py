@@ -8,14 +8,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from notesite.importer import (
+from imports.importer import (
     ImportProblem,
     into_event,
     read_path,
     save_parsed,
     to_json,
 )
-from notesite.importer.read import DETECT, MARKDOWN, TEXT
+from imports.importer.read import DETECT, MARKDOWN, TEXT
 from talks.models import Event
 
 

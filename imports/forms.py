@@ -12,7 +12,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from notesite.importer import (
+from imports.importer import (
     LEAVE_OUT,
     OPEN_SPACE,
     TO_EVENT_NOTE,
@@ -23,7 +23,7 @@ from notesite.importer import (
     corrected,
     document,
 )
-from notesite.importer.conventions import (
+from imports.importer.conventions import (
     MAX_CITY,
     MAX_CONVENOR,
     MAX_COUNTRY,
@@ -33,7 +33,7 @@ from notesite.importer.conventions import (
     MAX_TOPIC,
     split_speakers,
 )
-from notesite.importer.read import DETECT, FORMAT_CHOICES, MAX_BYTES, too_large
+from imports.importer.read import DETECT, FORMAT_CHOICES, MAX_BYTES, too_large
 from talks.models import Talk
 
 _SALT = "notesite.imports.document"

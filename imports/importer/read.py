@@ -4,10 +4,10 @@ encoding and format checks shared by the command and the web page."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from notesite.importer.errors import ImportProblem
-from notesite.importer.from_markdown import HEADING, parse_markdown
-from notesite.importer.from_text import parse_text
-from notesite.importer.model import ParsedEvent
+from imports.importer.errors import ImportProblem
+from imports.importer.from_markdown import HEADING, parse_markdown
+from imports.importer.from_text import parse_text
+from imports.importer.model import ParsedEvent
 
 MAX_BYTES = 2 * 1024 * 1024
 MARKDOWN, TEXT, DETECT = "markdown", "text", "detect"

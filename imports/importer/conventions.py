@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from actions.models import ActionPoint
-from notesite.importer.errors import ImportProblem
-from notesite.importer.model import OPEN_SPACE, ParsedActionPoint, ParsedSession
+from imports.importer.errors import ImportProblem
+from imports.importer.model import OPEN_SPACE, ParsedActionPoint, ParsedSession
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import validate_tag_name
 

@@ -7,8 +7,8 @@ import re
 import yaml
 
 from actions.models import ActionPoint
-from notesite.importer import conventions as c
-from notesite.importer.from_markdown import HEADING, REPORT_GENERATOR
+from imports.importer import conventions as c
+from imports.importer.from_markdown import HEADING, REPORT_GENERATOR
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
 
 _PREFIXES = {

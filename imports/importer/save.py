@@ -10,8 +10,8 @@ from django.db import transaction
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import save_action_point, snapshot
-from notesite.importer.errors import ImportProblem
-from notesite.importer.model import ParsedEvent, ParsedSession
+from imports.importer.errors import ImportProblem
+from imports.importer.model import ParsedEvent, ParsedSession
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 
 # An event with the same name is the same event when the dates are this close: notes on

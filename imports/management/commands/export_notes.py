@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notesite.importer import event_report
+from imports.importer import event_report
 from talks.models import Event
 
 

@@ -9,17 +9,17 @@ person made on the preview page; ``save_parsed`` writes it all in one transactio
 docs/import-format.md describes the conventions recognised.
 """
 
-from notesite.importer.conventions import (
+from imports.importer.conventions import (
     event_name_from_title,
     parse_date,
     parse_date_range,
     without_year,
 )
-from notesite.importer.errors import ImportProblem
-from notesite.importer.export import event_report
-from notesite.importer.from_markdown import parse_markdown
-from notesite.importer.from_text import parse_text
-from notesite.importer.model import (
+from imports.importer.errors import ImportProblem
+from imports.importer.export import event_report
+from imports.importer.from_markdown import parse_markdown
+from imports.importer.from_text import parse_text
+from imports.importer.model import (
     LEAVE_OUT,
     OPEN_SPACE,
     TO_EVENT_NOTE,
@@ -31,8 +31,8 @@ from notesite.importer.model import (
     corrected,
     to_json,
 )
-from notesite.importer.read import MAX_BYTES, Document, document, read_path
-from notesite.importer.save import (
+from imports.importer.read import MAX_BYTES, Document, document, read_path
+from imports.importer.save import (
     ImportSummary,
     already_there,
     find_event,

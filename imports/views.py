@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from notesite.import_forms import Preview, UploadForm
-from notesite.importer import ImportProblem, already_there, event_report, save_parsed
+from imports.forms import Preview, UploadForm
+from imports.importer import ImportProblem, already_there, event_report, save_parsed
 from talks.models import Event
 
 # Who may import: whoever may write notes (attendees and staff).

@@ -3,10 +3,10 @@ from the shape of the text (docs/import-format.md)."""
 
 import re
 
-from notesite.importer import conventions as c
-from notesite.importer.builder import Builder
-from notesite.importer.errors import ImportProblem
-from notesite.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
+from imports.importer import conventions as c
+from imports.importer.builder import Builder
+from imports.importer.errors import ImportProblem
+from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
 
 _ACTION = re.compile(r"^action\s+(?:points?|items?)\s*:\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
 _TAKEAWAY = re.compile(r"^(?:key\s+)?take-?away\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)

@@ -3,9 +3,9 @@ a document; the parsers decide what each line is."""
 
 import re
 
-from notesite.importer import conventions as c
-from notesite.importer.errors import ImportProblem
-from notesite.importer.model import (
+from imports.importer import conventions as c
+from imports.importer.errors import ImportProblem
+from imports.importer.model import (
     ParsedActionPoint,
     ParsedEvent,
     ParsedSession,
