@@ -35,6 +35,7 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Install a Debian package for a command that is missing: $(call apt_install,COMMAND,PACKAGE,WHY)

@@ -29,14 +29,13 @@ from actions.services import (
     snapshot,
     update_action_points,
 )
-from notesite.admin_utils import (
-    LargeTableAdmin,
+from common.admin_helpers import (
     PreloadedAutocompleteSelect,
-    RecentEventFilter,
     TagListFilter,
     joined_tag_names,
     preload_autocomplete_choices,
 )
+from talks.admin_base import RecentEventFilter, SiteAdmin
 
 User = get_user_model()
 
@@ -177,7 +176,7 @@ class ActionPointTagFilter(TagListFilter):
 
 
 @admin.register(ActionPoint)
-class ActionPointAdmin(LargeTableAdmin):
+class ActionPointAdmin(SiteAdmin):
     form = ActionPointAdminForm
     list_display = ["title", "event", "assignee", "status", "due_on", "overdue", "tags_column"]
     list_editable = ["assignee", "status", "due_on"]

@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from actions.forms import EVENT_DATALIST_ID, username_lookup
 from actions.models import ActionPoint, ActionPointQuerySet
-from notesite.roles import sees_everyones_follow_ups
+from common.roles import sees_everyones_follow_ups
 from talks.forms import LookupField
 from talks.models import Event
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from notesite.markdown import RendersMarkdown
-from notesite.roles import is_staff
-from talks.models import SearchVectorDeferred, SessionSource, search_vector
+from common.db import SearchVectorDeferred, search_vector
+from common.markdown import RendersMarkdown
+from common.roles import is_staff
+from talks.models import SessionSource
 from talks.tagging import TaggedQuerySet
 
 ACTIVE_STATUSES = ("open", "in_progress")

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification, ReminderLog
-from notesite.roles import MANAGER
+from common.roles import MANAGER
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

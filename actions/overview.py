@@ -36,8 +36,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from actions.models import ACTIVE_STATUSES, ActionPoint, overdue_q
-from notesite import charts
-from notesite.roles import sees_everyones_follow_ups
+from common import charts
+from common.roles import sees_everyones_follow_ups
 from talks.models import Event
 
 MONTHS = 12
@@ -290,7 +290,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The progress overview is for managers and staff.")
     today = timezone.localdate()
     since = timezone.make_aware(datetime.datetime.combine(first_month(today), datetime.time()))
-    # All lazy: the page is one cached fragment (talks.caching), computed when built.
+    # All lazy: the page is one cached fragment (common.caching), computed when built.
     summary = SimpleLazyObject(lambda: totals(today, since))
     months = SimpleLazyObject(lambda: monthly(today, since))
     context = {

@@ -12,7 +12,7 @@ from actions.filters import FollowUpFilter
 from actions.forms import ActionPointUpdateForm
 from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
 from actions.services import StaleEdit, update_action_point
-from talks.caching import lazy_page, query_key
+from common.caching import lazy_page, query_key
 from talks.models import Event
 
 PER_PAGE = 25

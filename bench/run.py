@@ -8,7 +8,7 @@
    a temporary folder, and gunicorn with the project's gunicorn.conf.py on 127.0.0.1 and
    a free port (2 workers x 4 threads, the defaults; worker recycling off so the memory
    figure covers the whole run).
-3. In this process: the pages' rows (notesite.seeding.targets), a session per user,
+3. In this process: the pages' rows (demo.seeding.targets), a session per user,
    and the SQL queries each page runs (Django's test client, second request counted).
 4. wrk, a separate process, drives each URL RUNS times for DURATION seconds at 1
    connection and at 8 (2 threads), after a short warm-up, reporting p50/p95/p99
@@ -189,7 +189,7 @@ def prepare(env: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from notesite import seeding
+    from demo import seeding
 
     targets = seeding.targets()
     urls = targets.urls()
@@ -365,7 +365,7 @@ def time_import(env: dict) -> dict:
     it, Python start-up included), three times."""
     if not SAMPLE.exists():
         return {"error": f"{SAMPLE} not found"}
-    if not (ROOT / "notesite/management/commands/import_notes.py").exists():
+    if not (ROOT / "imports/management/commands/import_notes.py").exists():
         return {"error": "the import_notes command does not exist yet"}
     args = ["import_notes", str(SAMPLE), "--author", "heavy", "--dry-run"]
     times = []

@@ -94,9 +94,13 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "notesite",
-    "imports",
+    "common",
     "talks",
     "actions",
+    "notes",
+    "imports",
+    "search",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +153,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cached page fragments (talks.caching) live in each process's own memory: that is
+# Cached page fragments (common.caching) live in each process's own memory: that is
 # correct without sharing anything, because every process checks the content version
 # in the database. 300 fragments of at most ~150 KB bound a worker's growth.
 CACHES = {

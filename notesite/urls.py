@@ -7,10 +7,6 @@ from notesite import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("search/", views.search, name="search"),
-    path("tags/", views.tag_list, name="tag-list"),
-    # taggit makes Unicode slugs ("café"), which the slug converter would not match.
-    path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
     # Login, logout and password change only: accounts are made by staff, so there
     # is no sign-up, and no password reset by email to an unverified address.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -26,7 +22,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("", include("notesite.notes_urls")),
+    path("", include("notes.urls")),
+    path("", include("search.urls")),
     path("", include("imports.urls")),
     path("", include("talks.urls")),
     path("", include("actions.urls")),

@@ -14,12 +14,11 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from taggit.models import Tag
 
-from notesite.admin_utils import (
-    LargeTableAdmin,
-    RecentEventFilter,
+from common.admin_helpers import (
     TagListFilter,
     joined_tag_names,
 )
+from talks.admin_base import RecentEventFilter, SiteAdmin
 from talks.models import (
     Event,
     Note,
@@ -43,7 +42,7 @@ from talks.tag_housekeeping import (
 )
 
 # Links typed without a scheme are https (Django 6's default; silences its warning).
-URL_FIELDS = {**LargeTableAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS = {**SiteAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.display(description="tags")
@@ -86,7 +85,7 @@ class OpenSpaceInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(LargeTableAdmin):
+class EventAdmin(SiteAdmin):
     list_display = ["name", "starts_on", "ends_on", "place"]
     search_fields = ["name", "city", "country"]
     date_hierarchy = "starts_on"
@@ -110,14 +109,14 @@ class EventAdmin(LargeTableAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(LargeTableAdmin):
+class SpeakerAdmin(SiteAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Talk)
-class TalkAdmin(LargeTableAdmin):
+class TalkAdmin(SiteAdmin):
     list_display = ["title", "event", "kind", "speaker_names", tags_column]
     list_select_related = ["event"]
     list_filter = ["kind", RecentEventFilter, TalkTagFilter]
@@ -145,7 +144,7 @@ class TalkAdmin(LargeTableAdmin):
 
 
 @admin.register(OpenSpace)
-class OpenSpaceAdmin(LargeTableAdmin):
+class OpenSpaceAdmin(SiteAdmin):
     list_display = ["topic", "event", "convenor", "session_label", tags_column]
     list_select_related = ["event"]
     list_filter = [RecentEventFilter, OpenSpaceTagFilter]
@@ -159,7 +158,7 @@ class OpenSpaceAdmin(LargeTableAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(LargeTableAdmin):
+class NoteAdmin(SiteAdmin):
     list_display = ["__str__", "author", "event", session_column, "status", "created_at"]
     list_select_related = ["author", "event", "talk", "open_space"]
     list_filter = ["status", RecentEventFilter]
@@ -180,7 +179,7 @@ class NoteAdmin(LargeTableAdmin):
 
 
 @admin.register(Takeaway)
-class TakeawayAdmin(LargeTableAdmin):
+class TakeawayAdmin(SiteAdmin):
     list_display = ["text", "author", "event", session_column, tags_column]
     list_select_related = ["author", "event", "talk", "open_space"]
     list_filter = [RecentEventFilter, TakeawayTagFilter]
@@ -270,7 +269,7 @@ def use_columns() -> list:
 
 
 @admin.register(Tag)
-class TagAdmin(LargeTableAdmin):
+class TagAdmin(SiteAdmin):
     form = TagAdminForm
     list_display = ["name", "slug"]  # and the use counts: see get_list_display
     search_fields = ["name", "slug"]

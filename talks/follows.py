@@ -34,7 +34,7 @@ def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request, f"You follow “{tag.name}”: new takeaways and notes show {_where(request)}."
     )
-    return _back(request, reverse("tag-detail", args=[tag.slug]))
+    return _back(request, reverse("search:tag-detail", args=[tag.slug]))
 
 
 @require_POST
@@ -42,7 +42,7 @@ def unfollow_tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     Follow.objects.stop(request.user, tag=tag)
     messages.success(request, f"You no longer follow “{tag.name}”.")
-    return _back(request, reverse("tag-detail", args=[tag.slug]))
+    return _back(request, reverse("search:tag-detail", args=[tag.slug]))
 
 
 @require_POST

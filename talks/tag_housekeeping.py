@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Q
 from taggit.models import Tag, TaggedItemBase
 
-from talks.models import Follow, SubqueryCount
+from common.db import SubqueryCount
+from talks.models import Follow
 
 
 def tagged_item_models() -> list[type[TaggedItemBase]]:

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 
-from notesite.roles import sees_everyones_follow_ups
+from common.caching import Newest, lazy_page, query_key
+from common.roles import sees_everyones_follow_ups
 from talks import services
-from talks.caching import Newest, lazy_page, query_key
 from talks.feeds import signed_feed_url
 from talks.filters import EventListFilter, TakeawayFilter, recent_events, takeaway_authors
 from talks.forms import OpenSpaceForm, TalkForm
@@ -51,7 +51,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     # Everything below the event's heading is lazy: the template's cached fragments
-    # (talks.caching) query only when they are built.
+    # (common.caching) query only when they are built.
     context = {
         "event": event,
         "talks": talks,

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_point
-from notesite import markdown
-from notesite.admin_utils import EstimatedCountPaginator
+from common import markdown
+from common.admin_helpers import EstimatedCountPaginator
 from tests.factories import (
     ActionPointFactory,
     EventFactory,

@@ -1,4 +1,4 @@
-"""Cached page fragments (talks.caching): served from memory while nothing changed,
+"""Cached page fragments (common.caching): served from memory while nothing changed,
 rebuilt after any committed change, whatever wrote it, and never shown to the wrong
 person. These tests commit for real (caching is off inside a transaction)."""
 
@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.test import Client
 
 from actions.models import ActionPoint
-from talks import caching
+from common import caching
 from talks.models import ContentVersion, Note, Talk
 from tests.factories import (
     ActionPointFactory,

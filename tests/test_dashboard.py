@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from actions.models import ActionPoint
-from notesite import tag_pages
+from search import tag_pages
 from tests.factories import (
     ActionPointFactory,
     EventFactory,

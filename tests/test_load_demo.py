@@ -266,7 +266,7 @@ def test_it_refuses_to_run_without_debug(settings):
 
 
 def test_a_broken_demo_file_stops_it_naming_the_file_and_line(load_demo, monkeypatch, tmp_path):
-    from notesite.management.commands import load_demo as command
+    from demo.management.commands import load_demo as command
 
     (tmp_path / "broken.md").write_text(
         "---\nevent: Conf\ndate: 2026-01-05\n---\n\n## Takeaways\n\n* " + "word " * 120
@@ -285,7 +285,7 @@ def test_a_broken_demo_file_stops_it_naming_the_file_and_line(load_demo, monkeyp
 def test_demo_notes_are_told_apart_by_their_content_when_the_name_does_not_say(
     load_demo, monkeypatch, tmp_path
 ):
-    from notesite.management.commands import load_demo as command
+    from demo.management.commands import load_demo as command
 
     # Front matter and "##" headings: Markdown, whatever the file is called.
     (tmp_path / "notes").write_text(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from notesite.markdown import render_markdown
+from common.markdown import render_markdown
 from tests.factories import ActionPointFactory, EventFactory, NoteFactory, TalkFactory
 
 XSS_PAYLOADS = [

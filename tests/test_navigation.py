@@ -124,9 +124,12 @@ def test_follow_up_trail_links_the_follow_ups_list(staff_client, staff):
 def test_tag_trail_links_the_tag_list(attendee_client):
     Tag.objects.create(name="Testing", slug="testing")
 
-    assert trail(attendee_client.get(reverse("tag-detail", args=["testing"]))) == [
+    assert trail(attendee_client.get(reverse("search:tag-detail", args=["testing"]))) == [
         DASHBOARD,
-        ("Tags", reverse("tag-list"), False),
+        ("Tags", reverse("search:tag-list"), False),
         ("Testing", None, True),
     ]
-    assert trail(attendee_client.get(reverse("tag-list"))) == [DASHBOARD, ("Tags", None, True)]
+    assert trail(attendee_client.get(reverse("search:tag-list"))) == [
+        DASHBOARD,
+        ("Tags", None, True),
+    ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actions.models import ActionPoint
 from actions.overview import month_starts
-from notesite.charts import Category, Series, bar_chart
+from common.charts import Category, Series, bar_chart
 from tests.factories import ActionPointFactory, EventFactory, UserFactory
 from tests.helpers import count_queries
 

@@ -1,5 +1,5 @@
 """The main pages run the same number of SQL queries on a small and a ten times larger
-data set, both made by the benchmark's generator (notesite.seeding), on the pages the
+data set, both made by the benchmark's generator (demo.seeding), on the pages the
 benchmark measures (docs/benchmarks.md)."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from notesite import seeding
+from demo import seeding
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notesite.search import RANK_CANDIDATES, QueryProblem
+from search.queries import RANK_CANDIDATES, QueryProblem
 from talks.models import Note
 from tests.factories import (
     ActionPointFactory,

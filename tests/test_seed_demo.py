@@ -1,4 +1,4 @@
-"""manage.py seed_demo: the synthetic data set of the benchmark (notesite.seeding)."""
+"""manage.py seed_demo: the synthetic data set of the benchmark (demo.seeding)."""
 
 from collections import Counter
 from io import StringIO
@@ -11,8 +11,8 @@ from django.db.models import F
 from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
-from notesite import seeding
-from notesite.markdown import render_markdown
+from common.markdown import render_markdown
+from demo import seeding
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 
 pytestmark = pytest.mark.django_db

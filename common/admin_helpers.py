@@ -9,11 +9,7 @@ from django.db import connections
 from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
-from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
-
-from talks.forms import TagNamesField
-from talks.models import Event
 
 
 def table_row_estimate(model: type[Model], *, using: str) -> int | None:
@@ -70,12 +66,10 @@ class EstimatedCountPaginator(Paginator):
 
 class LargeTableAdmin(admin.ModelAdmin):
     """Base for changelists over tables that grow to 100,000s of rows: no COUNT(*)
-    of the whole table, neither for the paginator nor for the "N total" line. Its
-    tag fields refuse the names the site's other forms refuse."""
+    of the whole table, neither for the paginator nor for the "N total" line."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    formfield_overrides = {TaggableManager: {"form_class": TagNamesField}}
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -111,30 +105,6 @@ def preload_autocomplete_choices(form: forms.ModelForm) -> None:
         if related is not None:
             # A new dict per form: widgets are shallow copies sharing class-level state.
             widget.preloaded = {str(related.pk): field.label_from_instance(related)}
-
-
-class RecentEventFilter(admin.SimpleListFilter):
-    """The most recent events that have rows in this list (not every event ever)."""
-
-    title = "event"
-    parameter_name = "event"
-    limit = 15
-
-    def lookups(self, request, model_admin):
-        has_rows = Exists(model_admin.model._default_manager.filter(event=OuterRef("pk")))
-        events = list(Event.objects.filter(has_rows).newest_first()[: self.limit])
-        value = self.value()
-        if value and value.isdigit() and all(str(e.pk) != value for e in events):
-            events += Event.objects.filter(pk=value)
-        return [(str(event.pk), str(event)) for event in events]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(event_id=value)
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -178,5 +148,5 @@ class TagListFilter(admin.SimpleListFilter):
 
 def joined_tag_names(obj: Model) -> str:
     """The object's tags, from the ``tag_list`` its queryset's ``with_tags()`` attached
-    (never a query per row, nor taggit's per-row querysets: DESIGN.md's pitfall)."""
+    (never a query per row, nor taggit's per-row querysets, which ignore prefetching)."""
     return ", ".join(tag.name for tag in obj.tag_list)

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_points
+from demo.seeding import DEMO_PASSWORD
 from imports.importer import ImportProblem, read_path, save_parsed
-from notesite.seeding import DEMO_PASSWORD
 from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "notes"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         "Load demo users and conference notes, for development only. Refuses to run unless "
         "DEBUG is on. Creates or updates alice (staff, admin access), bob (attendee) and "
         "carol (manager), with the password $NOTESITE_DEMO_PASSWORD or "
-        f"'{DEMO_PASSWORD}', reset on every run. Imports the notes in notesite/demo/ through "
+        f"'{DEMO_PASSWORD}', reset on every run. Imports the notes in demo/notes/ through "
         "imports.importer, which matches rows already there, so a second run adds "
         "nothing. Then puts some action points in demo states (assigned to bob or "
         "carol, overdue, done, dropped), with due dates relative to today; an action point "

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from taggit.models import Tag
 
 from actions.models import ActionPoint, TaggedActionPoint
-from notesite.roles import sees_everyones_follow_ups
+from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import (
     OpenSpace,

@@ -1,11 +1,11 @@
 """``{% fragment "name" key… %}…{% endfragment %}``: the enclosed template, cached
-under the content version (talks.caching). The key must hold everything the
+under the content version (common.caching). The key must hold everything the
 fragment shows that varies: objects, page numbers, the user when it is personal.
 Querysets in the context stay unevaluated when the fragment comes from the cache."""
 
 from django import template
 
-from talks.caching import cached_fragment
+from common.caching import cached_fragment
 
 register = template.Library()
 

@@ -78,8 +78,8 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange, TaggedActionPoint
-from notesite.markdown import render_markdown
-from notesite.seeding_vocabulary import (
+from common.markdown import render_markdown
+from demo.vocabulary import (
     ACTION_POINTS,
     ADJECTIVES,
     BASE_TAGS,

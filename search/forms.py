@@ -3,7 +3,7 @@
 from django import forms
 from taggit.models import Tag
 
-from notesite.search import KIND_CHOICES
+from search.queries import KIND_CHOICES
 from talks.forms import LookupField
 
 

@@ -24,10 +24,9 @@ from django.utils.text import get_text_list
 from taggit.models import Tag
 
 from actions.models import ActionPoint
+from common.db import SEARCH_CONFIG, IsAnyOf
 from talks.models import (
-    SEARCH_CONFIG,
     Event,
-    IsAnyOf,
     Note,
     OpenSpace,
     Speaker,
@@ -35,7 +34,7 @@ from talks.models import (
     Talk,
 )
 
-# Ranked queries are always LIMITed (DESIGN.md): the best matches of each kind.
+# Ranked queries are always LIMITed: the best matches of each kind.
 PER_KIND_LIMIT = 50
 # Ranking reads every ranked row's vector (a note's is about 1.5 KB), so only the
 # latest this many matches of a kind are ranked: a common word matches 100,000 notes.

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from notesite.forms import NoteWriting
-from notesite.markdown import render_markdown
-from notesite.services import update_note, write_note
+from common.markdown import render_markdown
+from notes.forms import NoteWriting
+from notes.services import update_note, write_note
 from talks.models import Event, Note, OpenSpace, Talk
 
 FORM_METHODS = ["GET", "HEAD", "POST"]

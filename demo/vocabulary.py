@@ -1,4 +1,4 @@
-"""The vocabulary of the synthetic data set (``notesite.seeding``): ranked word lists,
+"""The vocabulary of the synthetic data set (``demo.seeding``): ranked word lists,
 sentence templates and names. Earlier words are drawn more often."""
 
 

@@ -1,10 +1,10 @@
-"""Fill an empty database with a realistic synthetic data set (notesite.seeding)."""
+"""Fill an empty database with a realistic synthetic data set (demo.seeding)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notesite import seeding
+from demo import seeding
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from notesite.services import NewActionPoint, NewTakeaway
+from notes.services import NewActionPoint, NewTakeaway
 from talks.forms import TagNamesField
 from talks.models import Note
 

@@ -1,0 +1,74 @@
+"""Search and tag pages: everything written, found by words or by tag."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from common.caching import lazy_page, query_key
+from common.roles import sees_everyones_follow_ups
+from search import queries as site_search
+from search import tag_pages
+from search.forms import SearchForm
+from talks.models import Follow
+
+SEARCH_RESULTS_PER_PAGE = 20
+TAGS_PER_PAGE = 100
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    context = {"form": form, "q": "", "problem": None, "page": None}
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        context["q"] = data["q"]
+        context["problem"] = site_search.query_problem(data["q"])
+        if context["problem"] is None:
+            # Searched when the template's cached fragment is built.
+            results = SimpleLazyObject(
+                lambda: site_search.search(
+                    request.user, data["q"], kinds=data["kind"], tag=data["tag"]
+                )
+            )
+            context["results"] = results
+            context["page"] = SimpleLazyObject(
+                lambda: Paginator(results.hits, SEARCH_RESULTS_PER_PAGE).get_page(
+                    request.GET.get("page")
+                )
+            )
+            context["rank_candidates"] = site_search.RANK_CANDIDATES
+    # Results include the reader's own drafts.
+    context["query"] = (query_key(request), request.user.pk)
+    return render(request, "search/search.html", context)
+
+
+@require_safe
+def tag_list(request: HttpRequest) -> HttpResponse:
+    # Counting every tag's uses is the page's cost: done when its fragment is built.
+    tags = tag_pages.by_use(tag_pages.tag_usage())
+    context = {
+        "page": lazy_page(tags, TAGS_PER_PAGE, request.GET.get("page")),
+        "query": query_key(request),
+    }
+    return render(request, "search/tag_list.html", context)
+
+
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        return render(request, "search/tag_not_found.html", {"slug": slug}, status=404)
+    # Counted and listed only when the template's cached fragments are built.
+    usage = SimpleLazyObject(lambda: tag_pages.tag_usage().get(pk=tag.pk))
+    context = {
+        "tag": tag,
+        "usage": usage,
+        "sections": SimpleLazyObject(lambda: tag_pages.sections(usage, request.user)),
+        "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
+        "feed_url": tag_pages.feed_url(tag, request.user),
+        "following": Follow.objects.of(request.user).filter(tag_id=tag.pk).exists(),
+    }
+    return render(request, "search/tag_detail.html", context)
