@@ -9,6 +9,7 @@ import functools
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
@@ -41,9 +42,17 @@ from talks.tag_housekeeping import (
     tagged_model,
     with_use_counts,
 )
+from talks.validators import HttpURLValidator
 
-# Links typed without a scheme are https (Django 6's default; silences its warning).
-URL_FIELDS = {**LargeTableAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
+# Links typed without a scheme are https (Django 6's default; silences its warning);
+# the "Currently:" link above the box is shown only for an http(s) address.
+URL_FIELDS = {
+    **LargeTableAdmin.formfield_overrides,
+    models.URLField: {
+        "assume_scheme": "https",
+        "widget": AdminURLFieldWidget(validator_class=HttpURLValidator),
+    },
+}
 
 
 @admin.display(description="tags")

@@ -10,6 +10,7 @@ from taggit.forms import TagField
 
 from talks.models import Event, OpenSpace, Speaker, Talk
 from talks.tagging import validate_tag_names
+from talks.validators import HttpURLFormField
 
 
 class LookupField(forms.CharField):
@@ -91,13 +92,8 @@ class TalkForm(SessionForm):
         help_text="Comma-separated names, e.g. “Ada Lovelace, Grace Hopper”. Speakers "
         "already known are matched by name; new ones are added.",
     )
-    # Addresses typed without a scheme are https (Django 6's default).
-    slides_url = forms.URLField(
-        label="Link to the slides", required=False, max_length=200, assume_scheme="https"
-    )
-    video_url = forms.URLField(
-        label="Link to the video", required=False, max_length=200, assume_scheme="https"
-    )
+    slides_url = HttpURLFormField(label="Link to the slides", required=False, max_length=200)
+    video_url = HttpURLFormField(label="Link to the video", required=False, max_length=200)
     field_order = ["title", "kind", "speakers", "slides_url", "video_url", "abstract", "tags"]
 
     class Meta:

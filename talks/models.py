@@ -18,6 +18,7 @@ from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
 from talks.slugs import unique_slug
 from talks.tagging import TaggedQuerySet
+from talks.validators import HttpURLField
 
 # Full-text search uses one text search configuration everywhere, so that queries
 # stem words the same way the stored vectors did ("deploying" finds "deployment").
@@ -109,7 +110,7 @@ class Event(RendersMarkdown, models.Model):
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)
-    website = models.URLField(blank=True)
+    website = HttpURLField(blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
     # Rendered once at save; pages show this, never the raw Markdown.
     description_html = models.TextField(blank=True, editable=False)
@@ -212,8 +213,8 @@ class Talk(RendersMarkdown, models.Model):
     slug = models.SlugField(max_length=220, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALK)
     speakers = models.ManyToManyField(Speaker, related_name="talks", blank=True)
-    slides_url = models.URLField("slides", blank=True)
-    video_url = models.URLField("video", blank=True)
+    slides_url = HttpURLField("slides", blank=True)
+    video_url = HttpURLField("video", blank=True)
     abstract = models.TextField(blank=True, help_text="Markdown.")
     abstract_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedTalk", blank=True)
