@@ -103,9 +103,11 @@ class NotesAndTakeawaysFeed(Feed):
         return self.request.get_full_path()
 
     def item_title(self, item: Note | Takeaway) -> str:
+        # Plain text: an Atom title is text, and the XML writer escapes it once (Feed's
+        # default escapes it for HTML first, so readers showed "&lt;img").
         if isinstance(item, Takeaway):
-            return escape(f"Takeaway: {Truncator(item.text).chars(100)}")
-        return escape(item.title or f"Notes on {item.source}")
+            return f"Takeaway: {Truncator(item.text).chars(100)}"
+        return item.title or f"Notes on {item.source}"
 
     def item_description(self, item: Note | Takeaway) -> str:
         # Atom readers read the summary as HTML: takeaway text is escaped, and note
