@@ -18,7 +18,7 @@ pytestmark = [
 RECORD_VIOLATIONS = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+  window.__violations.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}`);
 });
 """
 SCRIPT_LINK = "javascript:document.title='pwned';window.__pwned=true"
@@ -28,12 +28,12 @@ SCRIPT_LINK = "javascript:document.title='pwned';window.__pwned=true"
 def page(browser_page):
     """The browser page, recording violations both as events and console messages."""
     refused: list[str] = []
-    browser_page.on(
-        "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
-    )
+
+    def record(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    browser_page.on("console", record)
     browser_page.add_init_script(RECORD_VIOLATIONS)
     browser_page.refused = refused
     return browser_page
