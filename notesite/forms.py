@@ -3,6 +3,7 @@
 from django import forms
 
 from notesite.services import NewActionPoint, NewTakeaway
+from notesite.validators import validate_sensible_date
 from talks.forms import TagNamesField
 from talks.models import Note
 
@@ -60,6 +61,7 @@ class ActionPointForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Optional, YYYY-MM-DD.",
+        validators=[validate_sensible_date],
     )
     details = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown. Optional."

@@ -16,6 +16,7 @@ from taggit.models import Tag, TaggedItemBase
 
 from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
+from notesite.validators import validate_sensible_date
 from talks.slugs import unique_slug
 from talks.tagging import TaggedQuerySet
 
@@ -104,8 +105,8 @@ class Event(RendersMarkdown, models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[validate_sensible_date])
+    ends_on = models.DateField(validators=[validate_sensible_date])
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)

@@ -1,11 +1,16 @@
 """Bad input gets a clear message (or a 404), never a 500, and writes nothing: control
 characters in addresses and forms, impossible dates, bidi overrides in tag names."""
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from talks.models import Follow, Note, Talk
-from tests.factories import EventFactory, TalkFactory
+from actions.models import ActionPoint, ActionPointChange
+from talks.models import Event, Follow, Note, Talk
+from tests.factories import ActionPointFactory, EventFactory, TalkFactory
+from tests.helpers import admin_change_form, days_from_today, logged_in, post_update
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +89,141 @@ def test_nul_in_a_follow_buttons_return_address_goes_back_to_the_tag(attendee_cl
 
     assert (response.status_code, response["Location"]) == (302, "/tags/devops/")
     assert Follow.objects.count() == 1
+
+
+# --- Dates -------------------------------------------------------------------------
+
+OUT_OF_RANGE = ["9999-12-31", "0001-01-01", "1989-12-31", "2101-01-01"]
+
+
+def out_of_range(value: str) -> str:
+    return f"Enter a date between 1990 and 2100 ({value} is outside)."
+
+
+def event_data(**changes) -> dict:
+    """The admin's add-event form, with no talks or open spaces."""
+    starts_on = days_from_today(30)
+    data = {
+        "name": "DevOpsDays Amsterdam",
+        "starts_on": starts_on.isoformat(),
+        "ends_on": (starts_on + datetime.timedelta(days=1)).isoformat(),
+        "tags": "",
+    }
+    for prefix in ("talks", "open_spaces"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_event_date_outside_1990_to_2100_is_refused_in_the_admin(staff_client, value):
+    response = staff_client.post(
+        reverse("admin:talks_event_add"), event_data(starts_on=value, ends_on=value)
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert (errors["starts_on"], errors["ends_on"]) == ([out_of_range(value)],) * 2
+    assert Event.objects.count() == 0
+
+
+def test_event_date_outside_the_range_is_refused_by_full_clean():
+    event = EventFactory.build(starts_on=datetime.date(9999, 12, 30))
+    event.ends_on = datetime.date(9999, 12, 31)
+
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+
+    assert refused.value.message_dict == {
+        "starts_on": [out_of_range("9999-12-30")],
+        "ends_on": [out_of_range("9999-12-31")],
+    }
+
+
+def test_dates_at_the_ends_of_the_range_are_kept(staff_client):
+    response = staff_client.post(
+        reverse("admin:talks_event_add"), event_data(starts_on="1990-01-01", ends_on="2100-12-31")
+    )
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert (event.starts_on, event.ends_on) == (
+        datetime.date(1990, 1, 1),
+        datetime.date(2100, 12, 31),
+    )
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_due_date_outside_the_range_is_refused_on_the_writing_page(attendee_client, value):
+    talk = TalkFactory()
+    data = note_data(
+        **{
+            "actions-TOTAL_FORMS": "1",
+            "actions-0-title": "Try contract tests",
+            "actions-0-due_on": value,
+        }
+    )
+
+    response = attendee_client.post(new_note_url(talk), data)
+
+    assert response.status_code == 200
+    forms = response.context["writing"].action_points.forms
+    assert [form.errors for form in forms] == [{"due_on": [out_of_range(value)]}]
+    assert (Note.objects.count(), ActionPoint.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_due_date_outside_the_range_is_refused_on_the_follow_up_page(staff, value):
+    action_point = ActionPointFactory()
+
+    response = post_update(logged_in(staff), action_point, due_on=value)
+
+    assert response.context["form"].errors == {"due_on": [out_of_range(value)]}
+    action_point.refresh_from_db()
+    assert (action_point.due_on, action_point.version) == (None, 1)
+    assert ActionPointChange.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_due_date_outside_the_range_is_refused_in_the_admin(staff_client, value):
+    action_point = ActionPointFactory()
+    url = reverse("admin:actions_actionpoint_change", args=[action_point.pk])
+
+    response = staff_client.post(url, admin_change_form(action_point, due_on=value))
+
+    assert response.context["adminform"].form.errors == {"due_on": [out_of_range(value)]}
+    action_point.refresh_from_db()
+    assert action_point.due_on is None
+
+
+# 2026-01-01 typed with an East Asian input method (full-width digits).
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in "2026-01-01")
+
+
+def test_full_width_digits_are_refused_on_the_writing_page(attendee_client):
+    talk = TalkFactory()
+    data = note_data(
+        **{"actions-TOTAL_FORMS": "1", "actions-0-title": "Try it", "actions-0-due_on": FULL_WIDTH}
+    )
+
+    response = attendee_client.post(new_note_url(talk), data)
+
+    forms = response.context["writing"].action_points.forms
+    assert [form.errors for form in forms] == [{"due_on": ["Enter a valid date."]}]
+    assert (Note.objects.count(), ActionPoint.objects.count()) == (0, 0)
+
+
+def test_full_width_digits_are_refused_on_the_follow_up_page(staff_client):
+    action_point = ActionPointFactory()
+
+    response = post_update(staff_client, action_point, due_on=FULL_WIDTH)
+
+    assert response.context["form"].errors == {
+        "due_on": ["Enter a real date, as YYYY-MM-DD (e.g. 2026-06-30)."]
+    }
+    action_point.refresh_from_db()
+    assert action_point.due_on is None
+
+
+def test_full_width_digits_are_refused_in_the_admin(staff_client):
+    response = staff_client.post(reverse("admin:talks_event_add"), event_data(starts_on=FULL_WIDTH))
+    assert response.context["adminform"].form.errors["starts_on"] == ["Enter a valid date."]
+    assert Event.objects.count() == 0
