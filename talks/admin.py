@@ -41,6 +41,7 @@ from talks.tag_housekeeping import (
     tagged_model,
     with_use_counts,
 )
+from talks.tagging import validate_tag_name
 
 # Links typed without a scheme are https (Django 6's default; silences its warning).
 URL_FIELDS = {**LargeTableAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
@@ -210,6 +211,7 @@ class TagAdminForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
+        validate_tag_name(name)
         self._refuse_existing(Q(name__iexact=name), f"A tag called “{name}”")
         return name
 

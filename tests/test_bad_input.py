@@ -6,9 +6,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
 from talks.models import Event, Follow, Note, Talk
+from talks.tagging import validate_tag_name
 from tests.factories import ActionPointFactory, EventFactory, TalkFactory
 from tests.helpers import admin_change_form, days_from_today, logged_in, post_update
 
@@ -227,3 +229,61 @@ def test_full_width_digits_are_refused_in_the_admin(staff_client):
     response = staff_client.post(reverse("admin:talks_event_add"), event_data(starts_on=FULL_WIDTH))
     assert response.context["adminform"].form.errors["starts_on"] == ["Enter a valid date."]
     assert Event.objects.count() == 0
+
+
+# --- Bidirectional controls in tag names ---------------------------------------------
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+def bidi_refused(name: str, control: str) -> str:
+    return (
+        f"“{name}” cannot be a tag: it holds an invisible character that reverses the "
+        f"text around it (a bidirectional control, U+{ord(control):04X}). Type it again "
+        "without it."
+    )
+
+
+@pytest.mark.parametrize("control", BIDI)
+def test_bidi_control_in_a_takeaway_tag_is_refused_and_nothing_is_saved(attendee_client, control):
+    talk = TalkFactory()
+    data = note_data(
+        **{
+            "takeaways-TOTAL_FORMS": "1",
+            "takeaways-0-text": "Measure first.",
+            "takeaways-0-tags": f"devops, evil{control}txt.exe",
+        }
+    )
+
+    response = attendee_client.post(new_note_url(talk), data)
+
+    forms = response.context["writing"].takeaways.forms
+    assert [form.errors for form in forms] == [{"tags": [bidi_refused("eviltxt.exe", control)]}]
+    assert (Note.objects.count(), Tag.objects.count()) == (0, 0)
+
+
+def test_bidi_control_in_a_talks_tags_is_refused_in_the_admin(staff_client):
+    event = EventFactory()
+    response = staff_client.post(
+        reverse("admin:talks_talk_add"),
+        {"event": event.pk, "title": "Chaos", "slug": "", "kind": "talk", "tags": "a\u202eb"},
+    )
+    assert response.context["adminform"].form.errors == {"tags": [bidi_refused("ab", "\u202e")]}
+    assert (Talk.objects.count(), Tag.objects.count()) == (0, 0)
+
+
+def test_renaming_a_tag_to_a_name_with_a_bidi_control_is_refused(staff_client):
+    tag = Tag.objects.create(name="devops", slug="devops")
+    response = staff_client.post(
+        reverse("admin:taggit_tag_change", args=[tag.pk]),
+        {"name": "dev\u2067ops", "slug": "devops"},
+    )
+    assert response.context["adminform"].form.errors == {"name": [bidi_refused("devops", "\u2067")]}
+    tag.refresh_from_db()
+    assert tag.name == "devops"
+
+
+def test_validate_tag_name_refuses_a_bidi_control():
+    with pytest.raises(ValidationError) as refused:
+        validate_tag_name("\u2066rtl\u2069")
+    assert refused.value.messages == [bidi_refused("rtl", "\u2066")]
