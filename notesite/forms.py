@@ -1,5 +1,7 @@
 """Forms for writing a note, with the takeaways and action points raised with it."""
 
+import uuid
+
 from django import forms
 
 from notesite.services import NewActionPoint, NewTakeaway
@@ -33,6 +35,23 @@ class NoteForm(forms.ModelForm):
             "status": "A draft is visible only to you.",
         }
         error_messages = {"body": {"required": "A note needs some text."}}
+
+
+DAMAGED = "This form was damaged on the way: reload the page and try again."
+
+
+class NewNoteForm(NoteForm):
+    """A new note's form, carrying a value made when the page is shown so that sending
+    the same form twice saves one note (``write_note``'s ``submission_token``)."""
+
+    submission_token = forms.UUIDField(
+        required=False,
+        initial=uuid.uuid4,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This form was damaged on the way: reload the page and try again."
+        },
+    )
 
 
 class TakeawayForm(forms.Form):
@@ -86,7 +105,7 @@ class NoteWriting:
     whole page invalid (nothing is saved)."""
 
     def __init__(self, user, data=None, *, note: Note | None = None, more_rows: bool = False):
-        self.note = NoteForm(data, instance=note)
+        self.note = NoteForm(data, instance=note) if note else NewNoteForm(data)
         self.takeaways = self.action_points = None
         if user.has_perm("talks.add_takeaway"):
             self.takeaways = _formset(TakeawayFormSet, data, "takeaways", more_rows)

@@ -397,6 +397,9 @@ class Note(RendersMarkdown, SessionSource):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The writing form's one-time value: the same form sent twice (a double click,
+    # Save pressed again after a slow response) finds the note it made the first time.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
     search_vector = search_vector(("title", "A"), ("body", "B"))
 
     objects = SearchVectorDeferred.from_queryset(NoteQuerySet)()
@@ -411,6 +414,11 @@ class Note(RendersMarkdown, SessionSource):
             models.CheckConstraint(
                 condition=~Q(body=""), name="note_body_not_empty",
                 violation_error_message="A note needs some text.",
+            ),
+            # Partial: only notes written through the form carry a token.
+            models.UniqueConstraint(
+                fields=["author", "submission_token"], name="note_submitted_once_per_author",
+                condition=Q(submission_token__isnull=False),
             ),
         ]  # fmt: skip
         indexes = [

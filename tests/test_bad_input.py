@@ -287,3 +287,66 @@ def test_validate_tag_name_refuses_a_bidi_control():
     with pytest.raises(ValidationError) as refused:
         validate_tag_name("\u2066rtl\u2069")
     assert refused.value.messages == [bidi_refused("rtl", "\u2066")]
+
+
+# --- The same note form sent twice, one after the other -------------------------------
+
+
+def sent_page(client, talk: Talk) -> dict:
+    """The writing page's POST with the one-time value the page was shown with."""
+    shown = client.get(new_note_url(talk)).context["writing"].note
+    return note_data(submission_token=shown["submission_token"].value(), title="Chaos day")
+
+
+def test_the_writing_page_carries_a_new_one_time_value_each_time(attendee_client):
+    talk = TalkFactory()
+    first, second = (sent_page(attendee_client, talk) for _ in range(2))
+    assert first["submission_token"] != second["submission_token"]
+    html = attendee_client.get(new_note_url(talk)).content.decode()
+    assert 'type="hidden" name="submission_token"' in html
+
+
+def test_sending_the_same_form_again_goes_to_the_note_saved_the_first_time(attendee_client):
+    talk = TalkFactory()
+    page = sent_page(attendee_client, talk)
+    page.update({"actions-TOTAL_FORMS": "1", "actions-0-title": "Plan a game day"})
+
+    first = attendee_client.post(new_note_url(talk), page, follow=True)
+    again = attendee_client.post(new_note_url(talk), page, follow=True)
+
+    note = Note.objects.get()
+    assert first.redirect_chain[0][0] == again.redirect_chain[0][0] == note.get_absolute_url()
+    assert [str(m) for m in again.context["messages"]] == [
+        "This form was sent twice: your note was saved the first time, once."
+    ]
+    assert (Note.objects.count(), ActionPoint.objects.count()) == (1, 1)
+
+
+def test_two_forms_with_the_same_text_save_two_notes(attendee_client):
+    talk = TalkFactory()
+    for _ in range(2):
+        attendee_client.post(new_note_url(talk), sent_page(attendee_client, talk))
+    assert Note.objects.count() == 2
+
+
+def test_someone_elses_note_with_the_same_value_is_not_theirs(attendee, staff):
+    talk = TalkFactory()
+    bob, alice = logged_in(attendee), logged_in(staff)
+    page = sent_page(bob, talk)
+
+    bob.post(new_note_url(talk), page)
+    response = alice.post(new_note_url(talk), page)
+
+    assert response.status_code == 302
+    assert sorted(Note.objects.values_list("author__username", flat=True)) == ["alice", "bob"]
+
+
+def test_a_form_whose_one_time_value_is_damaged_is_refused_and_saves_nothing(attendee_client):
+    talk = TalkFactory()
+
+    response = attendee_client.post(new_note_url(talk), note_data(submission_token="not-a-uuid"))
+
+    assert response.context["writing"].note.errors == {
+        "submission_token": ["This form was damaged on the way: reload the page and try again."]
+    }
+    assert Note.objects.count() == 0

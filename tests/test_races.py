@@ -13,8 +13,9 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from talks.models import OpenSpace, Speaker, Talk
-from tests.factories import EventFactory, UserFactory
+from actions.models import ActionPoint
+from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
+from tests.factories import EventFactory, TalkFactory, UserFactory
 from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -95,3 +96,45 @@ def test_talks_added_at_once_naming_the_same_new_speaker_share_one_speaker(edito
     assert statuses(responses) == {302: TIMES}
     ada = Speaker.objects.get()
     assert (ada.name, ada.talks.count()) == ("Ada Lovelace", TIMES)
+
+
+# --- The same note form sent twice ----------------------------------------------------
+
+
+def writing_page(client: Client, talk: Talk) -> dict:
+    """The writing page's POST as the browser sends it: its hidden one-time value, a
+    note, one takeaway and one action point."""
+    url = reverse("notes:new-for-talk", args=[talk.event.slug, talk.slug])
+    shown = client.get(url).context["writing"].note
+    return {
+        "submission_token": shown["submission_token"].value(),
+        "title": "Chaos day",
+        "body": "Break things on purpose, **carefully**.",
+        "status": "published",
+        "takeaways-TOTAL_FORMS": "1",
+        "takeaways-INITIAL_FORMS": "0",
+        "takeaways-0-text": "Start small.",
+        "takeaways-0-tags": "chaos",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-title": "Plan a game day",
+    }
+
+
+def counts() -> tuple[int, int, int]:
+    return Note.objects.count(), Takeaway.objects.count(), ActionPoint.objects.count()
+
+
+def test_the_same_note_form_sent_eight_times_at_once_saves_one_note():
+    bob = UserFactory(username="bob", role="attendee")
+    talk = TalkFactory()
+    url = reverse("notes:new-for-talk", args=[talk.event.slug, talk.slug])
+    page = writing_page(logged_in(bob), talk)
+    bobs_tabs = [logged_in(bob) for _ in range(TIMES)]
+
+    responses = at_once(lambda client: client.post(url, page), bobs_tabs)
+
+    note = Note.objects.get()
+    assert statuses(responses) == {302: TIMES}
+    assert {response["Location"] for response in responses} == {note.get_absolute_url()}
+    assert counts() == (1, 1, 1)
