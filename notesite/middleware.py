@@ -21,7 +21,7 @@ def control_character_in(request: HttpRequest) -> str | None:
         return "the address"
     for name, values in request.GET.lists():
         if any(CONTROL_IN_QUERY.search(text) for text in [name, *values]):
-            return f"the parameter “{CONTROL_IN_QUERY.sub('', name)}”"
+            return f"the parameter “{CONTROL_IN_QUERY.sub('', name)[:40]}”"
     return None
 
 
