@@ -14,6 +14,7 @@ from taggit.models import TaggedItemBase
 
 from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
+from notesite.validators import validate_sensible_date
 from talks.models import SearchVectorDeferred, SessionSource, search_vector
 from talks.tagging import TaggedQuerySet
 
@@ -108,7 +109,9 @@ class ActionPoint(RendersMarkdown, SessionSource):
         related_name="action_points",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    due_on = models.DateField("due date", null=True, blank=True)
+    due_on = models.DateField(
+        "due date", null=True, blank=True, validators=[validate_sensible_date]
+    )
     # Set exactly when the status is done (a database constraint holds it to that).
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     tags = TaggableManager(through="TaggedActionPoint", blank=True)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notesite.forms import NoteWriting
 from notesite.markdown import render_markdown
-from notesite.services import update_note, write_note
+from notesite.services import AlreadyWritten, update_note, write_note
 from talks.models import Event, Note, OpenSpace, Talk
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
@@ -48,15 +48,21 @@ def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> H
     previewing = _previewing(request)
     writing = NoteWriting(request.user, _data(request), more_rows=previewing)
     if request.method == "POST" and not previewing and writing.is_valid():
-        note = write_note(
-            author=request.user,
-            event=event,
-            talk=talk,
-            open_space=open_space,
-            **writing.note.cleaned_data,
-            takeaways=writing.new_takeaways(),
-            action_points=writing.new_action_points(),
-        )
+        try:
+            note = write_note(
+                author=request.user,
+                event=event,
+                talk=talk,
+                open_space=open_space,
+                **writing.note.cleaned_data,
+                takeaways=writing.new_takeaways(),
+                action_points=writing.new_action_points(),
+            )
+        except AlreadyWritten as sent_before:
+            messages.info(
+                request, "This form was sent twice: your note was saved the first time, once."
+            )
+            return redirect(sent_before.note.get_absolute_url())
         messages.success(request, _saved_message("Saved your note", writing))
         return redirect(note.get_absolute_url())
     context = {

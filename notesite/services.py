@@ -5,10 +5,11 @@ One page writes into both apps (notes and takeaways in ``talks``, action points 
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import save_action_point
@@ -29,6 +30,14 @@ class NewActionPoint:
     due_on: datetime.date | None = None
 
 
+class AlreadyWritten(Exception):
+    """The form of this note was sent before and saved: ``note`` is what it made."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(f"Note {note.pk} was written from this form already.")
+        self.note = note
+
+
 @transaction.atomic
 def write_note(
     *,
@@ -39,15 +48,20 @@ def write_note(
     title: str = "",
     body: str,
     status: str = Note.Status.DRAFT,
+    submission_token: uuid.UUID | None = None,
     takeaways: Iterable[NewTakeaway] = (),
     action_points: Iterable[NewActionPoint] = (),
 ) -> Note:
     """Write ``author``'s note on ``event`` (or on its ``talk`` or ``open_space``), and
     the takeaways and action points raised with it, all or nothing.
 
+    ``submission_token`` is the writing form's one-time value: if ``author`` already
+    wrote a note with it (the form sent twice, one after the other or at the same
+    moment), nothing is written and AlreadyWritten names that note.
+
     Side effects, in one transaction:
     - creates the Note (its Markdown rendered to ``body_html``; ``published_at``
-      stamped when published);
+      stamped when published; ``submission_token`` kept);
     - creates each Takeaway, by ``author``, on the same source, and sets its tags
       (matched to existing tags case-insensitively, new ones created);
     - creates each ActionPoint, raised by ``author``, on the same source, open and
@@ -67,10 +81,30 @@ def write_note(
         title=title,
         body=body,
         status=status,
+        submission_token=submission_token,
     )
-    note.save()
+    _save_once(note)
     add_follow_ups(note=note, by=author, takeaways=takeaways, action_points=action_points)
     return note
+
+
+def _save_once(note: Note) -> None:
+    """Insert ``note``, or raise AlreadyWritten if its author has a note with its
+    submission token. The unique constraint decides between simultaneous sends: the
+    second insert waits for the first transaction and fails when it commits."""
+    if note.submission_token is None:
+        note.save()
+        return
+    same_form = Note.objects.filter(author=note.author, submission_token=note.submission_token)
+    if (earlier := same_form.first()) is not None:
+        raise AlreadyWritten(earlier)
+    try:
+        with transaction.atomic():  # a savepoint, so the error leaves the rest usable
+            note.save()
+    except IntegrityError:
+        if (earlier := same_form.first()) is None:
+            raise
+        raise AlreadyWritten(earlier) from None
 
 
 @transaction.atomic

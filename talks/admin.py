@@ -42,6 +42,7 @@ from talks.tag_housekeeping import (
     tagged_model,
     with_use_counts,
 )
+from talks.tagging import validate_tag_name
 from talks.validators import HttpURLValidator
 
 # Links typed without a scheme are https (Django 6's default; silences its warning);
@@ -219,6 +220,7 @@ class TagAdminForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
+        validate_tag_name(name)
         self._refuse_existing(Q(name__iexact=name), f"A tag called “{name}”")
         return name
 

@@ -16,6 +16,7 @@ from taggit.models import Tag, TaggedItemBase
 
 from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
+from notesite.validators import validate_sensible_date
 from talks.slugs import unique_slug
 from talks.tagging import TaggedQuerySet
 from talks.validators import HttpURLField
@@ -105,8 +106,8 @@ class Event(RendersMarkdown, models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[validate_sensible_date])
+    ends_on = models.DateField(validators=[validate_sensible_date])
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)
@@ -397,6 +398,9 @@ class Note(RendersMarkdown, SessionSource):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The writing form's one-time value: the same form sent twice (a double click,
+    # Save pressed again after a slow response) finds the note it made the first time.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
     search_vector = search_vector(("title", "A"), ("body", "B"))
 
     objects = SearchVectorDeferred.from_queryset(NoteQuerySet)()
@@ -411,6 +415,11 @@ class Note(RendersMarkdown, SessionSource):
             models.CheckConstraint(
                 condition=~Q(body=""), name="note_body_not_empty",
                 violation_error_message="A note needs some text.",
+            ),
+            # Partial: only notes written through the form carry a token.
+            models.UniqueConstraint(
+                fields=["author", "submission_token"], name="note_submitted_once_per_author",
+                condition=Q(submission_token__isnull=False),
             ),
         ]  # fmt: skip
         indexes = [

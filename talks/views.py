@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -143,9 +144,13 @@ def talk_new(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=event_slug)
     form = TalkForm(request.POST if request.method == "POST" else None, event=event)
     if form.is_valid():
-        talk = services.add_talk(event=event, **form.cleaned_data)
-        messages.success(request, f"Added the talk “{talk.title}” to {event.name}.")
-        return redirect(talk)
+        try:
+            talk = services.add_talk(event=event, **form.cleaned_data)
+        except ValidationError as error:  # added by someone else since the form was checked
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Added the talk “{talk.title}” to {event.name}.")
+            return redirect(talk)
     return render(request, "talks/talk_form.html", {"form": form, "event": event})
 
 
@@ -155,7 +160,11 @@ def open_space_new(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=event_slug)
     form = OpenSpaceForm(request.POST if request.method == "POST" else None, event=event)
     if form.is_valid():
-        open_space = services.add_open_space(event=event, **form.cleaned_data)
-        messages.success(request, f"Added the open space “{open_space.topic}” to {event.name}.")
-        return redirect(open_space)
+        try:
+            open_space = services.add_open_space(event=event, **form.cleaned_data)
+        except ValidationError as error:  # added by someone else since the form was checked
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Added the open space “{open_space.topic}” to {event.name}.")
+            return redirect(open_space)
     return render(request, "talks/open_space_form.html", {"form": form, "event": event})
