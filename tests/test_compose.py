@@ -97,22 +97,34 @@ def run_scheduler(services, tmp_path: Path, *, weekday: str, hour: str) -> list[
 
 
 def test_every_hour_it_sends_reminders_and_sleeps_to_the_next_hour(services, tmp_path):
-    assert run_scheduler(services, tmp_path, weekday="3", hour="07") == [
-        "python manage.py send_reminders",
-        "sleep 3595",
-    ] * 3
+    assert (
+        run_scheduler(services, tmp_path, weekday="3", hour="07")
+        == [
+            "python manage.py send_reminders",
+            "sleep 3595",
+        ]
+        * 3
+    )
 
 
 def test_in_the_digest_hour_it_also_sends_the_digests(services, tmp_path):
-    assert run_scheduler(services, tmp_path, weekday="1", hour="07") == [
-        "python manage.py send_reminders",
-        "python manage.py send_digests",
-        "sleep 3595",
-    ] * 3
+    assert (
+        run_scheduler(services, tmp_path, weekday="1", hour="07")
+        == [
+            "python manage.py send_reminders",
+            "python manage.py send_digests",
+            "sleep 3595",
+        ]
+        * 3
+    )
 
 
 def test_the_rest_of_the_digest_day_sends_no_digests(services, tmp_path):
-    assert run_scheduler(services, tmp_path, weekday="1", hour="08") == [
-        "python manage.py send_reminders",
-        "sleep 3595",
-    ] * 3
+    assert (
+        run_scheduler(services, tmp_path, weekday="1", hour="08")
+        == [
+            "python manage.py send_reminders",
+            "sleep 3595",
+        ]
+        * 3
+    )

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, transaction
 
-from actions.models import Notification
+from actions.models import Notification, ReminderLog
 from following.digests import send_digests
 from talks.models import DigestLog, Follow
 from tests.factories import ActionPointFactory, EventFactory, TakeawayFactory
@@ -154,6 +154,15 @@ def test_next_weeks_digest_starts_where_a_retried_one_ended(oslo, settings, mail
     assert first.failed == ["bob"]
     assert ["- At Oslo" in m.body for m in mailoutbox] == [True, False]
     assert "- Later at Oslo" in mailoutbox[1].body
+
+
+def test_an_outbox_row_is_about_one_thing_only(oslo, attendee):
+    send_digests()
+    row = Notification.objects.get()
+    row.reminder = ReminderLog.objects.create(user=attendee, sent_on=days_from_today(0))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
 
 
 def _imported_modules(path: Path) -> set[str]:
