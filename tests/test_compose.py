@@ -52,7 +52,9 @@ def _stub(folder: Path, name: str, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
-def run_scheduler(services, tmp_path: Path, *, weekday: str, hour: str) -> list[str]:
+def run_scheduler(
+    services, tmp_path: Path, *, weekday: str, hour: str, digest_hour: str = "07"
+) -> list[str]:
     """Three rounds of the scheduler's loop at a clock that says ``weekday`` and
     ``hour``, five seconds past an hour: what it ran, and how long it slept."""
     command = services["scheduler"]["command"]
@@ -84,14 +86,14 @@ def run_scheduler(services, tmp_path: Path, *, weekday: str, hour: str) -> list[
         **os.environ,
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "DIGEST_WEEKDAY": "1",
-        "DIGEST_HOUR": "07",
+        "DIGEST_HOUR": digest_hour,
     }
     finished = subprocess.run(
         ["sh", "-c", script], env=environment, capture_output=True, text=True, timeout=20
     )
     assert (finished.returncode, finished.stderr) == (0, "")
     assert finished.stdout == (
-        "scheduler: send_reminders hourly, send_digests on day 1 at 07:00 UTC\n"
+        f"scheduler: send_reminders hourly, send_digests on day 1 at {digest_hour}:00 UTC\n"
     )
     return log.read_text().splitlines()
 
@@ -124,6 +126,18 @@ def test_the_rest_of_the_digest_day_sends_no_digests(services, tmp_path):
         run_scheduler(services, tmp_path, weekday="1", hour="08")
         == [
             "python manage.py send_reminders",
+            "sleep 3595",
+        ]
+        * 3
+    )
+
+
+def test_the_digest_hour_may_be_written_without_a_leading_zero(services, tmp_path):
+    assert (
+        run_scheduler(services, tmp_path, weekday="1", hour="07", digest_hour="7")
+        == [
+            "python manage.py send_reminders",
+            "python manage.py send_digests",
             "sleep 3595",
         ]
         * 3
