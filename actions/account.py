@@ -1,4 +1,4 @@
-"""The account page: whether to get reminder digests, and where email goes."""
+"""The account page: whether to get daily reminders, and where email goes."""
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +13,7 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = Preferences
         fields = ["reminders_enabled"]
-        labels = {"reminders_enabled": "Email me a daily reminder digest"}
+        labels = {"reminders_enabled": "Email me a daily reminder"}
         help_texts = {
             "reminders_enabled": (
                 "At most one email a day, only when one of your follow-ups is overdue "

@@ -311,7 +311,7 @@ class Preferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followup_preferences"
     )
     reminders_enabled = models.BooleanField(
-        "email me reminders", default=True, help_text="A daily digest of what is due or overdue."
+        "email me reminders", default=True, help_text="A daily email of what is due or overdue."
     )
     # The secret in the personal calendar feed's URL; resetting it revokes old links.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
@@ -333,12 +333,12 @@ class Preferences(models.Model):
 
 
 class ReminderLog(models.Model):
-    """One reminder digest made for one person on one day: the row that keeps an
-    hourly cron job to one digest a day. Written in the same transaction as the
-    digest's outbox row, so a run that fails half-way leaves neither."""
+    """One daily reminder made for one person on one day: the row that keeps an
+    hourly cron job to one reminder a day. Written in the same transaction as the
+    reminder's outbox row, so a run that fails half-way leaves neither."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # The local date the digest is for (a second run that day finds this row).
+    # The local date the reminder is for (a second run that day finds this row).
     sent_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -360,14 +360,15 @@ class Notification(models.Model):
     """An email in the outbox: queued in the transaction that made the change, sent
     once it commits, and retried by ``send_reminders`` while the mail server fails.
 
-    Either about one history entry (at most one email per person per entry) or a
-    reminder digest (one per ``ReminderLog``).
+    About exactly one of: a history entry (at most one email per person per entry),
+    a daily reminder (one per ``ReminderLog``), or a weekly digest of what someone
+    follows (one per ``talks.DigestLog``).
     """
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
-        # Never to be sent: no email address, an inactive account, a newer digest.
+        # Never to be sent: no email address, an inactive account, a newer reminder.
         SKIPPED = "skipped", "Skipped"
         # Gave up after too many failed attempts.
         FAILED = "failed", "Failed"
@@ -384,6 +385,13 @@ class Notification(models.Model):
     )
     reminder = models.OneToOneField(
         ReminderLog,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
+    digest = models.OneToOneField(
+        "talks.DigestLog",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -407,9 +415,10 @@ class Notification(models.Model):
                 fields=["change", "recipient"], name="notification_once_per_change"
             ),
             models.CheckConstraint(
-                condition=Q(change__isnull=False, reminder__isnull=True)
-                | Q(change__isnull=True, reminder__isnull=False),
-                name="notification_change_xor_reminder",
+                condition=Q(change__isnull=False, reminder__isnull=True, digest__isnull=True)
+                | Q(change__isnull=True, reminder__isnull=False, digest__isnull=True)
+                | Q(change__isnull=True, reminder__isnull=True, digest__isnull=False),
+                name="notification_about_one_thing",
             ),
             models.CheckConstraint(
                 condition=Q(state="sent", sent_at__isnull=False)

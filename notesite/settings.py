@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "imports",
     "talks",
     "actions",
+    "following",
 ]
 
 MIDDLEWARE = [

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("talks.urls")),
     path("", include("actions.urls")),
+    path("", include("following.urls")),
 ]

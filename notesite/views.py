@@ -16,7 +16,7 @@ from notesite import tag_pages
 from notesite.roles import sees_everyones_follow_ups
 from notesite.search_forms import SearchForm
 from talks.caching import lazy_page, query_key
-from talks.digests import newest_followed
+from talks.followed import newest_followed
 from talks.models import Event, Follow, Takeaway
 
 DASHBOARD_FOLLOW_UPS = 10

@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from talks.digests import newest_of, shown_at
+from talks.followed import newest_of, shown_at
 from talks.models import Event, Note, Takeaway
 
 FEED_SALT = "notesite.feeds"

@@ -709,7 +709,7 @@ class Follow(models.Model):
 
 
 class DigestLog(models.Model):
-    """One weekly digest email sent to one user: at most one per user per week
+    """One weekly digest email made for one user: at most one per user per week
     (the unique constraint holds it even when two runs overlap), and where the next
     digest starts (``sent_at``, the end of the window this one covered)."""
 
