@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0008_content_version'),
+        ('actions', '0009_sensible_due_dates'),
         ('talks', '0006_content_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
