@@ -31,13 +31,16 @@ SECTION_LIMIT = 20
 
 
 def _uses(through: type[Model]) -> Coalesce:
-    """How many rows of ``through`` carry the outer tag (0 rather than NULL)."""
+    """How many rows of ``through`` carry the outer tag (0 rather than NULL), not
+    counting takeaways and action points still in a draft note: tag pages are the
+    same for everyone, so they show what is published."""
+    links = through.objects.all()
+    if through in (TaggedTakeaway, TaggedActionPoint):
+        # Drafts are few: a hashed NOT IN over their ids, computed once per query.
+        model = through._meta.get_field("content_object").related_model
+        links = links.exclude(content_object_id__in=model.objects.drafted().values("pk"))
     counts = (
-        through.objects.filter(tag=OuterRef("pk"))
-        .order_by()
-        .values("tag")
-        .annotate(n=Count("*"))
-        .values("n")
+        links.filter(tag=OuterRef("pk")).order_by().values("tag").annotate(n=Count("*")).values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
@@ -127,10 +130,16 @@ def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) ->
         .order_by("-event__starts_on", "topic", "pk")
     )
     takeaways = (
-        Takeaway.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
+        Takeaway.objects.public()
+        .filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
     )
     action_points = (
-        ActionPoint.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
+        ActionPoint.objects.public()
+        .filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
     )
 
     def newest(rows: QuerySet, count: int) -> list[Model]:

@@ -35,7 +35,7 @@ def shown_at(item: Takeaway | Note) -> datetime.datetime:
     """When a list of new things shows ``item`` as new: a note when it was published."""
     if isinstance(item, Note):
         return item.published_at or item.created_at
-    return item.created_at
+    return getattr(item, "appeared_at", item.created_at)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def newest_of(takeaways, notes, *, limit: int) -> list[FollowedItem]:
 
 def followed_takeaways(user):
     return (
-        Takeaway.objects.followed_by(user)
+        Takeaway.objects.public()
+        .followed_by(user)
         .select_related("event", "talk", "open_space", "author")
         .newest_first()
     )
@@ -157,11 +158,7 @@ def _send_one(user, *, now: datetime.datetime, week: datetime.date, run: DigestR
     # The window ends at ``now``, which the log records: the next digest starts
     # exactly where this one ended. Notes count from when they were published.
     since = user.last_sent or now - datetime.timedelta(days=FIRST_DIGEST_DAYS)
-    takeaways = list(
-        followed_takeaways(user).filter(created_at__gt=since, created_at__lte=now)[
-            : DIGEST_ITEMS + 1
-        ]
-    )
+    takeaways = list(followed_takeaways(user).appeared_between(since, now)[: DIGEST_ITEMS + 1])
     notes = list(
         followed_notes(user).filter(published_at__gt=since, published_at__lte=now)[
             : DIGEST_ITEMS + 1
