@@ -2,8 +2,10 @@
 note is published, then appear together, on every page, feed, email and export."""
 
 import datetime
+import re
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification
@@ -304,3 +306,49 @@ def test_existing_rows_join_the_note_they_were_written_with(attendee, talk):
         rows["on another talk"],
         rows["on the event"],
     ]
+
+
+# --- The fragment cache -----------------------------------------------------------------
+
+
+def page_for(user, url: str) -> str:
+    """The page ``user`` gets, without what differs on every response (CSRF values)
+    or per user by design (feed keys)."""
+    html = logged_in(user).get(url).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r"key=[\w:.-]+", "key=K", html)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    "first, second",
+    [("author", "colleague"), ("colleague", "author"), ("author", "manager"),
+     ("manager", "author"), ("author", "staff"), ("staff", "author")],
+)  # fmt: skip
+def test_no_reader_gets_someone_elses_drafted_items_from_the_cache(first, second, talk):
+    cache.clear()
+    users = {
+        "author": UserFactory(username="bob", role="attendee"),
+        "colleague": UserFactory(username="dave", role="attendee"),
+        "manager": UserFactory(username="carol", role="manager"),
+        "staff": UserFactory(username="alice", role="staff"),
+    }
+    draft(users["author"], talk)
+    ActionPoint.objects.update(assignee=users["author"])
+    TakeawayFactory(talk=talk, event=talk.event, text="A published takeaway").tags.add("sre")
+    urls = [
+        "/", talk.event.get_absolute_url(), talk.get_absolute_url(), "/tags/", "/tags/sre/",
+        "/takeaways/", "/takeaways/?tag=sre", "/follow-ups/", "/follow-ups/?scope=all",
+        "/search/?q=zeppelin", "/follow-ups/overview/",
+    ]  # fmt: skip
+    served = {}
+    for url in urls:
+        cache.clear()
+        page_for(users[first], url)  # fills the cache
+        served[url] = page_for(users[second], url)
+    built = {}
+    for url in urls:
+        cache.clear()
+        built[url] = page_for(users[second], url)
+    cache.clear()
+    assert [url for url in urls if served[url] != built[url]] == []
