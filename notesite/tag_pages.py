@@ -17,6 +17,7 @@ from actions.models import ActionPoint, TaggedActionPoint
 from notesite.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import (
+    Note,
     OpenSpace,
     TaggedEvent,
     TaggedOpenSpace,
@@ -72,8 +73,18 @@ RECENT_LINKS = 10_000
 
 
 def _latest_links(through: type[Model]) -> str:
-    table = connection.ops.quote_name(through._meta.db_table)
-    return f"(SELECT tag_id FROM {table} ORDER BY id DESC LIMIT %s)"  # noqa: S608 - a model's table
+    quote = connection.ops.quote_name
+    table = quote(through._meta.db_table)
+    published = ""
+    if through in (TaggedTakeaway, TaggedActionPoint):
+        # Not the tags of what is still in a draft note (a hashed NOT IN: drafts are few).
+        rows = quote(through._meta.get_field("content_object").related_model._meta.db_table)
+        notes = quote(Note._meta.db_table)
+        published = (
+            f" WHERE content_object_id NOT IN (SELECT r.id FROM {rows} r"  # noqa: S608 - tables
+            f" JOIN {notes} n ON n.id = r.note_id WHERE n.status = 'draft')"
+        )
+    return f"(SELECT tag_id FROM {table}{published} ORDER BY id DESC LIMIT %s)"  # noqa: S608
 
 
 def popular_tags(limit: int = 20, *, recent: int = RECENT_LINKS) -> list[Tag]:
@@ -84,8 +95,8 @@ def popular_tags(limit: int = 20, *, recent: int = RECENT_LINKS) -> list[Tag]:
     "Lately" rather than "ever", so that the cost is bounded: each kind's latest
     links are a walk down its primary key, where counting every link (a million
     at scale) took 80 ms per dashboard. Until a kind has ``recent`` links, its
-    counts are all its uses. Tags on events are not counted (as in ``tag_usage``).
-    One query.
+    counts are all its uses. Tags on events are not counted (as in ``tag_usage``),
+    nor those of takeaways and action points still in a draft note. One query.
     """
     kinds = (TaggedTalk, TaggedOpenSpace, TaggedTakeaway, TaggedActionPoint)
     latest = " UNION ALL ".join(_latest_links(through) for through in kinds)

@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification
@@ -352,3 +354,60 @@ def test_no_reader_gets_someone_elses_drafted_items_from_the_cache(first, second
         built[url] = page_for(users[second], url)
     cache.clear()
     assert [url for url in urls if served[url] != built[url]] == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migrations_make_rows_written_with_a_draft_private():
+    """Run for real: back to before the link, rows as the old code wrote them, and
+    forward again (PostgreSQL refuses some schema changes after data changes)."""
+    before = [("talks", "0007_takeaway_note"), ("actions", "0008_content_version")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    author = old.get_model("auth", "User").objects.create(username="erin")
+    event = old.get_model("talks", "Event").objects.create(
+        name="Old Conf", slug="old-conf", starts_on=days_from_today(-9), ends_on=days_from_today(-9)
+    )
+    notes = old.get_model("talks", "Note").objects
+    draft_note = notes.create(author=author, event=event, body="x", status="draft")
+    published = notes.create(author=author, event=event, body="y", status="published")
+    start = timezone.now() - datetime.timedelta(days=3)
+    notes.filter(pk=draft_note.pk).update(created_at=start, updated_at=start)
+    takeaways = old.get_model("talks", "Takeaway").objects
+    with_draft = takeaways.create(author=author, event=event, text="Drafted")
+    alone = takeaways.create(author=author, event=event, text="Alone")
+    takeaways.filter(pk=with_draft.pk).update(created_at=start + datetime.timedelta(seconds=1))
+    takeaways.filter(pk=alone.pk).update(created_at=start + datetime.timedelta(days=1))
+    action_point = old.get_model("actions", "ActionPoint").objects.create(
+        title="Drafted too", raised_by=author, event=event
+    )
+    old.get_model("actions", "ActionPoint").objects.filter(pk=action_point.pk).update(
+        created_at=start + datetime.timedelta(seconds=2)
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    reader = UserFactory()
+    assert list(Takeaway.objects.values_list("text", "note")) == [
+        ("Alone", None),
+        ("Drafted", draft_note.pk),
+    ]
+    assert [t.text for t in Takeaway.objects.visible_to(reader)] == ["Alone"]
+    assert list(ActionPoint.objects.values_list("note", flat=True)) == [draft_note.pk]
+    assert list(ActionPoint.objects.visible_to(reader)) == []
+    assert Note.objects.get(pk=published.pk).takeaways.count() == 0
+
+
+def test_popular_tags_leave_out_the_tags_of_drafted_takeaways(attendee, manager, talk):
+    note = write_note(
+        author=attendee,
+        event=talk.event,
+        talk=talk,
+        body="Body.",
+        takeaways=[NewTakeaway("Quiet one", tags=["hushhush"])],
+    )
+    client = logged_in(manager)
+    assert "hushhush" not in client.get("/").content.decode()
+    publish(note)
+    assert "hushhush" in client.get("/").content.decode()
