@@ -1,4 +1,5 @@
-"""The link from a row to the note it was written with; the next migration fills it."""
+"""The link from a takeaway to the note it was written with (the next migration fills
+it), and an index of the draft notes, which hide what was written with them."""
 
 import talks.models
 from django.db import migrations, models
@@ -20,6 +21,15 @@ class Migration(migrations.Migration):
                 on_delete=talks.models.delete_with_draft,
                 related_name="takeaways",
                 to="talks.note",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="note",
+            index=models.Index(
+                condition=models.Q(("status", "draft")),
+                fields=["id"],
+                include=("author",),
+                name="note_draft_idx",
             ),
         ),
     ]
