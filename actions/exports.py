@@ -241,7 +241,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No calendar at this address.")
     user = preferences.user
     action_points = (
-        ActionPoint.objects.open()
+        ActionPoint.objects.visible_to(user)
+        .open()
         .assigned_to(user)
         .filter(due_on__isnull=False)
         .select_related("event", "talk", "open_space")

@@ -15,7 +15,14 @@ from taggit.models import TaggedItemBase
 from notesite.markdown import RendersMarkdown
 from notesite.roles import is_staff
 from notesite.validators import validate_sensible_date
-from talks.models import SearchVectorDeferred, SessionSource, search_vector
+from talks.models import (
+    DraftedQuerySet,
+    SearchVectorDeferred,
+    SessionSource,
+    delete_with_draft,
+    note_allows,
+    search_vector,
+)
 from talks.tagging import TaggedQuerySet
 
 ACTIVE_STATUSES = ("open", "in_progress")
@@ -26,7 +33,7 @@ def overdue_q(today: datetime.date | None = None) -> Q:
     return Q(status__in=ACTIVE_STATUSES, due_on__lt=today or timezone.localdate())
 
 
-class ActionPointQuerySet(TaggedQuerySet):
+class ActionPointQuerySet(DraftedQuerySet, TaggedQuerySet):
     def open(self) -> "ActionPointQuerySet":
         """Not finished: open or in progress."""
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -109,6 +116,16 @@ class ActionPoint(RendersMarkdown, SessionSource):
         related_name="action_points",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # The note it was raised in, if any: private to that note's author, and nobody is
+    # emailed about it, while the note is a draft.
+    note = models.ForeignKey(
+        "talks.Note",
+        on_delete=delete_with_draft,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="action_points",
+    )
     due_on = models.DateField(
         "due date", null=True, blank=True, validators=[validate_sensible_date]
     )
@@ -183,6 +200,10 @@ class ActionPoint(RendersMarkdown, SessionSource):
             self.completed_at = self.completed_at or now or timezone.now()
         else:
             self.completed_at = None
+
+    def is_visible_to(self, user) -> bool:
+        """``ActionPointQuerySet.visible_to`` for one row (reads its note)."""
+        return note_allows(self.note, user)
 
     @property
     def is_active(self) -> bool:

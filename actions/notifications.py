@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification, ReminderLog
 from notesite.roles import MANAGER
+from talks.models import Note
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -80,7 +81,14 @@ def recipients(entry: ActionPointChange) -> list[tuple[User, list[str]]]:
     found: dict[int, tuple[User, list[str]]] = {}
 
     def tell(user, reason: str) -> None:
-        if user is not None and user.pk != entry.changed_by_id and user.is_active:
+        # Raised in a draft note: nobody but its author hears of it before it is
+        # published (queue_held_for_note tells the assignee then).
+        if (
+            user is not None
+            and user.pk != entry.changed_by_id
+            and user.is_active
+            and action_point.is_visible_to(user)
+        ):
             found.setdefault(user.pk, (user, []))[1].append(reason)
 
     if "assignee" in changes:
@@ -99,6 +107,39 @@ def queue_for_change(entry: ActionPointChange) -> list[Notification]:
     rows = []
     for recipient, reasons in recipients(entry):
         subject, body = render_change(entry, recipient, reasons)
+        rows.append(outbox_row(recipient, subject, body, change=entry))
+    Notification.objects.bulk_create(rows)
+    with sending_after_commit():
+        _batch.get().extend(row.pk for row in rows if row.state == Notification.State.PENDING)
+    return rows
+
+
+def queue_held_for_note(note) -> list[Notification]:
+    """Tell the assignees of ``note``'s action points, now that it is published, of
+    the assignment that was held back while it was a draft: the latest history entry
+    that set each one's assignee, unless they were told of it already (the author,
+    who could see it). Side effects: as ``queue_for_change``."""
+    rows = []
+    assigned = note.action_points.filter(assignee__isnull=False).select_related(
+        "assignee", "event", "talk", "open_space"
+    )
+    for action_point in assigned:
+        entry = (
+            action_point.history.filter(changes__has_key="assignee")
+            .select_related("changed_by")
+            .order_by("-changed_at", "-pk")
+            .first()
+        )
+        recipient = action_point.assignee
+        if (
+            entry is None
+            or recipient.pk == entry.changed_by_id
+            or not recipient.is_active
+            or entry.notifications.filter(recipient=recipient).exists()
+        ):
+            continue
+        entry.action_point = action_point
+        subject, body = render_change(entry, recipient, [ASSIGNED])
         rows.append(outbox_row(recipient, subject, body, change=entry))
     Notification.objects.bulk_create(rows)
     with sending_after_commit():
@@ -170,8 +211,18 @@ def queue_reminders(*, days: int = 3, today: datetime.date | None = None) -> Rem
     """
     today = today or timezone.localdate()
     run = Reminders(today=today, until=today + datetime.timedelta(days=days))
-    due = ActionPoint.objects.open().filter(due_on__lte=run.until)
-    others_overdue = ActionPoint.objects.overdue(today).exclude(assignee=OuterRef("pk"))
+    # Raised in someone else's draft note: no reminder until it is published.
+    in_others_draft = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+    due = (
+        ActionPoint.objects.open()
+        .filter(due_on__lte=run.until)
+        .exclude(Exists(in_others_draft.exclude(author_id=OuterRef("assignee_id"))))
+    )
+    others_overdue = (
+        ActionPoint.objects.overdue(today)
+        .exclude(assignee=OuterRef("pk"))
+        .exclude(Exists(in_others_draft.exclude(author_id=OuterRef(OuterRef("pk")))))
+    )
     is_manager = Exists(
         User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MANAGER)
     )
@@ -200,13 +251,14 @@ def queue_reminder(
     """Queue ``user``'s reminder for ``today``, unless they already have one or it
     would be empty. Side effects: as ``queue_reminders``, for one person."""
     mine = list(
-        ActionPoint.objects.open()
+        ActionPoint.objects.visible_to(user)
+        .open()
         .assigned_to(user)
         .filter(due_on__lte=until)
         .select_related("event")
         .order_by("due_on", "pk")
     )
-    others = ActionPoint.objects.overdue(today).exclude(assignee=user)
+    others = ActionPoint.objects.visible_to(user).overdue(today).exclude(assignee=user)
     team_rows = (
         list(others.select_related("event", "assignee").order_by("due_on", "pk")[:TEAM_LIST_LIMIT])
         if team

@@ -98,7 +98,7 @@ def followers():
 def new_takeaways(user, *, since: datetime.datetime, until: datetime.datetime) -> list[Takeaway]:
     """Up to ``DIGEST_ITEMS + 1`` takeaways new in what ``user`` follows (one more
     than fits, so the email can say there were more), newest first."""
-    window = followed_takeaways(user).filter(created_at__gt=since, created_at__lte=until)
+    window = followed_takeaways(user).appeared_between(since, until)
     return list(window[: DIGEST_ITEMS + 1])
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from actions.models import ActionPoint, ActionPointChange
+from actions.notifications import queue_held_for_note
 from actions.services import save_action_point
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
 
@@ -62,9 +63,10 @@ def write_note(
     Side effects, in one transaction:
     - creates the Note (its Markdown rendered to ``body_html``; ``published_at``
       stamped when published; ``submission_token`` kept);
-    - creates each Takeaway, by ``author``, on the same source, and sets its tags
+    - creates each Takeaway, by ``author``, on the same source and linked to the
+      note (so private while it is a draft), and sets its tags
       (matched to existing tags case-insensitively, new ones created);
-    - creates each ActionPoint, raised by ``author``, on the same source, open and
+    - creates each ActionPoint, raised by ``author``, on the same source and note, open and
       unassigned, through ``actions.services.save_action_point`` (via web): that
       sets its tags and writes one ActionPointChange per action point.
 
@@ -122,10 +124,16 @@ def update_note(
     points on its source, by ``by`` (the author, or staff), all or nothing.
 
     Side effects: saves the note (re-rendering ``body_html``; publishing a draft
-    stamps ``published_at``), then as ``add_follow_ups``.
+    stamps ``published_at`` and shows the takeaways and action points drafted with
+    it, whose assignees are emailed then), then as ``add_follow_ups``.
     """
+    # As stored, locked: a form may already have set ``note.status`` in memory.
+    stored = Note.objects.select_for_update().values_list("status", flat=True).get(pk=note.pk)
+    publishing = stored != Note.Status.PUBLISHED and status == Note.Status.PUBLISHED
     note.title, note.body, note.status = title, body, status
     note.save()
+    if publishing:
+        queue_held_for_note(note)
     add_follow_ups(note=note, by=by, takeaways=takeaways, action_points=action_points)
     return note
 
@@ -139,10 +147,12 @@ def add_follow_ups(
     action_points: Iterable[NewActionPoint] = (),
 ) -> tuple[list[Takeaway], list[ActionPoint]]:
     """Add takeaways (by ``by``) and action points (raised by ``by``) on ``note``'s
-    source. Side effects: creates the takeaways with their tags; saves each action
+    source, linked to ``note``: only its author sees them while it is a draft.
+    Side effects: creates the takeaways with their tags; saves each action
     point, open and unassigned, through ``save_action_point`` (via web), which sets
     its tags and writes its first history entry."""
     source = {
+        "note": note,
         "event_id": note.event_id,
         "talk_id": note.talk_id,
         "open_space_id": note.open_space_id,

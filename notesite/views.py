@@ -32,13 +32,17 @@ TAGS_PER_PAGE = 100
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    mine = ActionPoint.objects.open().assigned_to(request.user)
+    mine = ActionPoint.objects.visible_to(request.user).open().assigned_to(request.user)
     follow_ups = (
         mine.with_listing_relations()
         # Earliest due first, so the overdue ones lead; undated ones last.
         .order_by(F("due_on").asc(nulls_last=True), "-created_at")
     )
-    takeaways = Takeaway.objects.with_listing_relations().order_by("-created_at", "-pk")
+    takeaways = (
+        Takeaway.objects.visible_to(request.user)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
+    )
     # All lazy: the template's cached fragments query only when they are built.
     context = {
         "follow_ups": follow_ups[:DASHBOARD_FOLLOW_UPS],

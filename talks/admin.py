@@ -196,8 +196,9 @@ class TakeawayAdmin(LargeTableAdmin):
     list_filter = [RecentEventFilter, TakeawayTagFilter]
     search_fields = ["text"]
     date_hierarchy = "created_at"
-    fields = ["author", "event", "talk", "open_space", "text", "tags", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["author", "event", "talk", "open_space", "text", "tags", "note", "created_at"]
+    # The note it was written with: private while that note is a draft.
+    readonly_fields = ["note", "created_at"]
     autocomplete_fields = ["author", "event", "talk", "open_space"]
 
     def get_queryset(self, request):

@@ -87,6 +87,7 @@ class NotesAndTakeawaysFeed(Feed):
     def items(self, subject) -> list[Note | Takeaway]:
         takeaways = (
             self.takeaways(subject)
+            .public()
             .select_related("event", "talk", "open_space", "author")
             .with_tags()
             .newest_first()

@@ -16,7 +16,7 @@ def shown_at(item: Takeaway | Note) -> datetime.datetime:
     """When a list of new things shows ``item`` as new: a note when it was published."""
     if isinstance(item, Note):
         return item.published_at or item.created_at
-    return item.created_at
+    return getattr(item, "appeared_at", item.created_at)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def newest_of(takeaways, notes, *, limit: int) -> list[FollowedItem]:
 
 def followed_takeaways(user):
     return (
-        Takeaway.objects.followed_by(user)
+        Takeaway.objects.public()
+        .followed_by(user)
         .select_related("event", "talk", "open_space", "author")
         .newest_first()
     )

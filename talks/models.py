@@ -1,5 +1,6 @@
 """Events, the sessions held at them, and what attendees wrote about them."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -97,7 +98,9 @@ class EventQuerySet(models.QuerySet):
         return self.annotate(
             talk_count=SubqueryCount(Talk.objects.filter(**at_event).values("pk")),
             note_count=SubqueryCount(Note.objects.visible_to(user).filter(**at_event).values("pk")),
-            takeaway_count=SubqueryCount(Takeaway.objects.filter(**at_event).values("pk")),
+            takeaway_count=SubqueryCount(
+                Takeaway.objects.visible_to(user).filter(**at_event).values("pk")
+            ),
         )
 
 
@@ -353,6 +356,39 @@ class SessionSource(models.Model):
             raise ValidationError({field: f"“{session}” belongs to another event."})
 
 
+def delete_with_draft(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of the note a takeaway or action point was written in: deleting a
+    draft deletes what was drafted with it (nobody else ever saw it); deleting a
+    published note leaves its takeaways and action points where they are, public."""
+    drafted = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+    models.CASCADE(collector, field, sub_objs.filter(Exists(drafted)), using)
+    models.SET_NULL(collector, field, sub_objs.exclude(Exists(drafted)), using)
+
+
+class DraftedQuerySet(models.QuerySet):
+    """Visibility of the rows that can be written in a note's form (takeaways, action
+    points): such a row stays its author's until the note is published, then appears
+    with it. Rows with no note (the admin, imports) are public."""
+
+    def visible_to(self, user) -> "DraftedQuerySet":
+        """What ``user`` may see: all but the rows of other people's draft notes, as
+        one NOT EXISTS (drafts are few; no join, no extra query)."""
+        hidden = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+        if user.pk is not None:
+            hidden = hidden.exclude(author_id=user.pk)
+        return self.filter(~Exists(hidden))
+
+    def drafted(self) -> "DraftedQuerySet":
+        """The rows of draft notes (few: for excluding them by id)."""
+        return self.filter(note__status=Note.Status.DRAFT)
+
+    def public(self) -> "DraftedQuerySet":
+        """What everyone may see (counts and lists shared by all readers)."""
+        return self.filter(
+            ~Exists(Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT))
+        )
+
+
 class NoteQuerySet(models.QuerySet):
     def published(self) -> "NoteQuerySet":
         return self.filter(status=Note.Status.PUBLISHED)
@@ -435,6 +471,14 @@ class Note(RendersMarkdown, SessionSource):
                 name="note_published_idx",
             ),
             GinIndex(fields=["search_vector"], name="note_search_idx"),
+            # The few drafts, for hiding what was drafted with them (DraftedQuerySet):
+            # read from this index alone instead of scanning every note.
+            models.Index(
+                fields=["id"],
+                include=["author"],
+                condition=Q(status="draft"),
+                name="note_draft_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -460,7 +504,7 @@ class Note(RendersMarkdown, SessionSource):
 TAG_COUNT_SAMPLE = 2_000
 
 
-class TakeawayQuerySet(TaggedQuerySet):
+class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
     def with_listing_relations(self) -> "TakeawayQuerySet":
         """Everything a list of takeaways shows, in a fixed number of queries (the
         sessions without their search vectors, which no list shows)."""
@@ -472,6 +516,16 @@ class TakeawayQuerySet(TaggedQuerySet):
 
     def newest_first(self) -> "TakeawayQuerySet":
         return self.order_by("-created_at", "-pk")
+
+    def appeared_between(
+        self, since: datetime.datetime, until: datetime.datetime
+    ) -> "TakeawayQuerySet":
+        """Takeaways that appeared after ``since`` and by ``until``: when written, or,
+        for those drafted with a note, when it was published (``appeared_at``)."""
+        appeared = Greatest("created_at", Coalesce("note__published_at", "created_at"))
+        return self.annotate(appeared_at=appeared).filter(
+            appeared_at__gt=since, appeared_at__lte=until
+        )
 
     # Tag filters are subqueries on the through table: no duplicate rows, no join
     # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
@@ -562,6 +616,15 @@ class Takeaway(SessionSource):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="takeaways"
     )
+    # The note it was written with, if any: private while that note is a draft.
+    note = models.ForeignKey(
+        "Note",
+        on_delete=delete_with_draft,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="takeaways",
+    )
     tags = TaggableManager(through="TaggedTakeaway", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = search_vector(("text", "A"))
@@ -587,6 +650,15 @@ class Takeaway(SessionSource):
 
     def get_absolute_url(self) -> str:
         return f"{self.source_url()}#takeaway-{self.pk}"
+
+    def is_visible_to(self, user) -> bool:
+        """``TakeawayQuerySet.visible_to`` for one row (reads its note)."""
+        return note_allows(self.note, user)
+
+
+def note_allows(note: "Note | None", user) -> bool:
+    """Whether a row written with ``note`` is visible to ``user`` (see DraftedQuerySet)."""
+    return note is None or note.status == Note.Status.PUBLISHED or note.author_id == user.pk
 
 
 # Per-model tag links with real foreign keys: no django_content_type join, and 64-bit

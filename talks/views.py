@@ -66,10 +66,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             session_notes, SESSION_NOTES_PER_PAGE, request.GET.get("session_notes_page")
         ),
         "takeaways": Newest(
-            event.takeaways.with_listing_relations().newest_first(), TAKEAWAYS_ON_EVENT_PAGE
+            event.takeaways.visible_to(request.user).with_listing_relations().newest_first(),
+            TAKEAWAYS_ON_EVENT_PAGE,
         ),
         "action_points": Newest(
-            event.actionpoints.with_listing_relations().order_by("-created_at", "-pk"),
+            event.actionpoints.visible_to(request.user)
+            .with_listing_relations()
+            .order_by("-created_at", "-pk"),
             ACTION_POINTS_ON_EVENT_PAGE,
         ),
         "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
@@ -84,8 +87,10 @@ def session_context(request: HttpRequest, session: Talk | OpenSpace) -> dict:
     return {
         "event": session.event,
         "notes": session.notes.visible_to(request.user).select_related("author"),
-        "takeaways": session.takeaways.with_listing_relations().newest_first(),
-        "action_points": session.actionpoints.with_listing_relations(),
+        "takeaways": session.takeaways.visible_to(request.user)
+        .with_listing_relations()
+        .newest_first(),
+        "action_points": session.actionpoints.visible_to(request.user).with_listing_relations(),
     }
 
 
@@ -117,13 +122,16 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def takeaway_list(request: HttpRequest) -> HttpResponse:
-    filterset = TakeawayFilter(request.GET, queryset=Takeaway.objects.newest_first())
+    filterset = TakeawayFilter(
+        request.GET, queryset=Takeaway.objects.visible_to(request.user).newest_first()
+    )
     included = filterset.included_tags
     # The filters and results are a cached fragment of the query string: what they
     # show is counted and loaded only when it is built.
     context = {
         "filter": filterset,
-        "query": query_key(request),
+        # The reader too: takeaways drafted with a note are its author's.
+        "query": (query_key(request), request.user.pk),
         "page": lazy_page(filterset.qs.with_listing_relations(), PER_PAGE, request.GET.get("page")),
         "tag_options": SimpleLazyObject(lambda: filterset.tag_options(limit=TAG_FACETS)),
         # Facets count the tags of the latest TAG_COUNT_SAMPLE matches (tag_counts).

@@ -38,16 +38,18 @@ _SAFE_SCHEMES = {"http", "https", "mailto"}
 
 def event_report(event: Event) -> str:
     """The report on ``event``: its sessions with speakers, every published note
-    (drafts are left out), the takeaways and the action points with assignee and
+    (drafts are left out), the published takeaways and action points with assignee and
     status. Importing it reproduces the sessions, takeaways and action points."""
     talks = list(event.talks.prefetch_related("speakers").with_tags().order_by("pk"))
     spaces = list(event.open_spaces.with_tags().order_by("session_label", "pk"))
     notes = list(
         Note.objects.published().filter(event=event).select_related("author").order_by("pk")
     )
-    takeaways = list(Takeaway.objects.filter(event=event).with_tags().order_by("pk"))
+    # Like the notes, what was drafted with a draft note is left out.
+    takeaways = list(Takeaway.objects.public().filter(event=event).with_tags().order_by("pk"))
     action_points = list(
-        ActionPoint.objects.filter(event=event)
+        ActionPoint.objects.public()
+        .filter(event=event)
         .select_related("assignee")
         .with_tags()
         .order_by("pk")
