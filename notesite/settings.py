@@ -4,6 +4,7 @@ Every variable is listed in the README. With DEBUG off the app refuses to start
 without SECRET_KEY and ALLOWED_HOSTS rather than falling back to unsafe defaults.
 """
 
+import datetime
 import logging
 import os
 from pathlib import Path
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "django_filters",
+    "axes",
     "notesite",
     "imports",
     "talks",
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
@@ -165,6 +169,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes). Failed logins are counted in the database, so every
+# worker and instance sees the same count. An account is locked for one address after
+# LOGIN_FAILURE_LIMIT failures; an address alone after LOGIN_FAILURE_LIMIT_PER_IP
+# (an office behind one NAT address shares that, so it is larger). Each failure,
+# even while locked, restarts the LOGIN_COOLOFF_MINUTES wait. Staff unlock early by
+# deleting the attempt in the admin (Axes > Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "notesite.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_IP = envint("LOGIN_FAILURE_LIMIT_PER_IP", 30)
+_cooloff_minutes = envint("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes)
+AXES_LOCKOUT_CALLABLE = "notesite.throttle.lockout_response"
+# The client address: REMOTE_ADDR unless the site runs behind this many proxies that
+# each append to X-Forwarded-For (then the address the outermost proxy saw). Never
+# trust the header without a proxy that sets it: anyone could pick a fresh address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "notesite.throttle.client_ip"
+# Logins are logged by the access log of the server; axes need not keep its own.
+AXES_DISABLE_ACCESS_LOG = True
+# A successful login does not clear the count: that would let anyone with one account
+# reset the count of the address they are guessing other accounts' passwords from.
+AXES_RESET_ON_SUCCESS = False
+if AXES_FAILURE_LIMIT < 1 or LOGIN_FAILURE_LIMIT_PER_IP < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT must be at least 1 and LOGIN_FAILURE_LIMIT_PER_IP at least "
+        "as large as LOGIN_FAILURE_LIMIT."
+    )
+if _cooloff_minutes < 1 or TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "LOGIN_COOLOFF_MINUTES must be at least 1 and TRUSTED_PROXY_COUNT at least 0."
+    )
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -91,7 +91,7 @@ def test_logging_in_does_not_bump_the_version_but_renaming_someone_does():
     user = UserFactory(first_name="Bo")
     before = version()
     logged_in(user)  # force_login updates last_login
-    Client().login(username=user.username, password="wrong")
+    Client().post("/accounts/login/", {"username": user.username, "password": "wrong"})
     assert version() == before
     user.first_name = "Bob"
     user.save()
