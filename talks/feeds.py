@@ -3,7 +3,8 @@
 Feed readers cannot log in, so a feed answers either a logged-in session or a
 ``?key=`` that signs the reader's user id (pages show each user their own link).
 A key cannot be forged without SECRET_KEY, and stops working when its user is
-deactivated, resets it (on their account page) or changes their password. Feeds only ever carry published notes, never drafts.
+deactivated, resets it (on their account page) or changes their password. Feeds
+only ever carry published notes, never drafts.
 """
 
 from urllib.parse import urlencode

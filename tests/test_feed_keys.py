@@ -67,9 +67,7 @@ def test_the_event_page_shows_the_new_key_after_a_reset(attendee_client, attende
     assert (Client().get(old).status_code, Client().get(new).status_code) == (403, 200)
 
 
-def test_keys_made_before_keys_could_be_reset_work_until_the_first_reset(
-    attendee_client, attendee
-):
+def test_keys_made_before_keys_could_be_reset_work_until_the_first_reset(attendee_client, attendee):
     legacy = signing.Signer(salt=FEED_SALT).sign(str(attendee.pk))
     assert feed_status(legacy) == 200
     attendee_client.post(RESET_URL)
@@ -95,9 +93,7 @@ def test_reset_is_post_only_and_needs_a_csrf_token(attendee):
     assert feed_status(key) == 200
 
 
-def test_a_password_change_refuses_the_old_feed_key_and_calendar_address(
-    attendee_client, attendee
-):
+def test_a_password_change_refuses_the_old_feed_key_and_calendar_address(attendee_client, attendee):
     old_key = feed_key(attendee)
     old_token = Preferences.for_user(attendee).calendar_token
 
