@@ -135,12 +135,20 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL when given, else the embedded PostgreSQL under .pgdata/.
+# Only processes with NOTESITE_START_EMBEDDED_DB on (manage.py and the tests set it)
+# start that server; the rest (gunicorn) only join a running one.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 EMBEDDED_DB_DIR = Path(os.environ.get("NOTESITE_PGDATA", BASE_DIR / ".pgdata"))
 if not DATABASE_URL:
     from notesite import embedded_db
 
-    DATABASE_URL = embedded_db.start(EMBEDDED_DB_DIR)
+    if envbool("NOTESITE_START_EMBEDDED_DB", False):
+        DATABASE_URL = embedded_db.start(EMBEDDED_DB_DIR)
+    else:
+        try:
+            DATABASE_URL = embedded_db.join(EMBEDDED_DB_DIR)
+        except embedded_db.NotRunning as exc:
+            raise ImproperlyConfigured(str(exc)) from None
     if not DEBUG and embedded_db.is_main_process():
         logging.getLogger("notesite").warning(
             "DATABASE_URL is unset: using the embedded PostgreSQL in %s. Fine for a "
