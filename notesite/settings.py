@@ -199,7 +199,7 @@ AXES_LOCKOUT_CALLABLE = "notesite.throttle.lockout_response"
 # trust the header without a proxy that sets it: anyone could pick a fresh address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "notesite.throttle.client_ip"
-# Logins are logged by the access log of the server; axes need not keep its own.
+# Successful logins are not recorded (that table would only grow); failures are.
 AXES_DISABLE_ACCESS_LOG = True
 # A successful login does not clear the count: that would let anyone with one account
 # reset the count of the address they are guessing other accounts' passwords from.
