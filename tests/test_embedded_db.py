@@ -5,8 +5,10 @@ Each test uses a data directory of its own, so the suite's server is untouched."
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,18 @@ NOT_RUNNING = "no embedded PostgreSQL is running in"
 pytestmark = pytest.mark.skipif(
     "DATABASE_URL" in os.environ, reason="runs only where the embedded server is used"
 )
+
+
+@pytest.fixture
+def data_dir():
+    """A fresh data directory, stopped and deleted afterwards. Not under tmp_path: run
+    as root, the server runs as its own system user, which cannot enter pytest's
+    private (0700) base directory; other pytest runs reset its mode at any time."""
+    parent = Path(tempfile.mkdtemp(prefix="notesite-pgtest-"))
+    parent.chmod(0o755)
+    yield parent / "pgdata"
+    embedded_db.stop(parent / "pgdata")
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 def production_env(data_dir: Path, **variables: str) -> dict[str, str]:
@@ -49,14 +63,14 @@ def gunicorn_check(data_dir: Path) -> subprocess.CompletedProcess:
     return run(argv, production_env(data_dir))
 
 
-def test_join_never_starts_a_server(tmp_path):
+def test_join_never_starts_a_server(data_dir):
+    data_dir.mkdir()
     with pytest.raises(embedded_db.NotRunning, match=NOT_RUNNING):
-        embedded_db.join(tmp_path)
-    assert list(tmp_path.iterdir()) == []
+        embedded_db.join(data_dir)
+    assert list(data_dir.iterdir()) == []
 
 
-def test_gunicorn_with_no_server_running_fails_with_a_clear_message(tmp_path):
-    data_dir = tmp_path / "pgdata"
+def test_gunicorn_with_no_server_running_fails_with_a_clear_message(data_dir):
     result = gunicorn_check(data_dir)
     assert result.returncode != 0
     assert f"{NOT_RUNNING} {data_dir}" in result.stderr
@@ -64,25 +78,22 @@ def test_gunicorn_with_no_server_running_fails_with_a_clear_message(tmp_path):
     assert not data_dir.exists()
 
 
-def test_a_scheduled_command_can_be_told_not_to_start_it(tmp_path):
-    data_dir = tmp_path / "pgdata"
+def test_a_scheduled_command_can_be_told_not_to_start_it(data_dir):
     env = production_env(data_dir, NOTESITE_START_EMBEDDED_DB="false")
     result = run([sys.executable, "manage.py", "check"], env)
     assert (result.returncode, NOT_RUNNING in result.stderr) == (1, True)
     assert not data_dir.exists()
 
 
-def test_a_command_starts_it_gunicorn_joins_it_and_does_not_restart_it(tmp_path):
-    data_dir = tmp_path / "pgdata"
-    try:
-        started = run([sys.executable, "manage.py", "check"], production_env(data_dir))
-        assert started.returncode == 0, started.stderr
-        assert (data_dir / "postmaster.pid").exists()
+def test_a_command_starts_it_gunicorn_joins_it_and_does_not_restart_it(data_dir):
+    started = run([sys.executable, "manage.py", "check"], production_env(data_dir))
+    assert started.returncode == 0, started.stderr
+    assert (data_dir / "postmaster.pid").exists()
 
-        joined = gunicorn_check(data_dir)
-        assert joined.returncode == 0, joined.stderr
-    finally:
-        embedded_db.stop(data_dir)
+    joined = gunicorn_check(data_dir)
+    assert joined.returncode == 0, joined.stderr
+
+    assert embedded_db.stop(data_dir) is True
     assert not (data_dir / "postmaster.pid").exists()
 
     after_stop = gunicorn_check(data_dir)
