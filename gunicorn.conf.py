@@ -45,6 +45,9 @@ max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Feed keys and calendar tokens are in request URLs: the access and error logs show
+# them as [redacted].
+logger_class = "notesite.gunicorn_logging.GunicornLogger"
 
 # The worker heartbeat file lives in RAM when possible: on a container's overlay
 # filesystem its fchmod() can block a worker.

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from notesite.markdown import RendersMarkdown
-from notesite.roles import is_staff
+from notesite.roles import has_a_role, is_staff
 from notesite.validators import validate_sensible_date
 from talks.models import (
     DraftedQuerySet,
@@ -218,15 +218,13 @@ class ActionPoint(RendersMarkdown, SessionSource):
 
     # Who may do what on the page. Model permission and ownership both count: the
     # attendee role grants change_actionpoint, being the assignee makes it theirs.
+    # Whoever is assigned updates their own follow-up whatever their role (a manager
+    # has no change permission but is assigned work too); someone in no role is not.
     def can_change_status(self, user) -> bool:
-        """Staff, or the assignee when their role lets them change action points."""
+        """Staff, or the assignee when they have a role."""
         if is_staff(user):
             return True
-        return (
-            user.is_authenticated
-            and self.assignee_id == user.pk
-            and user.has_perm("actions.change_actionpoint")
-        )
+        return user.is_authenticated and self.assignee_id == user.pk and has_a_role(user)
 
     def can_comment(self, user) -> bool:
         """Whoever may change the status, and the person who raised it."""

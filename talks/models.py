@@ -825,3 +825,35 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Content version {self.version}"
+
+
+class FeedKeyGeneration(models.Model):
+    """Which feed key of a user's is the valid one. A feed key signs the user id and
+    this number; resetting bumps it, so every key made before stops working. No row
+    means generation 0 (nobody reset yet), so showing a feed link writes nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="feed_key_generation",
+    )
+    generation = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Feed key generation {self.generation} of {self.user}"
+
+    @classmethod
+    def current(cls, user_id: int) -> int:
+        row = cls.objects.filter(user_id=user_id).values("generation").first()
+        return row["generation"] if row else 0
+
+    @classmethod
+    def bump(cls, user_id: int) -> int:
+        """Make every key of ``user_id`` issued so far invalid; the new generation."""
+        row, created = cls.objects.get_or_create(user_id=user_id, defaults={"generation": 1})
+        if not created:
+            # F() so that two resets at once both count.
+            cls.objects.filter(pk=row.pk).update(generation=models.F("generation") + 1)
+            row.refresh_from_db()
+        return row.generation

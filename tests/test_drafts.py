@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-from talks.digests import send_digests
+from following.digests import send_digests
 
 from actions.models import ActionPoint, ActionPointChange, Notification
 from actions.notifications import queue_reminders
