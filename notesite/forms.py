@@ -2,6 +2,7 @@
 
 from django import forms
 
+from actions.models import ActionPoint
 from notesite.services import NewActionPoint, NewTakeaway
 from talks.forms import TagNamesField
 from talks.models import Note
@@ -28,7 +29,8 @@ class NoteForm(forms.ModelForm):
         help_texts = {
             "title": "Optional.",
             "body": "Markdown: **bold**, _italic_, - lists, [links](https://…). "
-            "Use Preview to check it.",
+            "Use Preview to check it. "
+            f"At most {Note._meta.get_field('body').max_length:,} characters.",
             "status": "A draft is visible only to you.",
         }
         error_messages = {"body": {"required": "A note needs some text."}}
@@ -62,7 +64,11 @@ class ActionPointForm(forms.Form):
         help_text="Optional, YYYY-MM-DD.",
     )
     details = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown. Optional."
+        required=False,
+        max_length=ActionPoint._meta.get_field("details").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown. Optional. "
+        f"At most {ActionPoint._meta.get_field('details').max_length:,} characters.",
     )
     tags = TagsField()
 
