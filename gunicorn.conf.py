@@ -38,7 +38,7 @@ worker_connections = _env_int("GUNICORN_WORKER_CONNECTIONS", threads + 1)
 # replaces a worker whose whole process stopped responding; a slow request runs to
 # its end. Nothing here can stop one thread safely, so the bound on a request's time
 # is in the application: input limits (Markdown fields, whose slowest known input
-# renders in about 50 ms of CPU at their maximum length; import file sizes) rather
+# renders in about 60 ms of CPU at their maximum length; import file sizes) rather
 # than a kill. The proxy's read timeout only stops the waiting, not the work.
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)

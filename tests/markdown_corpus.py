@@ -97,7 +97,9 @@ def _distinct_words(length: int) -> str:
         words.append(word)
         size += len(word)
         n += 1
-    return "".join(words)[:length]
+    text = "".join(words)[:length]
+    # Forms strip trailing spaces: end on a letter so the text saved is the text sent.
+    return text[:-1] + "z" if text.endswith(" ") else text
 
 
 CORPUS: dict[str, Callable[[int], str]] = {
