@@ -3,6 +3,7 @@
 from django import forms
 
 from actions.models import ActionPoint
+from notesite.markdown import MarkdownFormField
 from notesite.services import NewActionPoint, NewTakeaway
 from talks.forms import TagNamesField
 from talks.models import Note
@@ -63,7 +64,7 @@ class ActionPointForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Optional, YYYY-MM-DD.",
     )
-    details = forms.CharField(
+    details = MarkdownFormField(
         required=False,
         max_length=ActionPoint._meta.get_field("details").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -17,6 +17,7 @@ but would show tags as text in notes written for Python-Markdown.
 """
 
 import nh3
+from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from markdown_it import MarkdownIt
@@ -116,13 +117,30 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def markdown_field(max_length: int, **kwargs) -> models.TextField:
+class MarkdownFormField(forms.CharField):
+    """A Markdown textarea's field. Browsers count a line break as one character against
+    ``maxlength`` but send two (CRLF); they are stored as one, so the limit the page
+    enforces is the one the server checks."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class MarkdownField(models.TextField):
+    """A Markdown source: its forms (the admin's too) use ``MarkdownFormField``."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MarkdownFormField, **kwargs})
+
+
+def markdown_field(max_length: int, **kwargs) -> MarkdownField:
     """A Markdown source field of at most ``max_length`` characters: forms (the admin's
     too) refuse more with a message giving the limit, ``full_clean`` too, and importers
     read the limit from ``Field.max_length``. No database constraint: rows written before
     the limit keep their text."""
     kwargs.setdefault("help_text", f"Markdown, at most {max_length:,} characters.")
-    return models.TextField(
+    return MarkdownField(
         max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
     )
 

@@ -136,6 +136,18 @@ def test_note_one_character_over_the_limit_is_refused_next_to_the_field(attendee
 
 
 @pytest.mark.django_db
+def test_line_breaks_count_once_as_the_browser_counts_them(attendee_client):
+    # A textarea's maxlength counts a line break as one character; the form sends two.
+    talk = TalkFactory()
+    lines = limit(Note, "body") // 10
+    body = ("a" * 9 + "\r\n") * lines  # 11 characters a line as sent, 10 as typed
+    response = attendee_client.post(new_note_url(talk), page_data(body))
+    assert response.status_code == 302
+    # Stored as typed (the last line break is stripped as trailing space).
+    assert Note.objects.get().body == ("a" * 9 + "\n") * (lines - 1) + "a" * 9
+
+
+@pytest.mark.django_db
 def test_preview_button_does_not_render_an_over_long_body_and_says_why(attendee_client):
     talk = TalkFactory()
     maximum = limit(Note, "body")
