@@ -12,7 +12,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from notesite.markdown import RendersMarkdown
+from notesite.markdown import SHORT_MARKDOWN_MAX_LENGTH, RendersMarkdown, markdown_field
 from notesite.roles import has_a_role, is_staff
 from notesite.validators import validate_sensible_date
 from talks.models import (
@@ -99,7 +99,7 @@ class ActionPoint(RendersMarkdown, SessionSource):
         DROPPED = "dropped", "Dropped"
 
     title = models.CharField(max_length=300)
-    details = models.TextField(blank=True, help_text="Markdown.")
+    details = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     details_html = models.TextField(blank=True, editable=False)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,6 +4,8 @@ import uuid
 
 from django import forms
 
+from actions.models import ActionPoint
+from notesite.markdown import MarkdownFormField
 from notesite.services import NewActionPoint, NewTakeaway
 from notesite.validators import validate_sensible_date
 from talks.forms import TagNamesField
@@ -31,7 +33,8 @@ class NoteForm(forms.ModelForm):
         help_texts = {
             "title": "Optional.",
             "body": "Markdown: **bold**, _italic_, - lists, [links](https://…). "
-            "Use Preview to check it.",
+            "Use Preview to check it. "
+            f"At most {Note._meta.get_field('body').max_length:,} characters.",
             "status": "A draft is visible only to you.",
         }
         error_messages = {"body": {"required": "A note needs some text."}}
@@ -82,8 +85,12 @@ class ActionPointForm(forms.Form):
         help_text="Optional, YYYY-MM-DD.",
         validators=[validate_sensible_date],
     )
-    details = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown. Optional."
+    details = MarkdownFormField(
+        required=False,
+        max_length=ActionPoint._meta.get_field("details").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown. Optional. "
+        f"At most {ActionPoint._meta.get_field('details').max_length:,} characters.",
     )
     tags = TagsField()
 

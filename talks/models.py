@@ -16,7 +16,12 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from notesite.markdown import RendersMarkdown
+from notesite.markdown import (
+    NOTE_BODY_MAX_LENGTH,
+    SHORT_MARKDOWN_MAX_LENGTH,
+    RendersMarkdown,
+    markdown_field,
+)
 from notesite.roles import is_staff
 from notesite.validators import validate_sensible_date
 from talks.slugs import unique_slug
@@ -116,7 +121,7 @@ class Event(RendersMarkdown, models.Model):
     country = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)
     website = HttpURLField(blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     # Rendered once at save; pages show this, never the raw Markdown.
     description_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedEvent", blank=True)
@@ -220,7 +225,7 @@ class Talk(RendersMarkdown, models.Model):
     speakers = models.ManyToManyField(Speaker, related_name="talks", blank=True)
     slides_url = HttpURLField("slides", blank=True)
     video_url = HttpURLField("video", blank=True)
-    abstract = models.TextField(blank=True, help_text="Markdown.")
+    abstract = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     abstract_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedTalk", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -429,7 +434,7 @@ class Note(RendersMarkdown, SessionSource):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
     )
     title = models.CharField(max_length=300, blank=True)
-    body = models.TextField(help_text="Markdown.")
+    body = markdown_field(NOTE_BODY_MAX_LENGTH)
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
