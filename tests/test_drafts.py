@@ -9,11 +9,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-from following.digests import send_digests
 
 from actions.models import ActionPoint, ActionPointChange, Notification
 from actions.notifications import queue_reminders
 from actions.services import update_action_points
+from following.digests import send_digests
 from notesite.services import NewActionPoint, NewTakeaway, update_note, write_note
 from talks import drafted
 from talks.feeds import feed_key
