@@ -33,6 +33,13 @@ threads = _env_int("GUNICORN_THREADS", 4)
 # clients that halved throughput and doubled p95 (docs/benchmarks.md). A connection no
 # worker can take yet waits in the listen backlog for the first one that can.
 worker_connections = _env_int("GUNICORN_WORKER_CONNECTIONS", threads + 1)
+# Not a request timeout. With threads (the gthread worker) the worker's main thread
+# keeps sending the heartbeat while a request thread is busy, so `timeout` only
+# replaces a worker whose whole process stopped responding; a slow request runs to
+# its end. Nothing here can stop one thread safely, so the bound on a request's time
+# is in the application: input limits (Markdown fields, whose slowest known input
+# renders in about 60 ms of CPU at their maximum length; import file sizes) rather
+# than a kill. The proxy's read timeout only stops the waiting, not the work.
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 
@@ -45,6 +52,9 @@ max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Feed keys and calendar tokens are in request URLs: the access and error logs show
+# them as [redacted].
+logger_class = "notesite.gunicorn_logging.GunicornLogger"
 
 # The worker heartbeat file lives in RAM when possible: on a container's overlay
 # filesystem its fchmod() can block a worker.

@@ -1,19 +1,23 @@
-"""The account page: whether to get reminder digests, and where email goes."""
+"""The account page: whether to get daily reminders, where email goes, and the
+secret links (feed key, calendar address) that let readers in without a login."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.models import Preferences
+from talks.feeds import reset_feed_key
 
 
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = Preferences
         fields = ["reminders_enabled"]
-        labels = {"reminders_enabled": "Email me a daily reminder digest"}
+        labels = {"reminders_enabled": "Email me a daily reminder"}
         help_texts = {
             "reminders_enabled": (
                 "At most one email a day, only when one of your follow-ups is overdue "
@@ -40,3 +44,36 @@ def preferences(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm(instance=stored or Preferences(user=request.user))
     return render(request, "actions/account.html", {"form": form})
+
+
+@transaction.atomic
+def reset_secret_links(*, user) -> None:
+    """Revoke every link that reads as ``user`` without a login.
+
+    Side effects: every feed key made for ``user`` so far stops working, and their
+    calendar address gets a new token (creating their preferences row if needed).
+    """
+    reset_feed_key(user)
+    Preferences.for_user(user).reset_calendar_token()
+
+
+@require_POST
+def feed_key_reset(request: HttpRequest) -> HttpResponse:
+    reset_feed_key(request.user)
+    messages.success(
+        request,
+        "Your feed links were reset: the old ones no longer work. Copy the feed link "
+        "again from an event or tag page.",
+    )
+    return redirect("actions:preferences")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also revokes the secret links: someone who
+    changes a password because it leaked expects the old access to end."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            reset_secret_links(user=form.user)
+        return response

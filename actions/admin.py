@@ -195,7 +195,7 @@ class ActionPointAdmin(SiteAdmin):
     date_hierarchy = "due_on"
     autocomplete_fields = ["event", "talk", "open_space", "raised_by", "assignee"]
     actions = ["assign_to", "mark_done", "mark_dropped", export_as_csv]
-    readonly_fields = ["completed_at", "created_at", "updated_at", "history_table"]
+    readonly_fields = ["completed_at", "created_at", "updated_at", "history_table", "note"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_tags()
@@ -211,7 +211,9 @@ class ActionPointAdmin(SiteAdmin):
             ("This change", {"fields": ["comment", "seen_version"]}),
         ]
         if obj is not None:
-            fieldsets.append(("History", {"fields": ["history_table", "created_at", "updated_at"]}))
+            fieldsets.append(
+                ("History", {"fields": ["note", "history_table", "created_at", "updated_at"]})
+            )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):

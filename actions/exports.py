@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+import icalendar
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
@@ -167,39 +168,13 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _ics_text(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks
-    escaped; other control characters, which TEXT may not hold, dropped."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return "".join(char for char in value if char >= " " or char == "\t")
+    """``value`` without the control characters a TEXT value may not hold (RFC 5545
+    3.3.11), keeping tabs and line breaks; icalendar escapes what is left."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(char for char in value if " " <= char != "\x7f" or char in "\t\n")
 
 
-def _ics_fold(line: str) -> str:
-    """A content line folded to at most 75 octets per physical line (RFC 5545 3.1),
-    never inside a UTF-8 character; continuation lines start with a space."""
-    if len(line.encode()) <= 75:
-        return line
-    parts, current, size = [], "", 0
-    for char in line:
-        octets = len(char.encode())
-        if size + octets > 75:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += octets
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def _ics_date(day: datetime.date) -> str:
-    return f"{day:%Y%m%d}"
-
-
-def _ics_utc(moment: datetime.datetime) -> str:
-    return f"{moment.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _ics_event(ap: ActionPoint, *, site: str, host: str, now: datetime.datetime) -> list[str]:
+def _ics_event(ap: ActionPoint, *, site: str, host: str, now: datetime.datetime) -> icalendar.Event:
     today = timezone.localdate(now)
     overdue = ap.is_overdue(today)
     summary = f"[overdue] {ap.title}" if overdue else ap.title
@@ -209,45 +184,47 @@ def _ics_event(ap: ActionPoint, *, site: str, host: str, now: datetime.datetime)
         source = f"{ap.session} ({source_kind(ap)} at {ap.event.name})"
     url = site + ap.get_absolute_url()
     description = f"Status: {ap.get_status_display()}\nRaised at: {source}\n{url}"
-    return [
-        "BEGIN:VEVENT",
-        f"UID:actionpoint-{ap.pk}@{host}",
-        f"DTSTAMP:{_ics_utc(now)}",
-        f"LAST-MODIFIED:{_ics_utc(ap.updated_at)}",
-        # Bumped with every change, so calendar apps take the newer copy.
-        f"SEQUENCE:{ap.version - 1}",
-        f"DTSTART;VALUE=DATE:{_ics_date(ap.due_on)}",
-        f"DTEND;VALUE=DATE:{_ics_date(ap.due_on + datetime.timedelta(days=1))}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"DESCRIPTION:{_ics_text(description)}",
-        f"URL:{url}",
-        # The due date stands; what is still to do is in the description.
-        "STATUS:CONFIRMED",
-        # A due date does not make its day busy.
-        "TRANSP:TRANSPARENT",
-        "END:VEVENT",
-    ]
+    event = icalendar.Event()
+    event.add("uid", f"actionpoint-{ap.pk}@{host}")
+    event.add("dtstamp", now)
+    event.add("last-modified", ap.updated_at.astimezone(datetime.UTC))
+    # Bumped with every change, so calendar apps take the newer copy.
+    event.add("sequence", ap.version - 1)
+    event.add("dtstart", ap.due_on)
+    # An all-day event ends the next day. The last date there is has no next day:
+    # without DTEND an all-day event lasts one day anyway (RFC 5545 3.6.1).
+    if ap.due_on < datetime.date.max:
+        event.add("dtend", ap.due_on + datetime.timedelta(days=1))
+    event.add("summary", _ics_text(summary))
+    event.add("description", _ics_text(description))
+    event.add("url", url)
+    # The due date stands; what is still to do is in the description.
+    event.add("status", "CONFIRMED")
+    # A due date does not make its day busy.
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
-def calendar_lines(user, action_points: Iterable[ActionPoint], *, site: str) -> list[str]:
-    """The VCALENDAR of ``action_points``, unfolded, one content line per item."""
+def follow_up_calendar(
+    user, action_points: Iterable[ActionPoint], *, site: str
+) -> icalendar.Calendar:
+    """The VCALENDAR of ``action_points``, one all-day event each."""
     host = split_domain_port(site.split("://", 1)[1])[0] or "notesite"
-    now = timezone.now().replace(microsecond=0)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Notesite//Follow-ups//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(f'Follow-ups of {user.get_username()} (Notesite)')}",
-        f"X-WR-CALDESC:{_ics_text('Open and in-progress follow-ups on their due dates.')}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
+    now = timezone.now().replace(microsecond=0).astimezone(datetime.UTC)
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Notesite//Follow-ups//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _ics_text(f"Follow-ups of {user.get_username()} (Notesite)"))
+    calendar.add("x-wr-caldesc", "Open and in-progress follow-ups on their due dates.")
+    # How often calendar apps should fetch it again (RFC 7986, and its older name).
+    hourly = icalendar.vDuration(datetime.timedelta(hours=1))
+    calendar.add("refresh-interval", hourly, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", hourly.to_ical().decode())
     for ap in action_points:
-        lines += _ics_event(ap, site=site, host=host, now=now)
-    lines.append("END:VCALENDAR")
-    return lines
+        calendar.add_component(_ics_event(ap, site=site, host=host, now=now))
+    return calendar
 
 
 @login_not_required  # the token in the address is the credential
@@ -264,15 +241,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No calendar at this address.")
     user = preferences.user
     action_points = (
-        ActionPoint.objects.open()
+        ActionPoint.objects.visible_to(user)
+        .open()
         .assigned_to(user)
         .filter(due_on__isnull=False)
         .select_related("event", "talk", "open_space")
         .order_by("due_on", "pk")
     )
     site = request.build_absolute_uri("/").removesuffix("/")
-    lines = calendar_lines(user, action_points, site=site)
-    body = "".join(_ics_fold(line) + "\r\n" for line in lines)
+    body = follow_up_calendar(user, action_points, site=site).to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
     # The feed is private: no shared cache keeps it, and no search engine lists it.

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from actions.models import ActionPoint
+from common.validators import validate_sensible_date
 from talks.forms import LookupField
 
 User = get_user_model()
@@ -48,6 +49,7 @@ class ActionPointUpdateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter a real date, as YYYY-MM-DD (e.g. 2026-06-30)."},
+        validators=[validate_sensible_date],
     )
     comment = forms.CharField(
         required=False,

@@ -13,9 +13,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from common.db import SearchVectorDeferred, search_vector
-from common.markdown import RendersMarkdown
-from common.roles import is_staff
-from talks.models import SessionSource
+from common.markdown import SHORT_MARKDOWN_MAX_LENGTH, RendersMarkdown, markdown_field
+from common.roles import has_a_role, is_staff
+from common.validators import validate_sensible_date
+from talks.models import DraftedQuerySet, SessionSource, delete_with_draft, note_allows
 from talks.tagging import TaggedQuerySet
 
 ACTIVE_STATUSES = ("open", "in_progress")
@@ -26,7 +27,7 @@ def overdue_q(today: datetime.date | None = None) -> Q:
     return Q(status__in=ACTIVE_STATUSES, due_on__lt=today or timezone.localdate())
 
 
-class ActionPointQuerySet(TaggedQuerySet):
+class ActionPointQuerySet(DraftedQuerySet, TaggedQuerySet):
     def open(self) -> "ActionPointQuerySet":
         """Not finished: open or in progress."""
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -92,7 +93,7 @@ class ActionPoint(RendersMarkdown, SessionSource):
         DROPPED = "dropped", "Dropped"
 
     title = models.CharField(max_length=300)
-    details = models.TextField(blank=True, help_text="Markdown.")
+    details = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     details_html = models.TextField(blank=True, editable=False)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,7 +110,19 @@ class ActionPoint(RendersMarkdown, SessionSource):
         related_name="action_points",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    due_on = models.DateField("due date", null=True, blank=True)
+    # The note it was raised in, if any: private to that note's author, and nobody is
+    # emailed about it, while the note is a draft.
+    note = models.ForeignKey(
+        "talks.Note",
+        on_delete=delete_with_draft,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="action_points",
+    )
+    due_on = models.DateField(
+        "due date", null=True, blank=True, validators=[validate_sensible_date]
+    )
     # Set exactly when the status is done (a database constraint holds it to that).
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     tags = TaggableManager(through="TaggedActionPoint", blank=True)
@@ -182,6 +195,10 @@ class ActionPoint(RendersMarkdown, SessionSource):
         else:
             self.completed_at = None
 
+    def is_visible_to(self, user) -> bool:
+        """``ActionPointQuerySet.visible_to`` for one row (reads its note)."""
+        return note_allows(self.note, user)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -195,15 +212,13 @@ class ActionPoint(RendersMarkdown, SessionSource):
 
     # Who may do what on the page. Model permission and ownership both count: the
     # attendee role grants change_actionpoint, being the assignee makes it theirs.
+    # Whoever is assigned updates their own follow-up whatever their role (a manager
+    # has no change permission but is assigned work too); someone in no role is not.
     def can_change_status(self, user) -> bool:
-        """Staff, or the assignee when their role lets them change action points."""
+        """Staff, or the assignee when they have a role."""
         if is_staff(user):
             return True
-        return (
-            user.is_authenticated
-            and self.assignee_id == user.pk
-            and user.has_perm("actions.change_actionpoint")
-        )
+        return user.is_authenticated and self.assignee_id == user.pk and has_a_role(user)
 
     def can_comment(self, user) -> bool:
         """Whoever may change the status, and the person who raised it."""
@@ -309,7 +324,7 @@ class Preferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followup_preferences"
     )
     reminders_enabled = models.BooleanField(
-        "email me reminders", default=True, help_text="A daily digest of what is due or overdue."
+        "email me reminders", default=True, help_text="A daily email of what is due or overdue."
     )
     # The secret in the personal calendar feed's URL; resetting it revokes old links.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
@@ -331,12 +346,12 @@ class Preferences(models.Model):
 
 
 class ReminderLog(models.Model):
-    """One reminder digest made for one person on one day: the row that keeps an
-    hourly cron job to one digest a day. Written in the same transaction as the
-    digest's outbox row, so a run that fails half-way leaves neither."""
+    """One daily reminder made for one person on one day: the row that keeps an
+    hourly cron job to one reminder a day. Written in the same transaction as the
+    reminder's outbox row, so a run that fails half-way leaves neither."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # The local date the digest is for (a second run that day finds this row).
+    # The local date the reminder is for (a second run that day finds this row).
     sent_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -358,14 +373,15 @@ class Notification(models.Model):
     """An email in the outbox: queued in the transaction that made the change, sent
     once it commits, and retried by ``send_reminders`` while the mail server fails.
 
-    Either about one history entry (at most one email per person per entry) or a
-    reminder digest (one per ``ReminderLog``).
+    About exactly one of: a history entry (at most one email per person per entry),
+    a daily reminder (one per ``ReminderLog``), or a weekly digest of what someone
+    follows (one per ``talks.DigestLog``).
     """
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
-        # Never to be sent: no email address, an inactive account, a newer digest.
+        # Never to be sent: no email address, an inactive account, a newer reminder.
         SKIPPED = "skipped", "Skipped"
         # Gave up after too many failed attempts.
         FAILED = "failed", "Failed"
@@ -382,6 +398,13 @@ class Notification(models.Model):
     )
     reminder = models.OneToOneField(
         ReminderLog,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
+    digest = models.OneToOneField(
+        "talks.DigestLog",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -405,9 +428,10 @@ class Notification(models.Model):
                 fields=["change", "recipient"], name="notification_once_per_change"
             ),
             models.CheckConstraint(
-                condition=Q(change__isnull=False, reminder__isnull=True)
-                | Q(change__isnull=True, reminder__isnull=False),
-                name="notification_change_xor_reminder",
+                condition=Q(change__isnull=False, reminder__isnull=True, digest__isnull=True)
+                | Q(change__isnull=True, reminder__isnull=False, digest__isnull=True)
+                | Q(change__isnull=True, reminder__isnull=True, digest__isnull=False),
+                name="notification_about_one_thing",
             ),
             models.CheckConstraint(
                 condition=Q(state="sent", sent_at__isnull=False)

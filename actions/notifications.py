@@ -1,12 +1,13 @@
-"""Email about action points: who is told about a change, the daily reminder
-digests, and the outbox both go through.
+"""Email about action points: who is told about a change, the daily reminders,
+and the outbox they (and the weekly digests of what people follow) go through.
 
 Every email is first a ``Notification`` row, written in the transaction that made
-the change (or the digest) and sent once that transaction has committed. A mail
+the change (or the reminder, or the digest) and sent once that transaction has
+committed. A mail
 server that is down leaves the row pending, with its error, for ``send_reminders``
 to retry; a person without an email address gets a skipped row and a warning in
 the log. The database refuses a second row for one person and one change, and a
-second digest for one person on one day, so nothing is ever sent twice.
+second reminder for one person on one day, so nothing is ever sent twice.
 """
 
 import contextlib
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification, ReminderLog
 from common.roles import MANAGER
+from talks.models import Note
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -57,7 +59,7 @@ SEND_TIMEOUT = 10
 # Emails sent straight after a commit; more (a bulk action over many rows) wait
 # for the next send_reminders run rather than hold up the page.
 SEND_NOW_LIMIT = 50
-# Other people's overdue action points listed in a manager's digest.
+# Other people's overdue action points listed in a manager's reminder.
 TEAM_LIST_LIMIT = 30
 
 _batch: ContextVar[list[int] | None] = ContextVar("notification_batch", default=None)
@@ -79,7 +81,14 @@ def recipients(entry: ActionPointChange) -> list[tuple[User, list[str]]]:
     found: dict[int, tuple[User, list[str]]] = {}
 
     def tell(user, reason: str) -> None:
-        if user is not None and user.pk != entry.changed_by_id and user.is_active:
+        # Raised in a draft note: nobody but its author hears of it before it is
+        # published (queue_held_for_note tells the assignee then).
+        if (
+            user is not None
+            and user.pk != entry.changed_by_id
+            and user.is_active
+            and action_point.is_visible_to(user)
+        ):
             found.setdefault(user.pk, (user, []))[1].append(reason)
 
     if "assignee" in changes:
@@ -98,7 +107,40 @@ def queue_for_change(entry: ActionPointChange) -> list[Notification]:
     rows = []
     for recipient, reasons in recipients(entry):
         subject, body = render_change(entry, recipient, reasons)
-        rows.append(_notification(recipient, subject, body, change=entry))
+        rows.append(outbox_row(recipient, subject, body, change=entry))
+    Notification.objects.bulk_create(rows)
+    with sending_after_commit():
+        _batch.get().extend(row.pk for row in rows if row.state == Notification.State.PENDING)
+    return rows
+
+
+def queue_held_for_note(note) -> list[Notification]:
+    """Tell the assignees of ``note``'s action points, now that it is published, of
+    the assignment that was held back while it was a draft: the latest history entry
+    that set each one's assignee, unless they were told of it already (the author,
+    who could see it). Side effects: as ``queue_for_change``."""
+    rows = []
+    assigned = note.action_points.filter(assignee__isnull=False).select_related(
+        "assignee", "event", "talk", "open_space"
+    )
+    for action_point in assigned:
+        entry = (
+            action_point.history.filter(changes__has_key="assignee")
+            .select_related("changed_by")
+            .order_by("-changed_at", "-pk")
+            .first()
+        )
+        recipient = action_point.assignee
+        if (
+            entry is None
+            or recipient.pk == entry.changed_by_id
+            or not recipient.is_active
+            or entry.notifications.filter(recipient=recipient).exists()
+        ):
+            continue
+        entry.action_point = action_point
+        subject, body = render_change(entry, recipient, [ASSIGNED])
+        rows.append(outbox_row(recipient, subject, body, change=entry))
     Notification.objects.bulk_create(rows)
     with sending_after_commit():
         _batch.get().extend(row.pk for row in rows if row.state == Notification.State.PENDING)
@@ -143,7 +185,7 @@ def _source(action_point: ActionPoint) -> str:
     return f"the {source_kind(action_point)} “{action_point.session}” at {action_point.event.name}"
 
 
-# --- Reminder digests --------------------------------------------------------------
+# --- Daily reminders ---------------------------------------------------------------
 
 
 @dataclasses.dataclass
@@ -158,19 +200,29 @@ class Reminders:
 
 
 def queue_reminders(*, days: int = 3, today: datetime.date | None = None) -> Reminders:
-    """Queue today's digest for everyone who has one due: their open action points
+    """Queue today's reminder for everyone who has one due: their open action points
     that are overdue or due within ``days`` days and, for managers, the team's
     overdue ones. Skips people who turned reminders off, inactive accounts, and
-    whoever already has today's digest.
+    whoever already has today's reminder.
 
     Side effects: for each person, in its own transaction, one ReminderLog row and
     one Notification (skipped, with a warning, without an email address), and any
-    older digest of theirs still waiting marked skipped (it is out of date).
+    older reminder of theirs still waiting marked skipped (it is out of date).
     """
     today = today or timezone.localdate()
     run = Reminders(today=today, until=today + datetime.timedelta(days=days))
-    due = ActionPoint.objects.open().filter(due_on__lte=run.until)
-    others_overdue = ActionPoint.objects.overdue(today).exclude(assignee=OuterRef("pk"))
+    # Raised in someone else's draft note: no reminder until it is published.
+    in_others_draft = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+    due = (
+        ActionPoint.objects.open()
+        .filter(due_on__lte=run.until)
+        .exclude(Exists(in_others_draft.exclude(author_id=OuterRef("assignee_id"))))
+    )
+    others_overdue = (
+        ActionPoint.objects.overdue(today)
+        .exclude(assignee=OuterRef("pk"))
+        .exclude(Exists(in_others_draft.exclude(author_id=OuterRef(OuterRef("pk")))))
+    )
     is_manager = Exists(
         User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MANAGER)
     )
@@ -183,7 +235,7 @@ def queue_reminders(*, days: int = 3, today: datetime.date | None = None) -> Rem
         .order_by("pk")
     )
     for person in list(people):
-        notification = queue_digest(person, today=today, until=run.until, team=person.is_manager)
+        notification = queue_reminder(person, today=today, until=run.until, team=person.is_manager)
         if notification is None:
             continue
         run.queued += 1
@@ -193,19 +245,20 @@ def queue_reminders(*, days: int = 3, today: datetime.date | None = None) -> Rem
 
 
 @transaction.atomic
-def queue_digest(
+def queue_reminder(
     user, *, today: datetime.date, until: datetime.date, team: bool
 ) -> Notification | None:
-    """Queue ``user``'s digest for ``today``, unless they already have one or it
+    """Queue ``user``'s reminder for ``today``, unless they already have one or it
     would be empty. Side effects: as ``queue_reminders``, for one person."""
     mine = list(
-        ActionPoint.objects.open()
+        ActionPoint.objects.visible_to(user)
+        .open()
         .assigned_to(user)
         .filter(due_on__lte=until)
         .select_related("event")
         .order_by("due_on", "pk")
     )
-    others = ActionPoint.objects.overdue(today).exclude(assignee=user)
+    others = ActionPoint.objects.visible_to(user).overdue(today).exclude(assignee=user)
     team_rows = (
         list(others.select_related("event", "assignee").order_by("due_on", "pk")[:TEAM_LIST_LIMIT])
         if team
@@ -217,18 +270,18 @@ def queue_digest(
     if not created:
         return None  # another run got there first
     Notification.objects.pending().filter(recipient=user, reminder__isnull=False).update(
-        state=Notification.State.SKIPPED, last_error="Out of date: a newer digest replaced it."
+        state=Notification.State.SKIPPED, last_error="Out of date: a newer reminder replaced it."
     )
     team_count = others.count() if len(team_rows) == TEAM_LIST_LIMIT else len(team_rows)
-    subject, body = render_digest(
+    subject, body = render_reminder(
         user, mine=mine, team=team_rows, team_count=team_count, today=today, until=until
     )
-    notification = _notification(user, subject, body, reminder=log)
+    notification = outbox_row(user, subject, body, reminder=log)
     notification.save()
     return notification
 
 
-def render_digest(
+def render_reminder(
     user,
     *,
     mine: list[ActionPoint],
@@ -284,7 +337,7 @@ def _row(action_point: ActionPoint, today: datetime.date) -> dict:
 # --- The outbox --------------------------------------------------------------------
 
 
-def _notification(recipient, subject: str, body: str, **about) -> Notification:
+def outbox_row(recipient, subject: str, body: str, **about) -> Notification:
     """An unsaved outbox row; skipped (and logged) when there is nowhere to send it."""
     notification = Notification(recipient=recipient, subject=subject, body=body, **about)
     if not recipient.email.strip():

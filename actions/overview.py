@@ -9,6 +9,9 @@ what is still to do from the partial indexes on open rows, per event only the ro
 of the events shown, per assignee only the rows of the people who can be shown, and
 the months and the median only the last twelve months (a range, once the
 ``created_at`` and ``completed_at`` indexes exist).
+
+The page is the same for every reader, so it counts published action points only
+(``public()``): those raised in a draft note count once the note is published.
 """
 
 import datetime
@@ -85,7 +88,7 @@ def month_starts(today: datetime.date, months: int = MONTHS) -> list[datetime.da
 def done_since(since: datetime.datetime) -> QuerySet:
     """Action points done since ``since`` (``completed_at`` is set exactly when the
     status is done; saying both lets a partial index on done rows answer)."""
-    return ActionPoint.objects.filter(status=Status.DONE, completed_at__gte=since)
+    return ActionPoint.objects.public().filter(status=Status.DONE, completed_at__gte=since)
 
 
 def totals(today: datetime.date, since: datetime.datetime) -> dict:
@@ -96,12 +99,16 @@ def totals(today: datetime.date, since: datetime.datetime) -> dict:
     from the (event, status) index alone, the overdue ones from the partial index
     on open rows, events and people as one index probe each, the median over the
     last months only."""
-    by_status = dict(ActionPoint.objects.order_by().values_list("status").annotate(n=Count("*")))
+    by_status = dict(
+        ActionPoint.objects.public().order_by().values_list("status").annotate(n=Count("*"))
+    )
     counts = {status: by_status.get(status, 0) for status in Status.values}
     has_action_points = {
-        "events": Event.objects.filter(Exists(ActionPoint.objects.filter(event=OuterRef("pk")))),
+        "events": Event.objects.filter(
+            Exists(ActionPoint.objects.public().filter(event=OuterRef("pk")))
+        ),
         "assignees": get_user_model().objects.filter(
-            Exists(ActionPoint.objects.filter(assignee=OuterRef("pk")))
+            Exists(ActionPoint.objects.public().filter(assignee=OuterRef("pk")))
         ),
     }
     recent = done_since(since).aggregate(
@@ -111,10 +118,10 @@ def totals(today: datetime.date, since: datetime.datetime) -> dict:
     return {
         **counts,
         "active": sum(counts[status] for status in ACTIVE_STATUSES),
-        "overdue": ActionPoint.objects.overdue(today).count(),
+        "overdue": ActionPoint.objects.public().overdue(today).count(),
         "total": sum(counts.values()),
         **{name: rows.count() for name, rows in has_action_points.items()},
-        "unassigned": ActionPoint.objects.unassigned().count(),
+        "unassigned": ActionPoint.objects.public().unassigned().count(),
         **recent,
     }
 
@@ -123,12 +130,13 @@ def per_event(today: datetime.date) -> QuerySet:
     """Counts per event, newest event first (one more row than is shown, to tell
     whether there are more): only the rows of those events are counted."""
     newest = (
-        Event.objects.filter(Exists(ActionPoint.objects.filter(event=OuterRef("pk"))))
+        Event.objects.filter(Exists(ActionPoint.objects.public().filter(event=OuterRef("pk"))))
         .order_by("-starts_on", "name", "pk")
         .values("pk")[: EVENTS_SHOWN + 1]
     )
     return (
-        ActionPoint.objects.filter(event__in=newest)
+        ActionPoint.objects.public()
+        .filter(event__in=newest)
         .values("event_id", "event__name", "event__slug", "event__starts_on")
         .annotate(**status_counts(today))
         .order_by("-event__starts_on", "event__name", "event_id")
@@ -146,7 +154,8 @@ def per_assignee(today: datetime.date) -> list[dict]:
     one. While fewer people than that have anything to do, everyone's are counted
     (their totals then decide the order)."""
     still_to_do = (
-        ActionPoint.objects.open()
+        ActionPoint.objects.public()
+        .open()
         .order_by()
         .values("assignee_id")
         .annotate(active=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
@@ -163,11 +172,11 @@ def per_assignee(today: datetime.date) -> list[dict]:
     if len(to_do) > ASSIGNEES_SHOWN:
         people = [pk for pk in to_do if pk is not None]
         # Two parts, each an index range (a condition with OR IS NULL is not).
-        counted = by_status(ActionPoint.objects.filter(assignee_id__in=people)).union(
-            by_status(ActionPoint.objects.filter(assignee__isnull=True)), all=True
+        counted = by_status(ActionPoint.objects.public().filter(assignee_id__in=people)).union(
+            by_status(ActionPoint.objects.public().filter(assignee__isnull=True)), all=True
         )
     else:
-        counted = by_status(ActionPoint.objects.all())
+        counted = by_status(ActionPoint.objects.public())
     rows: dict[int | None, dict] = {}
     for assignee_id, status, n in counted:
         if assignee_id in to_do or len(to_do) <= ASSIGNEES_SHOWN:
@@ -203,7 +212,8 @@ def per_assignee(today: datetime.date) -> list[dict]:
 
 def overdue(today: datetime.date) -> QuerySet:
     return (
-        ActionPoint.objects.overdue(today)
+        ActionPoint.objects.public()
+        .overdue(today)
         .select_related("event", "talk", "open_space", "assignee")
         .order_by("due_on", "pk")[:OVERDUE_SHOWN]
     )
@@ -227,7 +237,7 @@ class Month:
 def monthly(today: datetime.date, since: datetime.datetime) -> list[Month]:
     """Raised and done in each of the last ``MONTHS`` months, oldest first, with
     zeros for quiet months."""
-    raised = per_month(ActionPoint.objects.filter(created_at__gte=since), "created_at")
+    raised = per_month(ActionPoint.objects.public().filter(created_at__gte=since), "created_at")
     done = per_month(done_since(since), "completed_at")
     return [Month(m, raised.get(m, 0), done.get(m, 0)) for m in month_starts(today)]
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("follow-ups/calendar/", exports.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", exports.calendar_feed, name="calendar-feed"),
     path("account/", account.preferences, name="preferences"),
+    path("account/feed-key/reset/", account.feed_key_reset, name="feed-key-reset"),
 ]

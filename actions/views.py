@@ -25,7 +25,9 @@ def filtered_action_points(request: HttpRequest) -> tuple[FollowUpFilter, Action
     """The follow-ups list's filters and the rows they select, in the list's order;
     the CSV export reuses it so that it holds exactly the rows the page shows."""
     filters = FollowUpFilter(
-        request.GET, queryset=ActionPoint.objects.with_listing_relations(), request=request
+        request.GET,
+        queryset=ActionPoint.objects.visible_to(request.user).with_listing_relations(),
+        request=request,
     )
     # Invalid filters (an unknown tag, event or user) list nothing and say why.
     rows = filters.qs.overdue_first() if filters.is_valid() else ActionPoint.objects.none()
@@ -51,9 +53,12 @@ def action_point_list(request: HttpRequest) -> HttpResponse:
     return render(request, "actions/action_point_list.html", context)
 
 
-def _get_action_point(pk: int) -> ActionPoint:
-    """The action point with everything its page shows."""
-    queryset = ActionPoint.objects.with_listing_relations().select_related("raised_by")
+def _get_action_point(pk: int, user) -> ActionPoint:
+    """The action point with everything its page shows, if ``user`` may see it
+    (one raised in someone else's draft note is a 404, as the note is)."""
+    queryset = (
+        ActionPoint.objects.visible_to(user).with_listing_relations().select_related("raised_by")
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -74,7 +79,7 @@ def _render_detail(
 
 @require_safe
 def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action_point = _get_action_point(pk)
+    action_point = _get_action_point(pk, request.user)
     form = None
     if action_point.can_comment(request.user):
         form = ActionPointUpdateForm(action_point=action_point, user=request.user)
@@ -83,7 +88,7 @@ def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_point_update(request: HttpRequest, pk: int) -> HttpResponse:
-    action_point = _get_action_point(pk)
+    action_point = _get_action_point(pk, request.user)
     if not action_point.can_comment(request.user):
         raise PermissionDenied("Only its assignee, the person who raised it and staff can.")
     form = ActionPointUpdateForm(request.POST, action_point=action_point, user=request.user)
@@ -112,7 +117,7 @@ def _render_stale(
 ) -> HttpResponse:
     """The page as it is now, with the user's input kept in a form that names the
     other person's change (or, if they may no longer edit it, a message)."""
-    action_point = _get_action_point(pk)
+    action_point = _get_action_point(pk, request.user)
     if action_point.can_comment(request.user):
         form = form.rebased(action_point, stale.message)
     else:

@@ -31,3 +31,8 @@ def is_staff(user: AbstractBaseUser) -> bool:
 
 def sees_everyones_follow_ups(user: AbstractBaseUser) -> bool:
     return is_staff(user) or MANAGER in role_names(user)
+
+
+def has_a_role(user: AbstractBaseUser) -> bool:
+    """In one of the three role groups (an account in none may only read)."""
+    return bool(role_names(user) & {ATTENDEE, MANAGER, STAFF})

@@ -1,7 +1,12 @@
 """Forms for writing a note, with the takeaways and action points raised with it."""
 
+import uuid
+
 from django import forms
 
+from actions.models import ActionPoint
+from common.markdown import MarkdownFormField
+from common.validators import validate_sensible_date
 from notes.services import NewActionPoint, NewTakeaway
 from talks.forms import TagNamesField
 from talks.models import Note
@@ -28,10 +33,28 @@ class NoteForm(forms.ModelForm):
         help_texts = {
             "title": "Optional.",
             "body": "Markdown: **bold**, _italic_, - lists, [links](https://…). "
-            "Use Preview to check it.",
+            "Use Preview to check it. "
+            f"At most {Note._meta.get_field('body').max_length:,} characters.",
             "status": "A draft is visible only to you.",
         }
         error_messages = {"body": {"required": "A note needs some text."}}
+
+
+DAMAGED = "This form was damaged on the way: reload the page and try again."
+
+
+class NewNoteForm(NoteForm):
+    """A new note's form, carrying a value made when the page is shown so that sending
+    the same form twice saves one note (``write_note``'s ``submission_token``)."""
+
+    submission_token = forms.UUIDField(
+        required=False,
+        initial=uuid.uuid4,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This form was damaged on the way: reload the page and try again."
+        },
+    )
 
 
 class TakeawayForm(forms.Form):
@@ -60,9 +83,14 @@ class ActionPointForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Optional, YYYY-MM-DD.",
+        validators=[validate_sensible_date],
     )
-    details = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown. Optional."
+    details = MarkdownFormField(
+        required=False,
+        max_length=ActionPoint._meta.get_field("details").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown. Optional. "
+        f"At most {ActionPoint._meta.get_field('details').max_length:,} characters.",
     )
     tags = TagsField()
 
@@ -84,7 +112,7 @@ class NoteWriting:
     whole page invalid (nothing is saved)."""
 
     def __init__(self, user, data=None, *, note: Note | None = None, more_rows: bool = False):
-        self.note = NoteForm(data, instance=note)
+        self.note = NoteForm(data, instance=note) if note else NewNoteForm(data)
         self.takeaways = self.action_points = None
         if user.has_perm("talks.add_takeaway"):
             self.takeaways = _formset(TakeawayFormSet, data, "takeaways", more_rows)

@@ -5,12 +5,14 @@ One page writes into both apps (notes and takeaways in ``talks``, action points 
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from actions.models import ActionPoint, ActionPointChange
+from actions.notifications import queue_held_for_note
 from actions.services import save_action_point
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
 
@@ -29,6 +31,14 @@ class NewActionPoint:
     due_on: datetime.date | None = None
 
 
+class AlreadyWritten(Exception):
+    """The form of this note was sent before and saved: ``note`` is what it made."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(f"Note {note.pk} was written from this form already.")
+        self.note = note
+
+
 @transaction.atomic
 def write_note(
     *,
@@ -39,18 +49,24 @@ def write_note(
     title: str = "",
     body: str,
     status: str = Note.Status.DRAFT,
+    submission_token: uuid.UUID | None = None,
     takeaways: Iterable[NewTakeaway] = (),
     action_points: Iterable[NewActionPoint] = (),
 ) -> Note:
     """Write ``author``'s note on ``event`` (or on its ``talk`` or ``open_space``), and
     the takeaways and action points raised with it, all or nothing.
 
+    ``submission_token`` is the writing form's one-time value: if ``author`` already
+    wrote a note with it (the form sent twice, one after the other or at the same
+    moment), nothing is written and AlreadyWritten names that note.
+
     Side effects, in one transaction:
     - creates the Note (its Markdown rendered to ``body_html``; ``published_at``
-      stamped when published);
-    - creates each Takeaway, by ``author``, on the same source, and sets its tags
+      stamped when published; ``submission_token`` kept);
+    - creates each Takeaway, by ``author``, on the same source and linked to the
+      note (so private while it is a draft), and sets its tags
       (matched to existing tags case-insensitively, new ones created);
-    - creates each ActionPoint, raised by ``author``, on the same source, open and
+    - creates each ActionPoint, raised by ``author``, on the same source and note, open and
       unassigned, through ``actions.services.save_action_point`` (via web): that
       sets its tags and writes one ActionPointChange per action point.
 
@@ -67,10 +83,30 @@ def write_note(
         title=title,
         body=body,
         status=status,
+        submission_token=submission_token,
     )
-    note.save()
+    _save_once(note)
     add_follow_ups(note=note, by=author, takeaways=takeaways, action_points=action_points)
     return note
+
+
+def _save_once(note: Note) -> None:
+    """Insert ``note``, or raise AlreadyWritten if its author has a note with its
+    submission token. The unique constraint decides between simultaneous sends: the
+    second insert waits for the first transaction and fails when it commits."""
+    if note.submission_token is None:
+        note.save()
+        return
+    same_form = Note.objects.filter(author=note.author, submission_token=note.submission_token)
+    if (earlier := same_form.first()) is not None:
+        raise AlreadyWritten(earlier)
+    try:
+        with transaction.atomic():  # a savepoint, so the error leaves the rest usable
+            note.save()
+    except IntegrityError:
+        if (earlier := same_form.first()) is None:
+            raise
+        raise AlreadyWritten(earlier) from None
 
 
 @transaction.atomic
@@ -88,10 +124,16 @@ def update_note(
     points on its source, by ``by`` (the author, or staff), all or nothing.
 
     Side effects: saves the note (re-rendering ``body_html``; publishing a draft
-    stamps ``published_at``), then as ``add_follow_ups``.
+    stamps ``published_at`` and shows the takeaways and action points drafted with
+    it, whose assignees are emailed then), then as ``add_follow_ups``.
     """
+    # As stored, locked: a form may already have set ``note.status`` in memory.
+    stored = Note.objects.select_for_update().values_list("status", flat=True).get(pk=note.pk)
+    publishing = stored != Note.Status.PUBLISHED and status == Note.Status.PUBLISHED
     note.title, note.body, note.status = title, body, status
     note.save()
+    if publishing:
+        queue_held_for_note(note)
     add_follow_ups(note=note, by=by, takeaways=takeaways, action_points=action_points)
     return note
 
@@ -105,10 +147,12 @@ def add_follow_ups(
     action_points: Iterable[NewActionPoint] = (),
 ) -> tuple[list[Takeaway], list[ActionPoint]]:
     """Add takeaways (by ``by``) and action points (raised by ``by``) on ``note``'s
-    source. Side effects: creates the takeaways with their tags; saves each action
+    source, linked to ``note``: only its author sees them while it is a draft.
+    Side effects: creates the takeaways with their tags; saves each action
     point, open and unassigned, through ``save_action_point`` (via web), which sets
     its tags and writes its first history entry."""
     source = {
+        "note": note,
         "event_id": note.event_id,
         "talk_id": note.talk_id,
         "open_space_id": note.open_space_id,

@@ -7,16 +7,17 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.markdown import render_markdown
 from notes.forms import NoteWriting
-from notes.services import update_note, write_note
+from notes.services import AlreadyWritten, update_note, write_note
 from talks.models import Event, Note, OpenSpace, Talk
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
+_BODY_MAX_LENGTH = Note._meta.get_field("body").max_length
 
 
 @permission_required("talks.add_note", raise_exception=True)
@@ -48,15 +49,21 @@ def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> H
     previewing = _previewing(request)
     writing = NoteWriting(request.user, _data(request), more_rows=previewing)
     if request.method == "POST" and not previewing and writing.is_valid():
-        note = write_note(
-            author=request.user,
-            event=event,
-            talk=talk,
-            open_space=open_space,
-            **writing.note.cleaned_data,
-            takeaways=writing.new_takeaways(),
-            action_points=writing.new_action_points(),
-        )
+        try:
+            note = write_note(
+                author=request.user,
+                event=event,
+                talk=talk,
+                open_space=open_space,
+                **writing.note.cleaned_data,
+                takeaways=writing.new_takeaways(),
+                action_points=writing.new_action_points(),
+            )
+        except AlreadyWritten as sent_before:
+            messages.info(
+                request, "This form was sent twice: your note was saved the first time, once."
+            )
+            return redirect(sent_before.note.get_absolute_url())
         messages.success(request, _saved_message("Saved your note", writing))
         return redirect(note.get_absolute_url())
     context = {
@@ -112,8 +119,16 @@ def preview(request: HttpRequest) -> HttpResponse:
     """The body rendered as the note page will show it, for the live preview script."""
     if not (request.user.has_perm("talks.add_note") or request.user.has_perm("talks.change_note")):
         raise PermissionDenied
+    body = request.POST.get("body", "")
+    if len(body) > _BODY_MAX_LENGTH:
+        # Refused, not rendered: the limit is what bounds the time a render takes.
+        return HttpResponseBadRequest(
+            f"A note can be at most {_BODY_MAX_LENGTH:,} characters long; "
+            f"this one has {len(body):,}.",
+            content_type="text/plain; charset=utf-8",
+        )
     # render_markdown sanitises (nh3 allowlist): the fragment is safe to insert.
-    return HttpResponse(render_markdown(request.POST.get("body", "")))
+    return HttpResponse(render_markdown(body))
 
 
 def _note_for(request: HttpRequest, pk: int, allowed: Callable[[Note, object], bool]) -> Note:
@@ -136,7 +151,9 @@ def _previewing(request: HttpRequest) -> bool:
 
 
 def _preview(writing: NoteWriting) -> str:
-    return render_markdown(writing.note["body"].value() or "")
+    body = writing.note["body"].value() or ""
+    # An over-long body is not rendered; the form says why next to the field.
+    return render_markdown(body) if len(body) <= _BODY_MAX_LENGTH else ""
 
 
 def _saved_message(start: str, writing: NoteWriting) -> str:

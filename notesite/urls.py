@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from actions import account
 from notesite import views
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        account.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -27,4 +28,5 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("talks.urls")),
     path("", include("actions.urls")),
+    path("", include("following.urls")),
 ]

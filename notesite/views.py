@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from actions.models import ActionPoint
 from search import tag_pages
-from talks.digests import newest_followed
+from talks.followed import newest_followed
 from talks.models import Event, Follow, Takeaway
 
 DASHBOARD_FOLLOW_UPS = 10
@@ -24,13 +24,17 @@ DASHBOARD_FOLLOWS = 30
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    mine = ActionPoint.objects.open().assigned_to(request.user)
+    mine = ActionPoint.objects.visible_to(request.user).open().assigned_to(request.user)
     follow_ups = (
         mine.with_listing_relations()
         # Earliest due first, so the overdue ones lead; undated ones last.
         .order_by(F("due_on").asc(nulls_last=True), "-created_at")
     )
-    takeaways = Takeaway.objects.with_listing_relations().order_by("-created_at", "-pk")
+    takeaways = (
+        Takeaway.objects.visible_to(request.user)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
+    )
     # All lazy: the template's cached fragments query only when they are built.
     context = {
         "follow_ups": follow_ups[:DASHBOARD_FOLLOW_UPS],

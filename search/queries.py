@@ -84,13 +84,19 @@ def _notes(user: AbstractBaseUser) -> QuerySet:
 
 
 def _takeaways(user: AbstractBaseUser) -> QuerySet:
-    return Takeaway.objects.select_related("event", "talk", "open_space").defer(
-        *_UNSHOWN, *_SESSION_UNSHOWN
+    return (
+        Takeaway.objects.visible_to(user)
+        .select_related("event", "talk", "open_space")
+        .defer(*_UNSHOWN, *_SESSION_UNSHOWN)
     )
 
 
 def _action_points(user: AbstractBaseUser) -> QuerySet:
-    return ActionPoint.objects.select_related("event").defer("details", "details_html", *_UNSHOWN)
+    return (
+        ActionPoint.objects.visible_to(user)
+        .select_related("event")
+        .defer("details", "details_html", *_UNSHOWN)
+    )
 
 
 def _speakers(user: AbstractBaseUser) -> QuerySet:

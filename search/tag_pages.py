@@ -17,6 +17,7 @@ from actions.models import ActionPoint, TaggedActionPoint
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import (
+    Note,
     OpenSpace,
     TaggedEvent,
     TaggedOpenSpace,
@@ -31,13 +32,16 @@ SECTION_LIMIT = 20
 
 
 def _uses(through: type[Model]) -> Coalesce:
-    """How many rows of ``through`` carry the outer tag (0 rather than NULL)."""
+    """How many rows of ``through`` carry the outer tag (0 rather than NULL), not
+    counting takeaways and action points still in a draft note: tag pages are the
+    same for everyone, so they show what is published."""
+    links = through.objects.all()
+    if through in (TaggedTakeaway, TaggedActionPoint):
+        # Drafts are few: a hashed NOT IN over their ids, computed once per query.
+        model = through._meta.get_field("content_object").related_model
+        links = links.exclude(content_object_id__in=model.objects.drafted().values("pk"))
     counts = (
-        through.objects.filter(tag=OuterRef("pk"))
-        .order_by()
-        .values("tag")
-        .annotate(n=Count("*"))
-        .values("n")
+        links.filter(tag=OuterRef("pk")).order_by().values("tag").annotate(n=Count("*")).values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
@@ -69,8 +73,18 @@ RECENT_LINKS = 10_000
 
 
 def _latest_links(through: type[Model]) -> str:
-    table = connection.ops.quote_name(through._meta.db_table)
-    return f"(SELECT tag_id FROM {table} ORDER BY id DESC LIMIT %s)"  # noqa: S608 - a model's table
+    quote = connection.ops.quote_name
+    table = quote(through._meta.db_table)
+    published = ""
+    if through in (TaggedTakeaway, TaggedActionPoint):
+        # Not the tags of what is still in a draft note (a hashed NOT IN: drafts are few).
+        rows = quote(through._meta.get_field("content_object").related_model._meta.db_table)
+        notes = quote(Note._meta.db_table)
+        published = (
+            f" WHERE content_object_id NOT IN (SELECT r.id FROM {rows} r"  # noqa: S608 - tables
+            f" JOIN {notes} n ON n.id = r.note_id WHERE n.status = 'draft')"
+        )
+    return f"(SELECT tag_id FROM {table}{published} ORDER BY id DESC LIMIT %s)"  # noqa: S608
 
 
 def popular_tags(limit: int = 20, *, recent: int = RECENT_LINKS) -> list[Tag]:
@@ -81,8 +95,8 @@ def popular_tags(limit: int = 20, *, recent: int = RECENT_LINKS) -> list[Tag]:
     "Lately" rather than "ever", so that the cost is bounded: each kind's latest
     links are a walk down its primary key, where counting every link (a million
     at scale) took 80 ms per dashboard. Until a kind has ``recent`` links, its
-    counts are all its uses. Tags on events are not counted (as in ``tag_usage``).
-    One query.
+    counts are all its uses. Tags on events are not counted (as in ``tag_usage``),
+    nor those of takeaways and action points still in a draft note. One query.
     """
     kinds = (TaggedTalk, TaggedOpenSpace, TaggedTakeaway, TaggedActionPoint)
     latest = " UNION ALL ".join(_latest_links(through) for through in kinds)
@@ -127,10 +141,16 @@ def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) ->
         .order_by("-event__starts_on", "topic", "pk")
     )
     takeaways = (
-        Takeaway.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
+        Takeaway.objects.public()
+        .filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
     )
     action_points = (
-        ActionPoint.objects.filter(tags=tag).with_listing_relations().order_by("-created_at", "-pk")
+        ActionPoint.objects.public()
+        .filter(tags=tag)
+        .with_listing_relations()
+        .order_by("-created_at", "-pk")
     )
 
     def newest(rows: QuerySet, count: int) -> list[Model]:

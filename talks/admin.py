@@ -9,6 +9,7 @@ import functools
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from common.admin_helpers import (
     TagListFilter,
     joined_tag_names,
 )
+from common.links import HttpURLValidator
 from talks.admin_base import RecentEventFilter, SiteAdmin
 from talks.models import (
     Event,
@@ -40,9 +42,17 @@ from talks.tag_housekeeping import (
     tagged_model,
     with_use_counts,
 )
+from talks.tagging import validate_tag_name
 
-# Links typed without a scheme are https (Django 6's default; silences its warning).
-URL_FIELDS = {**SiteAdmin.formfield_overrides, models.URLField: {"assume_scheme": "https"}}
+# Links typed without a scheme are https (Django 6's default; silences its warning);
+# the "Currently:" link above the box is shown only for an http(s) address.
+URL_FIELDS = {
+    **SiteAdmin.formfield_overrides,
+    models.URLField: {
+        "assume_scheme": "https",
+        "widget": AdminURLFieldWidget(validator_class=HttpURLValidator),
+    },
+}
 
 
 @admin.display(description="tags")
@@ -185,8 +195,9 @@ class TakeawayAdmin(SiteAdmin):
     list_filter = [RecentEventFilter, TakeawayTagFilter]
     search_fields = ["text"]
     date_hierarchy = "created_at"
-    fields = ["author", "event", "talk", "open_space", "text", "tags", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["author", "event", "talk", "open_space", "text", "tags", "note", "created_at"]
+    # The note it was written with: private while that note is a draft.
+    readonly_fields = ["note", "created_at"]
     autocomplete_fields = ["author", "event", "talk", "open_space"]
 
     def get_queryset(self, request):
@@ -209,6 +220,7 @@ class TagAdminForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
+        validate_tag_name(name)
         self._refuse_existing(Q(name__iexact=name), f"A tag called “{name}”")
         return name
 

@@ -2,8 +2,9 @@
 
 Feed readers cannot log in, so a feed answers either a logged-in session or a
 ``?key=`` that signs the reader's user id (pages show each user their own link).
-A key cannot be forged without SECRET_KEY and stops working when its user is
-deactivated. Feeds only ever carry published notes, never drafts.
+A key cannot be forged without SECRET_KEY, and stops working when its user is
+deactivated, resets it (on their account page) or changes their password. Feeds
+only ever carry published notes, never drafts.
 """
 
 from urllib.parse import urlencode
@@ -22,23 +23,35 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from talks.digests import newest_of, shown_at
-from talks.models import Event, Note, Takeaway
+from talks.followed import newest_of, shown_at
+from talks.models import Event, FeedKeyGeneration, Note, Takeaway
 
 FEED_SALT = "notesite.feeds"
 FEED_ITEMS = 50
 
 
 def feed_key(user) -> str:
-    """The key that lets a feed reader read feeds as ``user``; the same every time."""
-    return signing.Signer(salt=FEED_SALT).sign(str(user.pk))
+    """The key that lets a feed reader read feeds as ``user``: the same until the user
+    resets it or changes their password (``reset_feed_key``)."""
+    generation = FeedKeyGeneration.current(user.pk)
+    return signing.Signer(salt=FEED_SALT).sign(f"{user.pk}.{generation}")
+
+
+def reset_feed_key(user) -> None:
+    """Make every feed key of ``user`` made so far stop working."""
+    FeedKeyGeneration.bump(user.pk)
 
 
 def user_for_feed_key(key: str):
-    """The active user ``key`` was made for, or None for a forged or stale key."""
+    """The active user ``key`` was made for, or None for a forged, reset or stale key."""
     try:
-        pk = int(signing.Signer(salt=FEED_SALT).unsign(key))
+        payload = signing.Signer(salt=FEED_SALT).unsign(key)
+        # Keys made before keys could be reset sign the bare id: generation 0.
+        pk, _, generation = payload.partition(".")
+        pk, generation = int(pk), int(generation or 0)
     except (signing.BadSignature, ValueError):
+        return None
+    if generation != FeedKeyGeneration.current(pk):
         return None
     return get_user_model().objects.filter(pk=pk, is_active=True).first()
 
@@ -87,6 +100,7 @@ class NotesAndTakeawaysFeed(Feed):
     def items(self, subject) -> list[Note | Takeaway]:
         takeaways = (
             self.takeaways(subject)
+            .public()
             .select_related("event", "talk", "open_space", "author")
             .with_tags()
             .newest_first()
@@ -103,9 +117,11 @@ class NotesAndTakeawaysFeed(Feed):
         return self.request.get_full_path()
 
     def item_title(self, item: Note | Takeaway) -> str:
+        # Plain text: an Atom title is text, and the XML writer escapes it once (Feed's
+        # default escapes it for HTML first, so readers showed "&lt;img").
         if isinstance(item, Takeaway):
-            return escape(f"Takeaway: {Truncator(item.text).chars(100)}")
-        return escape(item.title or f"Notes on {item.source}")
+            return f"Takeaway: {Truncator(item.text).chars(100)}"
+        return item.title or f"Notes on {item.source}"
 
     def item_description(self, item: Note | Takeaway) -> str:
         # Atom readers read the summary as HTML: takeaway text is escaped, and note

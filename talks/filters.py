@@ -85,7 +85,7 @@ def takeaway_authors(limit: int = 100) -> list:
     """Suggestions for an author text input: people who wrote takeaways."""
     return list(
         get_user_model()
-        .objects.filter(Exists(Takeaway.objects.filter(author=OuterRef("pk"))))
+        .objects.filter(Exists(Takeaway.objects.public().filter(author=OuterRef("pk"))))
         .order_by("username")
         .only("username", "first_name", "last_name")[:limit]
     )

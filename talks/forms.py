@@ -8,7 +8,9 @@ from django.db.models import Model, QuerySet
 from django.utils.text import slugify
 from taggit.forms import TagField
 
+from common.links import HttpURLFormField
 from talks.models import Event, OpenSpace, Speaker, Talk
+from talks.services import refuse_duplicate_open_space, refuse_duplicate_talk
 from talks.tagging import validate_tag_names
 
 
@@ -91,13 +93,8 @@ class TalkForm(SessionForm):
         help_text="Comma-separated names, e.g. “Ada Lovelace, Grace Hopper”. Speakers "
         "already known are matched by name; new ones are added.",
     )
-    # Addresses typed without a scheme are https (Django 6's default).
-    slides_url = forms.URLField(
-        label="Link to the slides", required=False, max_length=200, assume_scheme="https"
-    )
-    video_url = forms.URLField(
-        label="Link to the video", required=False, max_length=200, assume_scheme="https"
-    )
+    slides_url = HttpURLFormField(label="Link to the slides", required=False, max_length=200)
+    video_url = HttpURLFormField(label="Link to the video", required=False, max_length=200)
     field_order = ["title", "kind", "speakers", "slides_url", "video_url", "abstract", "tags"]
 
     class Meta:
@@ -108,12 +105,8 @@ class TalkForm(SessionForm):
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
-        if Talk.objects.filter(event=self.event, title__iexact=title).exists():
-            raise forms.ValidationError(
-                "%(event)s already has a talk called “%(title)s”.",
-                code="duplicate",
-                params={"event": self.event.name, "title": title},
-            )
+        # Checked again when the talk is added, in case someone adds it meanwhile.
+        refuse_duplicate_talk(event=self.event, title=title)
         return title
 
     def clean_speakers(self) -> list[Speaker]:
@@ -136,10 +129,5 @@ class OpenSpaceForm(SessionForm):
 
     def clean_topic(self) -> str:
         topic = self.cleaned_data["topic"].strip()
-        if OpenSpace.objects.filter(event=self.event, topic__iexact=topic).exists():
-            raise forms.ValidationError(
-                "%(event)s already has an open space called “%(topic)s”.",
-                code="duplicate",
-                params={"event": self.event.name, "topic": topic},
-            )
+        refuse_duplicate_open_space(event=self.event, topic=topic)
         return topic

@@ -1,22 +1,31 @@
 """Events, the sessions held at them, and what attendees wrote about them."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from common.db import SearchVectorDeferred, SubqueryCount, search_vector
-from common.markdown import RendersMarkdown
+from common.db import IsAnyOf, SearchVectorDeferred, SubqueryCount, search_vector
+from common.links import HttpURLField
+from common.markdown import (
+    NOTE_BODY_MAX_LENGTH,
+    SHORT_MARKDOWN_MAX_LENGTH,
+    RendersMarkdown,
+    markdown_field,
+)
 from common.roles import is_staff
 from common.slugs import unique_slug
+from common.validators import validate_sensible_date
 from talks.tagging import TaggedQuerySet
 
 
@@ -46,7 +55,9 @@ class EventQuerySet(models.QuerySet):
         return self.annotate(
             talk_count=SubqueryCount(Talk.objects.filter(**at_event).values("pk")),
             note_count=SubqueryCount(Note.objects.visible_to(user).filter(**at_event).values("pk")),
-            takeaway_count=SubqueryCount(Takeaway.objects.filter(**at_event).values("pk")),
+            takeaway_count=SubqueryCount(
+                Takeaway.objects.visible_to(user).filter(**at_event).values("pk")
+            ),
         )
 
 
@@ -55,13 +66,13 @@ class Event(RendersMarkdown, models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, blank=True)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[validate_sensible_date])
+    ends_on = models.DateField(validators=[validate_sensible_date])
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)
-    website = models.URLField(blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    website = HttpURLField(blank=True)
+    description = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     # Rendered once at save; pages show this, never the raw Markdown.
     description_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedEvent", blank=True)
@@ -163,9 +174,9 @@ class Talk(RendersMarkdown, models.Model):
     slug = models.SlugField(max_length=220, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALK)
     speakers = models.ManyToManyField(Speaker, related_name="talks", blank=True)
-    slides_url = models.URLField("slides", blank=True)
-    video_url = models.URLField("video", blank=True)
-    abstract = models.TextField(blank=True, help_text="Markdown.")
+    slides_url = HttpURLField("slides", blank=True)
+    video_url = HttpURLField("video", blank=True)
+    abstract = markdown_field(SHORT_MARKDOWN_MAX_LENGTH, blank=True)
     abstract_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(through="TaggedTalk", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -302,6 +313,39 @@ class SessionSource(models.Model):
             raise ValidationError({field: f"“{session}” belongs to another event."})
 
 
+def delete_with_draft(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of the note a takeaway or action point was written in: deleting a
+    draft deletes what was drafted with it (nobody else ever saw it); deleting a
+    published note leaves its takeaways and action points where they are, public."""
+    drafted = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+    models.CASCADE(collector, field, sub_objs.filter(Exists(drafted)), using)
+    models.SET_NULL(collector, field, sub_objs.exclude(Exists(drafted)), using)
+
+
+class DraftedQuerySet(models.QuerySet):
+    """Visibility of the rows that can be written in a note's form (takeaways, action
+    points): such a row stays its author's until the note is published, then appears
+    with it. Rows with no note (the admin, imports) are public."""
+
+    def visible_to(self, user) -> "DraftedQuerySet":
+        """What ``user`` may see: all but the rows of other people's draft notes, as
+        one NOT EXISTS (drafts are few; no join, no extra query)."""
+        hidden = Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT)
+        if user.pk is not None:
+            hidden = hidden.exclude(author_id=user.pk)
+        return self.filter(~Exists(hidden))
+
+    def drafted(self) -> "DraftedQuerySet":
+        """The rows of draft notes (few: for excluding them by id)."""
+        return self.filter(note__status=Note.Status.DRAFT)
+
+    def public(self) -> "DraftedQuerySet":
+        """What everyone may see (counts and lists shared by all readers)."""
+        return self.filter(
+            ~Exists(Note.objects.filter(pk=OuterRef("note_id"), status=Note.Status.DRAFT))
+        )
+
+
 class NoteQuerySet(models.QuerySet):
     def published(self) -> "NoteQuerySet":
         return self.filter(status=Note.Status.PUBLISHED)
@@ -341,12 +385,15 @@ class Note(RendersMarkdown, SessionSource):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
     )
     title = models.CharField(max_length=300, blank=True)
-    body = models.TextField(help_text="Markdown.")
+    body = markdown_field(NOTE_BODY_MAX_LENGTH)
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The writing form's one-time value: the same form sent twice (a double click,
+    # Save pressed again after a slow response) finds the note it made the first time.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
     search_vector = search_vector(("title", "A"), ("body", "B"))
 
     objects = SearchVectorDeferred.from_queryset(NoteQuerySet)()
@@ -362,6 +409,11 @@ class Note(RendersMarkdown, SessionSource):
                 condition=~Q(body=""), name="note_body_not_empty",
                 violation_error_message="A note needs some text.",
             ),
+            # Partial: only notes written through the form carry a token.
+            models.UniqueConstraint(
+                fields=["author", "submission_token"], name="note_submitted_once_per_author",
+                condition=Q(submission_token__isnull=False),
+            ),
         ]  # fmt: skip
         indexes = [
             models.Index(fields=["event", "-created_at"], name="note_event_idx"),
@@ -376,6 +428,14 @@ class Note(RendersMarkdown, SessionSource):
                 name="note_published_idx",
             ),
             GinIndex(fields=["search_vector"], name="note_search_idx"),
+            # The few drafts, for hiding what was drafted with them (DraftedQuerySet):
+            # read from this index alone instead of scanning every note.
+            models.Index(
+                fields=["id"],
+                include=["author"],
+                condition=Q(status="draft"),
+                name="note_draft_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,7 +461,7 @@ class Note(RendersMarkdown, SessionSource):
 TAG_COUNT_SAMPLE = 2_000
 
 
-class TakeawayQuerySet(TaggedQuerySet):
+class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
     def with_listing_relations(self) -> "TakeawayQuerySet":
         """Everything a list of takeaways shows, in a fixed number of queries (the
         sessions without their search vectors, which no list shows)."""
@@ -413,6 +473,16 @@ class TakeawayQuerySet(TaggedQuerySet):
 
     def newest_first(self) -> "TakeawayQuerySet":
         return self.order_by("-created_at", "-pk")
+
+    def appeared_between(
+        self, since: datetime.datetime, until: datetime.datetime
+    ) -> "TakeawayQuerySet":
+        """Takeaways that appeared after ``since`` and by ``until``: when written, or,
+        for those drafted with a note, when it was published (``appeared_at``)."""
+        appeared = Greatest("created_at", Coalesce("note__published_at", "created_at"))
+        return self.annotate(appeared_at=appeared).filter(
+            appeared_at__gt=since, appeared_at__lte=until
+        )
 
     # Tag filters are subqueries on the through table: no duplicate rows, no join
     # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
@@ -478,7 +548,9 @@ class TakeawayQuerySet(TaggedQuerySet):
         include = list(include)
         latest = self.order_by("-pk").values("pk")[:within]
         rows = (
-            TaggedTakeaway.objects.filter(content_object_id__in=latest)
+            # The ids as an array built once: under IN, a planner without statistics
+            # (a fresh database) ran the LIMITed subquery once per tag link.
+            TaggedTakeaway.objects.filter(IsAnyOf(F("content_object_id"), ArraySubquery(latest)))
             .values("tag_id", "tag__name", "tag__slug")
             .annotate(
                 n=Count("*"),
@@ -502,6 +574,15 @@ class Takeaway(SessionSource):
     text = models.CharField(max_length=500, help_text="One or two sentences.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    # The note it was written with, if any: private while that note is a draft.
+    note = models.ForeignKey(
+        "Note",
+        on_delete=delete_with_draft,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="takeaways",
     )
     tags = TaggableManager(through="TaggedTakeaway", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -528,6 +609,15 @@ class Takeaway(SessionSource):
 
     def get_absolute_url(self) -> str:
         return f"{self.source_url()}#takeaway-{self.pk}"
+
+    def is_visible_to(self, user) -> bool:
+        """``TakeawayQuerySet.visible_to`` for one row (reads its note)."""
+        return note_allows(self.note, user)
+
+
+def note_allows(note: "Note | None", user) -> bool:
+    """Whether a row written with ``note`` is visible to ``user`` (see DraftedQuerySet)."""
+    return note is None or note.status == Note.Status.PUBLISHED or note.author_id == user.pk
 
 
 # Per-model tag links with real foreign keys: no django_content_type join, and 64-bit
@@ -650,7 +740,7 @@ class Follow(models.Model):
 
 
 class DigestLog(models.Model):
-    """One weekly digest email sent to one user: at most one per user per week
+    """One weekly digest email made for one user: at most one per user per week
     (the unique constraint holds it even when two runs overlap), and where the next
     digest starts (``sent_at``, the end of the window this one covered)."""
 
@@ -691,3 +781,35 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Content version {self.version}"
+
+
+class FeedKeyGeneration(models.Model):
+    """Which feed key of a user's is the valid one. A feed key signs the user id and
+    this number; resetting bumps it, so every key made before stops working. No row
+    means generation 0 (nobody reset yet), so showing a feed link writes nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="feed_key_generation",
+    )
+    generation = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Feed key generation {self.generation} of {self.user}"
+
+    @classmethod
+    def current(cls, user_id: int) -> int:
+        row = cls.objects.filter(user_id=user_id).values("generation").first()
+        return row["generation"] if row else 0
+
+    @classmethod
+    def bump(cls, user_id: int) -> int:
+        """Make every key of ``user_id`` issued so far invalid; the new generation."""
+        row, created = cls.objects.get_or_create(user_id=user_id, defaults={"generation": 1})
+        if not created:
+            # F() so that two resets at once both count.
+            cls.objects.filter(pk=row.pk).update(generation=models.F("generation") + 1)
+            row.refresh_from_db()
+        return row.generation

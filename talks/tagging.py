@@ -8,6 +8,7 @@ Pages call ``attach_tags`` on the rows they show and templates read ``tag_list``
 tag's name.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -16,15 +17,31 @@ from django.db import models
 from taggit.models import Tag
 
 MAX_TAG_LENGTH: int = Tag._meta.get_field("name").max_length
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069):
+# invisible, and they reorder the text around them wherever a tag is shown, so
+# "evil\u202eexe.txt" reads as "eviltxt.exe" in a list of tags.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def validate_tag_name(name: str) -> None:
     """Refuse a tag name taggit would store but no page could link to: blank, too long
     for ``Tag.name``, or with an empty slug (tag pages live at /tags/<slug>/, and
-    taggit slugifies "???" to "")."""
+    taggit slugifies "???" to ""); and one with bidirectional controls, which
+    would make it read differently from what it is."""
     name = name.strip()
     if not name:
         raise ValidationError("A tag needs some text.", code="blank")
+    if BIDI_CONTROLS.search(name):
+        raise ValidationError(
+            "“%(name)s” cannot be a tag: it holds an invisible character that reverses "
+            "the text around it (a bidirectional control, U+%(code)04X). Type it again "
+            "without it.",
+            code="bidi_control",
+            params={
+                "name": BIDI_CONTROLS.sub("", name),
+                "code": ord(BIDI_CONTROLS.search(name)[0]),
+            },
+        )
     # Tag.slugify, not django's slugify: it follows the TAGGIT_* settings (Unicode
     # kept by default, so "café" is a tag; stripped when asked to).
     slug = Tag().slugify(name)

@@ -1,14 +1,12 @@
 from django.urls import path
 
-from talks import feeds, follows, views
+from talks import feeds, views
 
 app_name = "talks"
 urlpatterns = [
     path("events/", views.event_list, name="event-list"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("events/<slug:slug>/feed/", feeds.event_feed, name="event-feed"),
-    path("events/<slug:slug>/follow/", follows.follow_event, name="follow-event"),
-    path("events/<slug:slug>/unfollow/", follows.unfollow_event, name="unfollow-event"),
     path("events/<slug:event_slug>/talks/new/", views.talk_new, name="talk-new"),
     path("events/<slug:event_slug>/talks/<slug:slug>/", views.talk_detail, name="talk-detail"),
     path("events/<slug:event_slug>/open-spaces/new/", views.open_space_new, name="open-space-new"),
@@ -20,6 +18,4 @@ urlpatterns = [
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
     path("takeaways/", views.takeaway_list, name="takeaway-list"),
     path("tags/<str:slug>/feed/", feeds.tag_feed, name="tag-feed"),
-    path("tags/<str:slug>/follow/", follows.follow_tag, name="follow-tag"),
-    path("tags/<str:slug>/unfollow/", follows.unfollow_tag, name="unfollow-tag"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,10 +66,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             session_notes, SESSION_NOTES_PER_PAGE, request.GET.get("session_notes_page")
         ),
         "takeaways": Newest(
-            event.takeaways.with_listing_relations().newest_first(), TAKEAWAYS_ON_EVENT_PAGE
+            event.takeaways.visible_to(request.user).with_listing_relations().newest_first(),
+            TAKEAWAYS_ON_EVENT_PAGE,
         ),
         "action_points": Newest(
-            event.actionpoints.with_listing_relations().order_by("-created_at", "-pk"),
+            event.actionpoints.visible_to(request.user)
+            .with_listing_relations()
+            .order_by("-created_at", "-pk"),
             ACTION_POINTS_ON_EVENT_PAGE,
         ),
         "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
@@ -83,8 +87,10 @@ def session_context(request: HttpRequest, session: Talk | OpenSpace) -> dict:
     return {
         "event": session.event,
         "notes": session.notes.visible_to(request.user).select_related("author"),
-        "takeaways": session.takeaways.with_listing_relations().newest_first(),
-        "action_points": session.actionpoints.with_listing_relations(),
+        "takeaways": session.takeaways.visible_to(request.user)
+        .with_listing_relations()
+        .newest_first(),
+        "action_points": session.actionpoints.visible_to(request.user).with_listing_relations(),
     }
 
 
@@ -116,13 +122,16 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def takeaway_list(request: HttpRequest) -> HttpResponse:
-    filterset = TakeawayFilter(request.GET, queryset=Takeaway.objects.newest_first())
+    filterset = TakeawayFilter(
+        request.GET, queryset=Takeaway.objects.visible_to(request.user).newest_first()
+    )
     included = filterset.included_tags
     # The filters and results are a cached fragment of the query string: what they
     # show is counted and loaded only when it is built.
     context = {
         "filter": filterset,
-        "query": query_key(request),
+        # The reader too: takeaways drafted with a note are its author's.
+        "query": (query_key(request), request.user.pk),
         "page": lazy_page(filterset.qs.with_listing_relations(), PER_PAGE, request.GET.get("page")),
         "tag_options": SimpleLazyObject(lambda: filterset.tag_options(limit=TAG_FACETS)),
         # Facets count the tags of the latest TAG_COUNT_SAMPLE matches (tag_counts).
@@ -143,9 +152,13 @@ def talk_new(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=event_slug)
     form = TalkForm(request.POST if request.method == "POST" else None, event=event)
     if form.is_valid():
-        talk = services.add_talk(event=event, **form.cleaned_data)
-        messages.success(request, f"Added the talk “{talk.title}” to {event.name}.")
-        return redirect(talk)
+        try:
+            talk = services.add_talk(event=event, **form.cleaned_data)
+        except ValidationError as error:  # added by someone else since the form was checked
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Added the talk “{talk.title}” to {event.name}.")
+            return redirect(talk)
     return render(request, "talks/talk_form.html", {"form": form, "event": event})
 
 
@@ -155,7 +168,11 @@ def open_space_new(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=event_slug)
     form = OpenSpaceForm(request.POST if request.method == "POST" else None, event=event)
     if form.is_valid():
-        open_space = services.add_open_space(event=event, **form.cleaned_data)
-        messages.success(request, f"Added the open space “{open_space.topic}” to {event.name}.")
-        return redirect(open_space)
+        try:
+            open_space = services.add_open_space(event=event, **form.cleaned_data)
+        except ValidationError as error:  # added by someone else since the form was checked
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Added the open space “{open_space.topic}” to {event.name}.")
+            return redirect(open_space)
     return render(request, "talks/open_space_form.html", {"form": form, "event": event})

@@ -8,6 +8,8 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# pytest does not run through manage.py: a fresh machine's test run starts the server.
+os.environ.setdefault("NOTESITE_START_EMBEDDED_DB", "true")
 
 from notesite.settings import *  # noqa: F403
 

@@ -1,4 +1,4 @@
-"""send_reminders: one digest a day per person (due soon and overdue), the team's
+"""send_reminders: one reminder a day per person (due soon and overdue), the team's
 overdue ones for managers, the outbox retried, and a clean failure without a
 database."""
 
@@ -50,7 +50,7 @@ def day(offset: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=offset)
 
 
-def digests(mailoutbox) -> list[tuple[list[str], str]]:
+def reminders_sent(mailoutbox) -> list[tuple[list[str], str]]:
     return [(message.to, message.subject) for message in mailoutbox]
 
 
@@ -58,10 +58,10 @@ def titles_in(body: str) -> list[str]:
     return [line.strip()[2:] for line in body.splitlines() if line.startswith("  - ")]
 
 
-# --- A person's digest --------------------------------------------------------------
+# --- A person's reminder ------------------------------------------------------------
 
 
-def test_a_person_gets_one_digest_of_what_is_overdue_or_due_within_three_days(
+def test_a_person_gets_one_reminder_of_what_is_overdue_or_due_within_three_days(
     attendee, staff, mailoutbox
 ):
     ActionPointFactory(title="Due in three days", assignee=attendee, due_on=day(3))
@@ -75,7 +75,7 @@ def test_a_person_gets_one_digest_of_what_is_overdue_or_due_within_three_days(
 
     output = send_reminders()
 
-    assert digests(mailoutbox) == [
+    assert reminders_sent(mailoutbox) == [
         (["bob@example.com"], "Your follow-ups: 1 overdue, 2 due soon"),
     ]
     body = mailoutbox[0].body
@@ -85,7 +85,7 @@ def test_a_person_gets_one_digest_of_what_is_overdue_or_due_within_three_days(
     assert "https://notes.example.com/follow-ups/" in body
     assert "Turn reminders off on your account page: https://notes.example.com/account/" in body
     assert output == (
-        "Digests for 2026-06-10 (due by 2026-06-13): 1 queued (0 to managers, 0 skipped: "
+        "Reminders for 2026-06-10 (due by 2026-06-13): 1 queued (0 to managers, 0 skipped: "
         "no email address). Emails: 1 sent, 0 failed and kept to retry, 0 given up, "
         "0 skipped, 0 not tried.\n"
     )
@@ -98,22 +98,22 @@ def test_days_sets_how_far_ahead_it_looks(attendee, mailoutbox):
     assert titles_in(mailoutbox[0].body) == ["Tomorrow", "In a week"]
 
 
-def test_nobody_with_nothing_due_gets_a_digest(attendee, mailoutbox):
+def test_nobody_with_nothing_due_gets_a_reminder(attendee, mailoutbox):
     ActionPointFactory(assignee=attendee, due_on=day(4))
     ActionPointFactory(assignee=None, due_on=day(-4))
     send_reminders()
-    assert digests(mailoutbox) == []
+    assert reminders_sent(mailoutbox) == []
     assert ReminderLog.objects.count() == 0
 
 
-def test_running_every_hour_sends_one_digest_a_day(attendee, clock, mailoutbox):
+def test_running_every_hour_sends_one_reminder_a_day(attendee, clock, mailoutbox):
     ActionPointFactory(title="Late", assignee=attendee, due_on=day(-1))
     send_reminders()
     clock(TODAY, hour=9)
     ActionPointFactory(title="Later the same day", assignee=attendee, due_on=day(1))
     second = send_reminders()
     assert len(mailoutbox) == 1
-    assert second.startswith("Digests for 2026-06-10 (due by 2026-06-13): 0 queued")
+    assert second.startswith("Reminders for 2026-06-10 (due by 2026-06-13): 0 queued")
 
     clock(day(1))
     send_reminders()
@@ -127,7 +127,7 @@ def test_someone_who_turned_reminders_off_gets_none(attendee, mailoutbox):
     Preferences.objects.create(user=attendee, reminders_enabled=False)
     ActionPointFactory(assignee=attendee, due_on=day(-1))
     send_reminders()
-    assert digests(mailoutbox) == []
+    assert reminders_sent(mailoutbox) == []
 
 
 def test_reminders_are_on_without_a_preferences_row(attendee, staff, mailoutbox):
@@ -135,7 +135,7 @@ def test_reminders_are_on_without_a_preferences_row(attendee, staff, mailoutbox)
     ActionPointFactory(assignee=attendee, due_on=day(-1))
     ActionPointFactory(assignee=staff, due_on=day(-1))
     send_reminders()
-    assert sorted(to for to, _subject in digests(mailoutbox)) == [
+    assert sorted(to for to, _subject in reminders_sent(mailoutbox)) == [
         ["alice@example.com"],
         ["bob@example.com"],
     ]
@@ -145,7 +145,7 @@ def test_an_inactive_account_gets_none(mailoutbox):
     leaver = UserFactory(username="leaver", is_active=False)
     ActionPointFactory(assignee=leaver, due_on=day(-1))
     send_reminders()
-    assert digests(mailoutbox) == []
+    assert reminders_sent(mailoutbox) == []
 
 
 def test_someone_without_an_email_address_is_skipped_once_a_day_with_a_warning(mailoutbox, caplog):
@@ -153,7 +153,7 @@ def test_someone_without_an_email_address_is_skipped_once_a_day_with_a_warning(m
     ActionPointFactory(assignee=noemail, due_on=day(-1))
     output = send_reminders()
     send_reminders()
-    assert digests(mailoutbox) == []
+    assert reminders_sent(mailoutbox) == []
     assert "1 queued (0 to managers, 1 skipped: no email address)" in output
     assert Notification.objects.get().state == "skipped"
     assert caplog.text.count("Not emailing noemail") == 1
@@ -162,7 +162,7 @@ def test_someone_without_an_email_address_is_skipped_once_a_day_with_a_warning(m
 # --- Managers -----------------------------------------------------------------------
 
 
-def test_a_manager_gets_the_teams_overdue_ones_in_their_digest(
+def test_a_manager_gets_the_teams_overdue_ones_in_their_reminder(
     manager, attendee, staff, mailoutbox
 ):
     ActionPointFactory(title="Bob's, late", assignee=attendee, due_on=day(-3))
@@ -183,20 +183,20 @@ def test_a_manager_gets_the_teams_overdue_ones_in_their_digest(
         "Everything overdue: https://notes.example.com/follow-ups/?scope=all&overdue=yes"
         in carols.body
     )
-    assert sorted(to[0] for to, _subject in digests(mailoutbox)) == [
+    assert sorted(to[0] for to, _subject in reminders_sent(mailoutbox)) == [
         "alice@example.com",
         "bob@example.com",
         "carol@example.com",
     ]
 
 
-def test_a_manager_with_nothing_of_their_own_still_gets_the_team_digest(
+def test_a_manager_with_nothing_of_their_own_still_gets_the_team_reminder(
     manager, attendee, mailoutbox
 ):
     ActionPointFactory(title="Bob's, late", assignee=attendee, due_on=day(-3))
     Preferences.objects.create(user=attendee, reminders_enabled=False)
     send_reminders()
-    assert digests(mailoutbox) == [
+    assert reminders_sent(mailoutbox) == [
         (["carol@example.com"], "Your follow-ups: 1 overdue across the team")
     ]
     assert "(besides yours)" not in mailoutbox[0].body
@@ -212,24 +212,24 @@ def test_a_long_team_list_is_cut_short_with_a_link(manager, attendee, mailoutbox
     assert mailoutbox[0].subject == "Your follow-ups: 32 overdue across the team"
 
 
-def test_staff_who_are_not_managers_get_no_team_digest(staff, attendee, mailoutbox):
+def test_staff_who_are_not_managers_get_no_team_reminder(staff, attendee, mailoutbox):
     ActionPointFactory(assignee=attendee, due_on=day(-3))
     Preferences.objects.create(user=attendee, reminders_enabled=False)
     send_reminders()
-    assert digests(mailoutbox) == []
+    assert reminders_sent(mailoutbox) == []
 
 
 def test_a_manager_who_turned_reminders_off_gets_none(manager, attendee, mailoutbox):
     ActionPointFactory(assignee=attendee, due_on=day(-3))
     Preferences.objects.create(user=manager, reminders_enabled=False)
     send_reminders()
-    assert digests(mailoutbox) == [(["bob@example.com"], "Your follow-ups: 1 overdue")]
+    assert reminders_sent(mailoutbox) == [(["bob@example.com"], "Your follow-ups: 1 overdue")]
 
 
 # --- Failures -----------------------------------------------------------------------
 
 
-def test_a_digest_the_mail_server_refused_is_retried_by_the_next_run(
+def test_a_reminder_the_mail_server_refused_is_retried_by_the_next_run(
     settings, attendee, clock, mailoutbox
 ):
     ActionPointFactory(title="Late", assignee=attendee, due_on=day(-1))
@@ -242,11 +242,11 @@ def test_a_digest_the_mail_server_refused_is_retried_by_the_next_run(
     send_reminders()
     send_reminders()
 
-    assert digests(mailoutbox) == [(["bob@example.com"], "Your follow-ups: 1 overdue")]
+    assert reminders_sent(mailoutbox) == [(["bob@example.com"], "Your follow-ups: 1 overdue")]
     assert Notification.objects.get().attempts == 2
 
 
-def test_yesterdays_unsent_digest_gives_way_to_todays(settings, attendee, clock, mailoutbox):
+def test_yesterdays_unsent_reminder_gives_way_to_todays(settings, attendee, clock, mailoutbox):
     ActionPointFactory(title="Late", assignee=attendee, due_on=day(-1))
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
     send_reminders()
@@ -261,21 +261,21 @@ def test_yesterdays_unsent_digest_gives_way_to_todays(settings, attendee, clock,
     ]
 
 
-def test_the_database_failing_midway_leaves_no_half_written_digest(
+def test_the_database_failing_midway_leaves_no_half_written_reminder(
     attendee, manager, mailoutbox, caplog
 ):
     ActionPointFactory(assignee=attendee, due_on=day(-1))
     ActionPointFactory(assignee=manager, due_on=day(-1))
     inserts = []
 
-    def fail_on_the_second_digest(execute, sql, params, many, context):
+    def fail_on_the_second_reminder(execute, sql, params, many, context):
         if sql.startswith('INSERT INTO "actions_notification"'):
             inserts.append(sql)
             if len(inserts) == 2:
                 raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(fail_on_the_second_digest), pytest.raises(SystemExit) as exit:
+    with connection.execute_wrapper(fail_on_the_second_reminder), pytest.raises(SystemExit) as exit:
         send_reminders()
 
     assert exit.value.code == 1
@@ -283,14 +283,14 @@ def test_the_database_failing_midway_leaves_no_half_written_digest(
         "send_reminders: the database is unavailable (server closed the connection "
         "unexpectedly); nothing was half-written, the next run carries on."
     ]
-    # Bob's digest is whole; Carol's has neither its log row nor its email.
+    # Bob's reminder is whole; Carol's has neither its log row nor its email.
     assert list(ReminderLog.objects.values_list("user__username", flat=True)) == ["bob"]
     assert list(Notification.objects.values_list("recipient__username", "state")) == [
         ("bob", "pending")
     ]
 
     send_reminders()
-    assert sorted(to[0] for to, _subject in digests(mailoutbox)) == [
+    assert sorted(to[0] for to, _subject in reminders_sent(mailoutbox)) == [
         "bob@example.com",
         "carol@example.com",
     ]
@@ -322,5 +322,5 @@ def test_a_negative_number_of_days_is_refused(db):
 
 
 def test_help_states_the_rules():
-    assert "at most one digest a day" in Command.help
+    assert "at most one reminder a day" in Command.help
     assert "“manager” group" in Command.help

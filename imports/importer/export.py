@@ -1,12 +1,19 @@
 """An event's report as Markdown the importer reads back: front matter, one heading per
 session (``## Keynote: Title: _Speaker_``), every published note, the takeaways and
-the action points with their status."""
+the action points with their status.
 
+A report is meant to be published elsewhere too, by Markdown tools that pass raw HTML
+through and link whatever a link says, so everything people wrote goes out inert
+(:func:`inert`): nothing in it can become an HTML tag or a script link there.
+"""
+
+import html
 import re
 
 import yaml
 
 from actions.models import ActionPoint
+from common.links import is_http_url
 from imports.importer import conventions as c
 from imports.importer.from_markdown import HEADING, REPORT_GENERATOR
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
@@ -19,20 +26,30 @@ _PREFIXES = {
     Talk.Kind.TALK: "",
 }
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# "<" where an HTML parser would start a tag, comment or doctype; autolinks to web
+# and mail addresses are left alone.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])(?!(?:https?://|mailto:)[^<>\s\"'`]*>)", re.IGNORECASE)
+# The "]" that closes a link's text, and what follows up to the ")" or the line's end:
+# "[text](destination" or "[label]: destination", the destination on the same or the
+# next line. Titles come along; they do not change the scheme at the start.
+_LINK_DESTINATION = re.compile(r"\](?:\(|:)[ \t]*\n?([^)\n]*)")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 def event_report(event: Event) -> str:
     """The report on ``event``: its sessions with speakers, every published note
-    (drafts are left out), the takeaways and the action points with assignee and
+    (drafts are left out), the published takeaways and action points with assignee and
     status. Importing it reproduces the sessions, takeaways and action points."""
     talks = list(event.talks.prefetch_related("speakers").with_tags().order_by("pk"))
     spaces = list(event.open_spaces.with_tags().order_by("session_label", "pk"))
     notes = list(
         Note.objects.published().filter(event=event).select_related("author").order_by("pk")
     )
-    takeaways = list(Takeaway.objects.filter(event=event).with_tags().order_by("pk"))
+    # Like the notes, what was drafted with a draft note is left out.
+    takeaways = list(Takeaway.objects.public().filter(event=event).with_tags().order_by("pk"))
     action_points = list(
-        ActionPoint.objects.filter(event=event)
+        ActionPoint.objects.public()
+        .filter(event=event)
         .select_related("assignee")
         .with_tags()
         .order_by("pk")
@@ -61,21 +78,51 @@ def event_report(event: Event) -> str:
     out += _action_points(
         [a for a in action_points if a.talk_id is None and a.open_space_id is None], 2
     )
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+    front_matter, *body = out
+    text = "\n".join([front_matter, inert("\n".join(body))])
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def inert(markdown: str) -> str:
+    """``markdown`` that no Markdown tool turns into HTML tags or script links: every
+    "<" that would open a tag (in code too, since tools disagree on where code is)
+    becomes ``&lt;``, which every tool shows as "<", and a link whose address is not
+    http(s), mailto or relative loses its "]" so it stays text. Text without either
+    comes out unchanged."""
+    markdown = _TAG_START.sub("&lt;", markdown)
+    pieces, start = [], 0
+    for match in _LINK_DESTINATION.finditer(markdown):
+        backslashes = len(markdown[: match.start()]) - len(markdown[: match.start()].rstrip("\\"))
+        if backslashes % 2 == 0 and not _safe_destination(match[1]):
+            pieces += [markdown[start : match.start()], "\\"]
+            start = match.start()
+    return "".join([*pieces, markdown[start:]])
+
+
+def _safe_destination(destination: str) -> bool:
+    """Whether a link to ``destination`` is harmless however a tool reads it: entities
+    and backslash escapes decoded, and whitespace and control characters dropped, as
+    browsers drop them, it is http(s), mailto, or has no scheme at all."""
+    address = html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", destination))
+    address = re.sub(r"[\x00-\x20\x7f]", "", address).lstrip("<")
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", address)
+    return scheme is None or scheme[1].lower() in _SAFE_SCHEMES
 
 
 def _front_matter(event: Event, tags: list[str]) -> str:
     meta = {
-        "title": f"{event.name} {event.starts_on:%Y}: report",
-        "event": event.name,
+        "title": inert(f"{event.name} {event.starts_on:%Y}: report"),
+        "event": inert(event.name),
         "starts_on": event.starts_on,
         "ends_on": event.ends_on,
     }
-    for name in ("city", "country", "venue", "website", "description"):
+    for name in ("city", "country", "venue", "description"):
         if value := getattr(event, name):
-            meta[name] = value
+            meta[name] = inert(value)
+    if is_http_url(event.website):
+        meta["website"] = event.website
     if tags:
-        meta["tags"] = tags
+        meta["tags"] = [inert(tag) for tag in tags]
     meta["generator"] = REPORT_GENERATOR
     text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=88)
     return f"---\n{text}---"

@@ -10,14 +10,14 @@ logger = logging.getLogger("actions.notifications")
 
 class Command(BaseCommand):
     help = (
-        "Email each person one digest of their open action points that are overdue or "
+        "Email each person one reminder of their open action points that are overdue or "
         "due within --days days (default 3), and each manager (the “manager” group) the "
         "team's overdue ones as part of theirs. Safe to run from cron every hour: a "
-        "person gets at most one digest a day, and none if they turned reminders off "
+        "person gets at most one reminder a day, and none if they turned reminders off "
         "on their account page. Also retries the emails about changes that a failing "
         "mail server left in the outbox (each up to "
         f"{MAX_ATTEMPTS} times). Exits with status 1 when the database is unavailable; "
-        "each person's digest is written whole or not at all, so the next run carries on."
+        "each person's reminder is written whole or not at all, so the next run carries on."
     )
 
     def add_arguments(self, parser) -> None:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             )
             raise SystemExit(1) from None
         self.stdout.write(
-            f"Digests for {reminders.today:%Y-%m-%d} (due by {reminders.until:%Y-%m-%d}): "
+            f"Reminders for {reminders.today:%Y-%m-%d} (due by {reminders.until:%Y-%m-%d}): "
             f"{reminders.queued} queued ({reminders.to_managers} to managers, "
             f"{reminders.no_address} skipped: no email address). "
             f"Emails: {delivery.sent} sent, {delivery.failed} failed and kept to retry, "

@@ -8,13 +8,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from common.middleware import CONTROL_IN_PATH
 from talks.models import Event, Follow
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     """To the page the button was on (``next``), if it is on this site."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Django checks only the first character for control characters; one further in
+    # would make the redirect land on a 400.
+    if CONTROL_IN_PATH.search(target) or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
