@@ -1,0 +1,192 @@
+"""Takeaways: short, tagged lessons, the part managers browse."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
+from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItemBase
+
+from common.db import IsAnyOf, SearchVectorDeferred, search_vector
+from talks.models.notes import DraftedQuerySet, delete_with_draft, note_allows
+from talks.models.sessions import SessionSource, Talk
+from talks.models.speakers import Speaker
+from talks.tagging import TaggedQuerySet
+
+# Tag facets count the tags of at most this many takeaways, the latest (see tag_counts).
+TAG_COUNT_SAMPLE = 2_000
+
+
+class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
+    def with_listing_relations(self) -> "TakeawayQuerySet":
+        """Everything a list of takeaways shows, in a fixed number of queries (the
+        sessions without their search vectors, which no list shows)."""
+        return (
+            self.select_related("event", "talk", "open_space", "author")
+            .defer("talk__search_vector", "open_space__search_vector")
+            .with_tags()
+        )
+
+    def newest_first(self) -> "TakeawayQuerySet":
+        return self.order_by("-created_at", "-pk")
+
+    def appeared_between(
+        self, since: datetime.datetime, until: datetime.datetime
+    ) -> "TakeawayQuerySet":
+        """Takeaways that appeared after ``since`` and by ``until``: when written, or,
+        for those drafted with a note, when it was published (``appeared_at``)."""
+        appeared = Greatest("created_at", Coalesce("note__published_at", "created_at"))
+        return self.annotate(appeared_at=appeared).filter(
+            appeared_at__gt=since, appeared_at__lte=until
+        )
+
+    # Tag filters are subqueries on the through table: no duplicate rows, no join
+    # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
+    def with_all_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying every one of the tags (AND): one EXISTS per tag, each
+        answered by the through table's (takeaway, tag) index. The planner estimates
+        each tag's share on its own, so a page of the newest matches walks the
+        ``created_at`` index instead of joining every match (a grouped
+        ``HAVING count = n`` subquery was misestimated and ran once per use)."""
+        queryset = self
+        for tag_id in sorted(set(tag_ids)):
+            carrying = TaggedTakeaway.objects.filter(content_object=OuterRef("pk"), tag_id=tag_id)
+            queryset = queryset.filter(Exists(carrying))
+        return queryset
+
+    def with_any_tag(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying at least one of the tags (OR)."""
+        return self.filter(
+            pk__in=TaggedTakeaway.objects.filter(tag_id__in=list(tag_ids)).values(
+                "content_object_id"
+            )
+        )
+
+    def without_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
+        """Takeaways carrying none of the tags (NOT)."""
+        tag_ids = list(tag_ids)
+        if not tag_ids:
+            return self
+        return self.filter(
+            ~Exists(
+                TaggedTakeaway.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            )
+        )
+
+    def followed_by(self, user) -> "TakeawayQuerySet":
+        """Takeaways at the events ``user`` follows or carrying a tag they follow."""
+        from talks.models.follows import Follow  # follows imports this module
+
+        follows = Follow.objects.of(user)
+        carrying = TaggedTakeaway.objects.filter(tag__in=follows.tag_ids())
+        return self.filter(
+            Q(event__in=follows.event_ids()) | Q(pk__in=carrying.values("content_object_id"))
+        )
+
+    def by_speaker(self, speaker: Speaker) -> "TakeawayQuerySet":
+        """Takeaways from the talks ``speaker`` gave."""
+        return self.filter(
+            talk__in=Talk.speakers.through.objects.filter(speaker=speaker).values("talk_id")
+        )
+
+    def tag_counts(
+        self, *, limit: int, include: Iterable[int] = (), within: int = TAG_COUNT_SAMPLE
+    ) -> list[Tag]:
+        """The tags on the latest ``within`` of these takeaways (by id, the order they
+        were added in), each with ``count`` (how many of those carry it): the ``limit``
+        most used plus any of ``include``, most used first.
+
+        Exact when at most ``within`` takeaways match; beyond that the counts describe
+        the latest ``within`` (pages say so), which bounds the cost however many
+        match: walking ids backwards is a merge of the tags' index entries, where
+        counting every match meant joining all of them.
+
+        One GROUP BY over the through table, read from its indexes alone.
+        """
+        include = list(include)
+        latest = self.order_by("-pk").values("pk")[:within]
+        rows = (
+            # The ids as an array built once: under IN, a planner without statistics
+            # (a fresh database) ran the LIMITed subquery once per tag link.
+            TaggedTakeaway.objects.filter(IsAnyOf(F("content_object_id"), ArraySubquery(latest)))
+            .values("tag_id", "tag__name", "tag__slug")
+            .annotate(
+                n=Count("*"),
+                wanted=models.Case(
+                    models.When(tag_id__in=include, then=1),
+                    default=0,
+                    output_field=IntegerField(),
+                ),
+            )
+            .order_by("-wanted", "-n", "tag__name")[: limit + len(include)]
+        )
+        tags = []
+        for row in rows:
+            tag = Tag(id=row["tag_id"], name=row["tag__name"], slug=row["tag__slug"])
+            tag.count = row["n"]
+            tags.append(tag)
+        return sorted(tags, key=lambda tag: (-tag.count, tag.name.lower()))
+
+
+class Takeaway(SessionSource):
+    text = models.CharField(max_length=500, help_text="One or two sentences.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    # The note it was written with, if any: private while that note is a draft.
+    note = models.ForeignKey(
+        "Note",
+        on_delete=delete_with_draft,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="takeaways",
+    )
+    tags = TaggableManager(through="TaggedTakeaway", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = search_vector(("text", "A"))
+
+    objects = SearchVectorDeferred.from_queryset(TakeawayQuerySet)()
+
+    class Meta(SessionSource.Meta):
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            *SessionSource.Meta.constraints,
+            models.CheckConstraint(condition=~Q(text=""), name="takeaway_text_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["event", "-created_at"], name="takeaway_event_idx"),
+            # The newest takeaways (dashboard, takeaways page, tag pages, feeds): a
+            # walk down this index instead of sorting every row.
+            models.Index(fields=["-created_at", "-id"], name="takeaway_created_idx"),
+            GinIndex(fields=["search_vector"], name="takeaway_search_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source_url()}#takeaway-{self.pk}"
+
+    def is_visible_to(self, user) -> bool:
+        """``TakeawayQuerySet.visible_to`` for one row (reads its note)."""
+        return note_allows(self.note, user)
+
+
+class TaggedTakeaway(TaggedItemBase):
+    content_object = models.ForeignKey(Takeaway, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtakeaway_unique")
+        ]
+        indexes = [
+            # A tag's takeaways in id order, read from the index alone: "all of these
+            # tags" becomes a merge join of each tag's ids (the takeaways page).
+            models.Index(fields=["tag", "content_object"], name="taggedtakeaway_tag_idx")
+        ]
