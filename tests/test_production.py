@@ -566,7 +566,17 @@ def environment_variables_read(path: Path) -> set[str]:
 
 def configuration_sources() -> list[Path]:
     code = [ROOT / "gunicorn.conf.py"]
-    for package in ("notesite", "talks", "actions"):
+    for package in (
+        "notesite",
+        "common",
+        "talks",
+        "actions",
+        "notes",
+        "imports",
+        "search",
+        "following",
+        "demo",
+    ):
         code += [p for p in (ROOT / package).rglob("*.py") if "migrations" not in p.parts]
     return code
 
