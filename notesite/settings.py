@@ -102,8 +102,8 @@ INSTALLED_APPS = [
     "notes",
     "imports",
     "search",
-    "demo",
     "following",
+    "demo",
 ]
 
 MIDDLEWARE = [

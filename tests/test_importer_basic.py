@@ -23,7 +23,7 @@ from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.factories import UserFactory
 from tests.helpers import SAMPLES, needs_samples
 
-DEMO = Path(settings.BASE_DIR) / "notesite" / "demo"
+DEMO = Path(settings.BASE_DIR) / "demo" / "notes"
 
 
 def pycon() -> ParsedEvent:
