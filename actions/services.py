@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from actions import notifications
+from actions import notifications, outbox
 from actions.models import ActionPoint, ActionPointChange
 
 # Fields whose changes are recorded, in the order the history shows them.
@@ -148,7 +148,7 @@ def update_action_points(
     seen_versions = seen_versions or {}
     rows = _locked(ActionPoint.objects.filter(pk__in=ids)).order_by("pk")
     changed, stale = 0, []
-    with notifications.sending_after_commit():
+    with outbox.sending_after_commit():
         # In chunks from a server-side cursor: "select all" can pick 100,000 rows.
         # Rows are locked in one pass, in id order, so two bulk changes cannot deadlock.
         for action_point in rows.iterator(chunk_size=500):

@@ -8,7 +8,7 @@
    a temporary folder, and gunicorn with the project's gunicorn.conf.py on 127.0.0.1 and
    a free port (2 workers x 4 threads, the defaults; worker recycling off so the memory
    figure covers the whole run).
-3. In this process: the pages' rows (demo.seeding.targets), a session per user,
+3. In this process: the pages' rows (demo.seeding.benchmark.targets), a session per user,
    and the SQL queries each page runs (Django's test client, second request counted).
 4. wrk, a separate process, drives each URL RUNS times for DURATION seconds at 1
    connection and at 8 (2 threads), after a short warm-up, reporting p50/p95/p99
@@ -189,9 +189,9 @@ def prepare(env: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from demo import seeding
+    from demo.seeding import benchmark
 
-    targets = seeding.targets()
+    targets = benchmark.targets()
     urls = targets.urls()
     # The second floor, after /healthz: what any logged-in page costs at least.
     urls = {"healthz": urls.pop("healthz"), EMPTY_PAGE: EMPTY_PAGE_URL, **urls}
@@ -227,12 +227,12 @@ def prepare(env: dict) -> dict:
             "in_process_built_ms": measured["built"][0],
         }
     cache.clear()
-    info = dataset_info(seeding)
+    info = dataset_info(benchmark)
     connections.close_all()
     return {"pages": pages, "dataset": info, "targets": targets}
 
 
-def dataset_info(seeding) -> dict:
+def dataset_info(benchmark) -> dict:
     from django.db import connection
 
     from actions.models import ActionPoint
@@ -260,7 +260,7 @@ def dataset_info(seeding) -> dict:
         "size": size,
         "postgres": version.split(" on ")[0],
         "pg_settings": settings,
-        "frequencies": seeding.document_frequencies(),
+        "frequencies": benchmark.document_frequencies(),
     }
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Notification
-from actions.notifications import Delivery, outbox_row, send_notifications
+from actions.outbox import Delivery, outbox_row, send_notifications
 from talks.followed import followed_notes, followed_takeaways
 from talks.models import DigestLog, Follow, Note, Takeaway
 

@@ -8,8 +8,8 @@ from actions.models import ActionPoint
 from common.markdown import MarkdownFormField
 from common.validators import validate_sensible_date
 from notes.services import NewActionPoint, NewTakeaway
-from talks.forms import TagNamesField
 from talks.models import Note
+from talks.tagging import TagNamesField
 
 BLANK_ROWS = 3
 MAX_ROWS = 30

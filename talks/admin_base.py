@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef
 from taggit.managers import TaggableManager
 
 from common.admin_helpers import LargeTableAdmin
-from talks.forms import TagNamesField
 from talks.models import Event
+from talks.tagging import TagNamesField
 
 
 class SiteAdmin(LargeTableAdmin):

@@ -6,12 +6,11 @@ import re
 from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.text import slugify
-from taggit.forms import TagField
 
 from common.links import HttpURLFormField
 from talks.models import Event, OpenSpace, Speaker, Talk
 from talks.services import refuse_duplicate_open_space, refuse_duplicate_talk
-from talks.tagging import validate_tag_names
+from talks.tagging import TagNamesField
 
 
 class LookupField(forms.CharField):
@@ -66,15 +65,6 @@ class LookupField(forms.CharField):
                 params={"noun": self.noun, "value": value},
             )
         return found
-
-
-class TagNamesField(TagField):
-    """taggit's comma-separated tags field, refusing names no tag page could have."""
-
-    def clean(self, value) -> list[str]:
-        names = super().clean(value)
-        validate_tag_names(names)
-        return names
 
 
 class SessionForm(forms.ModelForm):

@@ -5,7 +5,8 @@
 Pages call ``attach_tags`` on the rows they show and templates read ``tag_list``.
 
 ``validate_tag_name`` is the one check every way in (forms, importer) applies to a
-tag's name.
+tag's name; ``TagNamesField`` is the tags field that applies it, for every form and
+the admin.
 """
 
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from taggit.forms import TagField
 from taggit.models import Tag
 
 MAX_TAG_LENGTH: int = Tag._meta.get_field("name").max_length
@@ -70,6 +72,15 @@ def validate_tag_names(names: Iterable[str]) -> None:
             errors.append(error)
     if errors:
         raise ValidationError(errors)
+
+
+class TagNamesField(TagField):
+    """taggit's comma-separated tags field, refusing names no tag page could have."""
+
+    def clean(self, value) -> list[str]:
+        names = super().clean(value)
+        validate_tag_names(names)
+        return names
 
 
 def tagged_item_model(model: type[models.Model]) -> type[models.Model]:

@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange, Notification
-from actions.notifications import queue_reminders
+from actions.reminders import queue_reminders
 from actions.services import update_action_points
 from following.digests import send_digests
 from notes.services import NewActionPoint, NewTakeaway, update_note, write_note

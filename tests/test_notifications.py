@@ -9,8 +9,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from actions import notifications
 from actions.models import ActionPoint, ActionPointChange, Notification
+from actions.outbox import MAX_ATTEMPTS, SEND_NOW_LIMIT, send_notifications
 from actions.services import save_action_point, update_action_point, update_action_points
 from tests.factories import ActionPointFactory, UserFactory
 from tests.helpers import (
@@ -167,7 +167,7 @@ def test_someone_deactivated_after_an_email_was_queued_is_not_emailed(
     erin.is_active = False
     erin.save()
 
-    delivery = notifications.send_notifications()
+    delivery = send_notifications()
 
     assert (delivery.sent, delivery.skipped) == (0, 1)
     assert sent(mailoutbox) == []
@@ -179,7 +179,7 @@ def test_someone_deactivated_after_an_email_was_queued_is_not_emailed(
         0,
     )
     assert "Not emailing erin about “Done: Try contract tests”: Inactive." in caplog.text
-    assert notifications.send_notifications().skipped == 0
+    assert send_notifications().skipped == 0
 
 
 def test_creating_an_assigned_action_point_in_the_admin_emails_the_assignee(
@@ -296,12 +296,12 @@ def test_a_bulk_action_emails_each_assignee_once_per_action_point(
 def test_a_large_bulk_change_leaves_the_rest_for_the_next_run(
     staff, attendee, mailoutbox, django_capture_on_commit_callbacks
 ):
-    rows = ActionPointFactory.create_batch(notifications.SEND_NOW_LIMIT + 2)
+    rows = ActionPointFactory.create_batch(SEND_NOW_LIMIT + 2)
     with django_capture_on_commit_callbacks(execute=True):
         update_action_points(rows, by=staff, via="admin_bulk", assignee=attendee)
-    assert len(mailoutbox) == notifications.SEND_NOW_LIMIT
+    assert len(mailoutbox) == SEND_NOW_LIMIT
     send_reminders()
-    assert len(mailoutbox) == notifications.SEND_NOW_LIMIT + 2
+    assert len(mailoutbox) == SEND_NOW_LIMIT + 2
     assert Notification.objects.exclude(state="sent").count() == 0
 
 
@@ -338,7 +338,7 @@ def test_a_sent_email_is_not_sent_again(
     with django_capture_on_commit_callbacks(execute=True):
         post_update(staff_client, action_point, due_on="2026-12-01")
     send_reminders()
-    notifications.send_notifications()
+    send_notifications()
     assert len(mailoutbox) == 1
 
 
@@ -366,7 +366,7 @@ def test_a_failing_mail_server_keeps_the_change_and_the_next_run_sends_it(
     outbox = Notification.objects.get()
     assert (outbox.state, outbox.attempts) == ("pending", 1)
     assert outbox.last_error == "SMTPException: Connection refused by mail.example.com"
-    assert [r.levelname for r in caplog.records if r.name == "actions.notifications"] == ["WARNING"]
+    assert [r.levelname for r in caplog.records if r.name == "actions.outbox"] == ["WARNING"]
 
     settings.EMAIL_BACKEND = LOCMEM
     send_reminders()
@@ -381,7 +381,7 @@ def test_a_run_stops_after_three_failures_in_a_row(settings, staff, erin, caplog
     rows = ActionPointFactory.create_batch(5, raised_by=erin)
     update_action_points(rows, by=staff, via="admin_bulk", status="done")
     settings.EMAIL_BACKEND = FAILING
-    delivery = notifications.send_notifications()
+    delivery = send_notifications()
     assert (delivery.sent, delivery.failed, delivery.left) == (0, 3, 2)
     assert sorted(Notification.objects.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
     assert "Stopped sending after 3 failures in a row; 2 emails wait" in caplog.text
@@ -389,12 +389,12 @@ def test_a_run_stops_after_three_failures_in_a_row(settings, staff, erin, caplog
 
 def test_an_email_that_keeps_failing_is_given_up(settings, staff, action_point, caplog):
     update_action_point(action_point, by=staff, via=WEB, seen_version=1, status="done")
-    Notification.objects.update(attempts=notifications.MAX_ATTEMPTS - 1)
+    Notification.objects.update(attempts=MAX_ATTEMPTS - 1)
     settings.EMAIL_BACKEND = FAILING
-    assert notifications.send_notifications().gave_up == 1
+    assert send_notifications().gave_up == 1
     assert Notification.objects.get().state == "failed"
     assert "giving up" in caplog.text
-    assert notifications.send_notifications().gave_up == 0
+    assert send_notifications().gave_up == 0
 
 
 def test_an_assignee_without_an_email_address_is_skipped_and_logged(
@@ -432,7 +432,7 @@ def test_the_admin_warns_when_the_assignee_has_no_email_address(staff_client, er
 def test_an_address_removed_before_sending_is_skipped(staff, action_point, mailoutbox, caplog):
     update_action_point(action_point, by=staff, via=WEB, seen_version=1, status="done")
     action_point.raised_by.__class__.objects.filter(username="erin").update(email="")
-    assert notifications.send_notifications().skipped == 1
+    assert send_notifications().skipped == 1
     assert sent(mailoutbox) == []
     assert Notification.objects.get().state == "skipped"
 

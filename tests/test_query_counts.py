@@ -8,12 +8,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from demo import seeding
+from demo.seeding import benchmark
 
 pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 0.1, 1.0
 # The benchmark's floor is not a page.
-PAGES = [page for page in seeding.Targets.PAGES if page != "healthz"]
+PAGES = [page for page in benchmark.Targets.PAGES if page != "healthz"]
 
 
 def measure(scale: float) -> dict[str, tuple[int, int]]:
@@ -22,7 +23,7 @@ def measure(scale: float) -> dict[str, tuple[int, int]]:
     caches (content types, permissions) do not count."""
     with transaction.atomic():
         seeding.seed(scale=scale, seed=3)
-        targets = seeding.targets()
+        targets = benchmark.targets()
         results = {}
         for page, url in targets.urls().items():
             client = Client()

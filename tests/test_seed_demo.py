@@ -13,6 +13,8 @@ from taggit.models import Tag
 from actions.models import ActionPoint, ActionPointChange
 from common.markdown import render_markdown
 from demo import seeding
+from demo.seeding import benchmark
+from demo.seeding.plan import COMMON_WORD, DEMO_PASSWORD, RARE_PHRASE, Plan
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +86,7 @@ def test_scale_1_creates_the_documented_numbers(seeded):
 
 
 def test_plan_grows_with_the_scale():
-    plan = seeding.Plan.for_scale(100)
+    plan = Plan.for_scale(100)
     assert (plan.events, plan.talks, plan.open_spaces, plan.notes, plan.tags, plan.users) == (
         5000,
         100_000,
@@ -118,7 +120,7 @@ def test_note_bodies_have_realistic_lengths(seeded):
 
 
 def test_tags_are_long_tailed(seeded):
-    uses = sorted(seeding.tag_distribution().values(), reverse=True)
+    uses = sorted(benchmark.tag_distribution().values(), reverse=True)
     assert uses[0] >= 5 * uses[len(uses) // 2]
     # The most used fifth of the tags carries more than half of all uses.
     assert sum(uses[: len(uses) // 5]) > sum(uses) / 2
@@ -150,7 +152,7 @@ def test_all_database_constraints_hold(seeded):
 
 
 def test_the_benchmark_users_have_their_roles(seeded):
-    targets = seeding.targets()
+    targets = benchmark.targets()
     heavy_open = ActionPoint.objects.open().assigned_to(targets.heavy).count()
     roles = {
         user.username: sorted(user.groups.values_list("name", flat=True))
@@ -159,13 +161,13 @@ def test_the_benchmark_users_have_their_roles(seeded):
     assert heavy_open >= 30
     assert roles == {"heavy": ["attendee"], "manager": ["manager"], "staffer": ["staff"]}
     assert targets.staff.is_staff
-    assert targets.heavy.check_password(seeding.DEMO_PASSWORD)
+    assert targets.heavy.check_password(DEMO_PASSWORD)
 
 
 def test_common_word_is_common_and_rare_phrase_rare(seeded):
-    found = seeding.document_frequencies()
-    assert found[seeding.COMMON_WORD]["notes"] > Note.objects.count() / 4
-    assert 1 <= found[seeding.RARE_PHRASE]["notes"] <= 10
+    found = benchmark.document_frequencies()
+    assert found[COMMON_WORD]["notes"] > Note.objects.count() / 4
+    assert 1 <= found[RARE_PHRASE]["notes"] <= 10
 
 
 def test_same_seed_gives_the_same_data(seeded):

@@ -3,9 +3,10 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
-from actions.notifications import MAX_ATTEMPTS, queue_reminders, send_notifications
+from actions.outbox import MAX_ATTEMPTS, send_notifications
+from actions.reminders import queue_reminders
 
-logger = logging.getLogger("actions.notifications")
+logger = logging.getLogger("actions.reminders")
 
 
 class Command(BaseCommand):

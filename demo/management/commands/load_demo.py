@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import update_action_points
-from demo.seeding import DEMO_PASSWORD
+from demo.seeding.plan import DEMO_PASSWORD
 from imports.importer import ImportProblem, read_path, save_parsed
 from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
 

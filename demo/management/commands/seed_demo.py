@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import seeding
+from demo.seeding.plan import DEMO_PASSWORD, HEAVY_USERNAME, MANAGER_USERNAME, STAFF_USERNAME
 
 
 class Command(BaseCommand):
@@ -14,9 +15,9 @@ class Command(BaseCommand):
         "100,000 talks, 200,000 notes, takeaways and action points, 3,000 tags, 5,000 users). "
         "Counts grow linearly with the scale. Refuses, writing nothing, when the database "
         "already has users, events or tags; to seed again, start from a fresh database. "
-        f"Every user's password is '{seeding.DEMO_PASSWORD}'; '{seeding.HEAVY_USERNAME}' has "
-        f"many open follow-ups, '{seeding.MANAGER_USERNAME}' is a manager and "
-        f"'{seeding.STAFF_USERNAME}' is staff. The same --seed gives the same data; dates are "
+        f"Every user's password is '{DEMO_PASSWORD}'; '{HEAVY_USERNAME}' has "
+        f"many open follow-ups, '{MANAGER_USERNAME}' is a manager and "
+        f"'{STAFF_USERNAME}' is staff. The same --seed gives the same data; dates are "
         "relative to today. Ends with VACUUM ANALYZE."
     )
 
