@@ -87,7 +87,9 @@ def test_nul_in_a_talk_title_is_refused_next_to_the_field(staff_client):
 def test_nul_in_a_follow_buttons_return_address_goes_back_to_the_tag(attendee_client):
     TalkFactory().tags.add("devops")
 
-    response = attendee_client.post(reverse("following:follow-tag", args=["devops"]), {"next": "/\x00"})
+    response = attendee_client.post(
+        reverse("following:follow-tag", args=["devops"]), {"next": "/\x00"}
+    )
 
     assert (response.status_code, response["Location"]) == (302, "/tags/devops/")
     assert Follow.objects.count() == 1
