@@ -293,13 +293,13 @@ def test_list_edit_saves_status_and_records_it(staff_client, staff):
 
 
 def test_list_edit_saves_assignee_and_due_date_in_one_entry(staff_client, attendee):
-    action_point = ActionPointFactory()
-    data = list_edit_form(list_edit_row(action_point, assignee=attendee.pk, due_on="2026-07-01"))
+    action_point, due = ActionPointFactory(), days_from_today(30)
+    data = list_edit_form(list_edit_row(action_point, assignee=attendee.pk, due_on=due))
     staff_client.post(changelist_url(), data)
     action_point.refresh_from_db()
-    assert (action_point.assignee, action_point.due_on) == (attendee, datetime.date(2026, 7, 1))
+    assert (action_point.assignee, action_point.due_on) == (attendee, due)
     assert history(action_point) == [
-        ("admin_list", {"assignee": [None, "bob"], "due_on": [None, "2026-07-01"]}, "")
+        ("admin_list", {"assignee": [None, "bob"], "due_on": [None, due.isoformat()]}, "")
     ]
     assert ActionPointChange.objects.get().changed_by.username == "alice"
 
@@ -313,7 +313,7 @@ def test_list_edit_moving_out_of_done_clears_completion(staff_client):
 
 def test_list_edit_from_a_stale_page_is_refused(staff_client, attendee):
     action_point = ActionPointFactory()
-    page_row = list_edit_row(action_point, due_on="2026-07-01")
+    page_row = list_edit_row(action_point, due_on=days_from_today(30))
     action_point.status = "done"
     action_point.version += 1
     action_point.save()  # someone else, meanwhile
@@ -501,7 +501,7 @@ def test_adding_records_a_creation_entry(staff_client, staff):
         "raised_by": staff.pk,
         "assignee": "",
         "status": "open",
-        "due_on": "2026-09-30",
+        "due_on": days_from_today(30),
         "comment": "From the hallway track.",
         "seen_version": "",
     }
@@ -514,7 +514,7 @@ def test_adding_records_a_creation_entry(staff_client, staff):
             {
                 "title": [None, "Set up an SLO dashboard"],
                 "status": [None, "Open"],
-                "due_on": [None, "2026-09-30"],
+                "due_on": [None, days_from_today(30).isoformat()],
                 "event": [None, str(event)],
                 "tags": [None, "SRE, dashboards"],
             },
@@ -530,11 +530,12 @@ def test_add_form_defaults_raised_by_to_me(staff_client, staff):
 
 def test_changing_fields_records_old_and_new_values(staff_client, attendee):
     action_point = ActionPointFactory(assignee=attendee)
-    data = admin_change_form(action_point, status="in_progress", due_on="2026-06-01")
+    due = days_from_today(30)
+    data = admin_change_form(action_point, status="in_progress", due_on=due)
     response = staff_client.post(change_url(action_point), data)
     assert response.status_code == 302
     assert history(action_point) == [
-        ("admin", {"status": ["Open", "In progress"], "due_on": [None, "2026-06-01"]}, "")
+        ("admin", {"status": ["Open", "In progress"], "due_on": [None, due.isoformat()]}, "")
     ]
     action_point.refresh_from_db()
     assert action_point.version == 2
@@ -588,7 +589,7 @@ def test_a_comment_on_a_fully_filled_action_point_keeps_every_field(
     action_point = ActionPointFactory(
         event=event,
         assignee=attendee,
-        due_on=datetime.date(2026, 7, 1),
+        due_on=days_from_today(30),
         status="in_progress",
         **{session: raised_at},
     )
@@ -602,7 +603,7 @@ def test_a_comment_on_a_fully_filled_action_point_keeps_every_field(
     assert (getattr(kept, session), kept.assignee, kept.due_on, kept.status) == (
         raised_at,
         attendee,
-        datetime.date(2026, 7, 1),
+        days_from_today(30),
         "in_progress",
     )
     assert sorted(kept.tags.names()) == ["chaos engineering", "sre"]

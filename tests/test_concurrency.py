@@ -2,7 +2,6 @@
 the front end and in the admin (form, list edit, bulk actions). The second save is
 refused with the other person's change named, and nothing is overwritten."""
 
-import datetime
 import re
 import threading
 import time
@@ -20,6 +19,7 @@ from tests.browser import log_in
 from tests.factories import ActionPointFactory, UserFactory
 from tests.helpers import (
     admin_change_form,
+    days_from_today,
     list_edit_form,
     list_edit_row,
     logged_in,
@@ -73,7 +73,7 @@ def front_end_save(client: Client, action_point: ActionPoint, data: dict):
 
 def test_an_admin_save_after_a_front_end_save_is_refused_naming_it(staff, attendee, action_point):
     alices_page = admin_change_form(
-        action_point, due_on="2026-07-01", title="Try contract tests now"
+        action_point, due_on=days_from_today(30), title="Try contract tests now"
     )
     bobs_page = update_form(action_point, status="in_progress")
 
@@ -95,7 +95,7 @@ def test_an_admin_save_after_a_front_end_save_is_refused_naming_it(staff, attend
 
 
 def test_a_front_end_save_after_an_admin_save_is_refused_naming_it(staff, attendee, action_point):
-    alices_page = admin_change_form(action_point, due_on="2026-07-01")
+    alices_page = admin_change_form(action_point, due_on=days_from_today(30))
     bobs_page = update_form(action_point, status="done", comment="Shipped.")
 
     logged_in(staff).post(change_url(action_point), alices_page)
@@ -104,17 +104,19 @@ def test_a_front_end_save_after_an_admin_save_is_refused_naming_it(staff, attend
     alices = ActionPointChange.objects.get()
     assert response.status_code == 409
     assert response.context["form"].non_field_errors() == [
-        f"alice changed due date from — to 2026-07-01 at {at(alices)}{NOTHING_SAVED}"
+        f"alice changed due date from — to {days_from_today(30)} at {at(alices)}{NOTHING_SAVED}"
     ]
     action_point.refresh_from_db()
-    assert (action_point.status, action_point.due_on) == ("open", datetime.date(2026, 7, 1))
-    assert history(action_point) == [("alice", {"due_on": [None, "2026-07-01"]}, "admin")]
+    assert (action_point.status, action_point.due_on) == ("open", days_from_today(30))
+    assert history(action_point) == [
+        ("alice", {"due_on": [None, days_from_today(30).isoformat()]}, "admin")
+    ]
 
 
 def test_saving_the_refused_admin_form_again_applies_it_over_the_other_change(
     staff, attendee, action_point
 ):
-    alices_page = admin_change_form(action_point, due_on="2026-07-01")
+    alices_page = admin_change_form(action_point, due_on=days_from_today(30))
     post_update(logged_in(attendee), action_point, status="done")
     alice = logged_in(staff)
     refused = alice.post(change_url(action_point), alices_page)
@@ -126,7 +128,7 @@ def test_saving_the_refused_admin_form_again_applies_it_over_the_other_change(
 
     assert response.status_code == 302
     action_point.refresh_from_db()
-    assert (action_point.status, action_point.due_on) == ("done", datetime.date(2026, 7, 1))
+    assert (action_point.status, action_point.due_on) == ("done", days_from_today(30))
     assert [entry[0] for entry in history(action_point)] == ["bob", "alice"]
 
 
@@ -263,7 +265,7 @@ def test_an_admin_save_racing_a_front_end_save_waits_and_is_refused(
     """Bob's save is mid-transaction when Alice's arrives: hers waits on the row's
     lock, then sees his change and is refused, instead of overwriting it."""
     alice = logged_in(staff)
-    alices_page = page(action_point, due_on="2026-07-01")
+    alices_page = page(action_point, due_on=days_from_today(30))
     bob_saved, bob_may_commit = threading.Event(), threading.Event()
     responses = []
 
@@ -316,7 +318,7 @@ def test_the_admin_shows_whose_change_refused_the_save(browser_page, staff, atte
     page = browser_page
     log_in(page, "alice")
     page.goto(change_url(action_point))
-    page.locator("#id_due_on").fill("2026-07-01")
+    page.locator("#id_due_on").fill(days_from_today(30).isoformat())
 
     update_action_point(action_point, by=attendee, via=WEB, seen_version=1, status="done")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -326,7 +328,7 @@ def test_the_admin_shows_whose_change_refused_the_save(browser_page, staff, atte
     expect(page.locator(".errorlist.nonfield")).to_have_text(
         f"bob changed status from Open to Done at {at(bobs)}{NOTHING_SAVED}"
     )
-    expect(page.locator("#id_due_on")).to_have_value("2026-07-01")
+    expect(page.locator("#id_due_on")).to_have_value(days_from_today(30).isoformat())
     action_point.refresh_from_db()
     assert (action_point.status, action_point.due_on) == ("done", None)
 
@@ -342,14 +344,14 @@ def test_the_follow_up_page_shows_whose_change_refused_the_save(browser_page, st
     page.get_by_label("Comment").fill("Shipped.")
 
     update_action_point(
-        action_point, by=staff, via=ADMIN, seen_version=1, due_on=datetime.date(2026, 7, 1)
+        action_point, by=staff, via=ADMIN, seen_version=1, due_on=days_from_today(30)
     )
     page.get_by_role("button", name="Save").click()
 
     alices = ActionPointChange.objects.get()
     expect(page.locator(".form-errors")).to_have_text(
-        f"alice changed due date from — to 2026-07-01 at {at(alices)}{NOTHING_SAVED}"
+        f"alice changed due date from — to {days_from_today(30)} at {at(alices)}{NOTHING_SAVED}"
     )
     expect(page.get_by_label("Comment")).to_have_value("Shipped.")
     action_point.refresh_from_db()
-    assert (action_point.status, action_point.due_on) == ("open", datetime.date(2026, 7, 1))
+    assert (action_point.status, action_point.due_on) == ("open", days_from_today(30))

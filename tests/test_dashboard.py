@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from actions.models import ActionPoint
 from search import tag_pages
@@ -15,22 +14,22 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_from_today
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
-DAY = datetime.timedelta(days=1)
 
 
 def test_my_follow_ups_are_my_open_ones_overdue_first(attendee_client, attendee):
     event = EventFactory()
     mine = {"event": event, "assignee": attendee}
     ActionPointFactory(title="No date", **mine)
-    ActionPointFactory(title="Next week", due_on=TODAY + 7 * DAY, **mine)
-    ActionPointFactory(title="Late", due_on=TODAY - 3 * DAY, **mine)
+    ActionPointFactory(title="Next week", due_on=days_from_today(7), **mine)
+    ActionPointFactory(title="Late", due_on=days_from_today(-3), **mine)
     ActionPointFactory(
-        title="Started, late", due_on=TODAY - DAY, status=ActionPoint.Status.IN_PROGRESS, **mine
+        title="Started, late",
+        due_on=days_from_today(-1),
+        status=ActionPoint.Status.IN_PROGRESS,
+        **mine,
     )
     ActionPointFactory(title="Finished", status=ActionPoint.Status.DONE, **mine)
     ActionPointFactory(title="Dropped", status=ActionPoint.Status.DROPPED, **mine)
@@ -55,10 +54,11 @@ def test_my_follow_ups_show_due_date_and_source(attendee_client, attendee):
         event=talk.event,
         talk=talk,
         assignee=attendee,
-        due_on=datetime.date(2031, 3, 4),
+        due_on=days_from_today(90),
     )
     html = attendee_client.get("/").content.decode()
-    assert "due 4 Mar 2031" in html
+    due = days_from_today(90)
+    assert f"due {due.day} {due:%b %Y}" in html
     assert f'<a href="{talk.get_absolute_url()}">Chaos engineering</a>' in html
 
 
@@ -172,7 +172,7 @@ def test_dashboard_runs_the_same_queries_for_3_and_30_rows_in_each_section(
             talk.tags.add("kubernetes", f"talk-{talk.pk}")
             TakeawayFactory(talk=talk, event=talk.event).tags.add("terraform")
             ActionPointFactory(
-                event=talk.event, talk=talk, assignee=attendee, due_on=TODAY - DAY
+                event=talk.event, talk=talk, assignee=attendee, due_on=days_from_today(-1)
             ).tags.add("kubernetes")
 
     add(3)

@@ -18,7 +18,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -184,8 +184,8 @@ def test_event_page_shows_everyones_notes_but_only_my_drafts(attendee_client, at
 
 def test_overdue_action_points_are_marked(attendee_client):
     event = EventFactory()
-    ActionPointFactory(event=event, title="Late", due_on=datetime.date(2020, 1, 1))
-    ActionPointFactory(event=event, title="Done late", due_on=datetime.date(2020, 1, 1))
+    ActionPointFactory(event=event, title="Late", due_on=days_from_today(-3))
+    ActionPointFactory(event=event, title="Done late", due_on=days_from_today(-3))
     done = event.actionpoints.get(title="Done late")
     done.status = "done"
     done.save()

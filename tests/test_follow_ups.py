@@ -1,7 +1,6 @@
 """Follow-ups: my list, everyone's for managers and staff, one action point's page
 and its update form (status and comment; assignee and due date for staff)."""
 
-import datetime
 import re
 
 import pytest
@@ -338,7 +337,11 @@ def test_assignee_form_has_status_and_comment_only(attendee_client, action_point
 def test_assignee_cannot_reassign_or_change_due_date(attendee_client, action_point, manager):
     due = action_point.due_on
     response = post_update(
-        attendee_client, action_point, status="in_progress", assignee="carol", due_on="2030-01-01"
+        attendee_client,
+        action_point,
+        status="in_progress",
+        assignee="carol",
+        due_on=days_from_today(30),
     )
 
     assert response.status_code == 302
@@ -385,19 +388,19 @@ def test_staff_form_has_every_field(staff_client, action_point):
 
 def test_staff_reassigns_and_changes_due_date(staff_client, action_point):
     dave = UserFactory(username="dave", role="attendee")
-    old_due = action_point.due_on
+    old_due, new_due = action_point.due_on, days_from_today(30)
 
     response = post_update(
-        staff_client, action_point, assignee="dave", due_on="2026-09-30", comment="Dave has time."
+        staff_client, action_point, assignee="dave", due_on=new_due, comment="Dave has time."
     )
 
     assert response.status_code == 302
     action_point.refresh_from_db()
-    assert (action_point.assignee, action_point.due_on) == (dave, datetime.date(2026, 9, 30))
+    assert (action_point.assignee, action_point.due_on) == (dave, new_due)
     assert history(action_point) == [
         (
             "alice",
-            {"assignee": ["bob", "dave"], "due_on": [old_due.isoformat(), "2026-09-30"]},
+            {"assignee": ["bob", "dave"], "due_on": [old_due.isoformat(), new_due.isoformat()]},
             "Dave has time.",
             WEB,
         )
@@ -530,7 +533,8 @@ def test_saving_again_after_a_stale_refusal_applies_the_change(
     attendee_client, staff, action_point
 ):
     staff_client = logged_in(staff)
-    post_update(staff_client, action_point, due_on="2026-12-01")
+    new_due = days_from_today(30)
+    post_update(staff_client, action_point, due_on=new_due)
     refused = post_update(attendee_client, action_point, version=1, status="in_progress")
     resubmitted = refused.context["form"].data
 
@@ -538,13 +542,14 @@ def test_saving_again_after_a_stale_refusal_applies_the_change(
 
     assert response.status_code == 302
     action_point.refresh_from_db()
-    assert (action_point.status, action_point.due_on) == (IN_PROGRESS, datetime.date(2026, 12, 1))
+    assert (action_point.status, action_point.due_on) == (IN_PROGRESS, new_due)
     assert [entry[0] for entry in history(action_point)] == ["alice", "bob"]
 
 
 def test_a_stale_form_names_every_change_since(attendee_client, staff, action_point):
     staff_client = logged_in(staff)
-    post_update(staff_client, action_point, due_on="2026-12-01")
+    new_due = days_from_today(30)
+    post_update(staff_client, action_point, due_on=new_due)
     action_point.refresh_from_db()
     post_update(staff_client, action_point, comment="Pushed back: waiting on budget.")
 
@@ -553,7 +558,7 @@ def test_a_stale_form_names_every_change_since(attendee_client, staff, action_po
     message = response.context["form"].non_field_errors()[0]
     due = days_from_today(7).isoformat()
     assert re.fullmatch(
-        rf"alice changed due date from {due} to 2026-12-01 at \d\d:\d\d; "
+        rf"alice changed due date from {due} to {new_due} at \d\d:\d\d; "
         r"alice commented at \d\d:\d\d while you were editing\. Nothing was saved: .*",
         message,
     )

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from actions.models import ActionPoint
 from tests.browser import log_in
 from tests.factories import EventFactory, TakeawayFactory, TalkFactory, UserFactory
+from tests.helpers import days_from_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +53,7 @@ def assign_to_bob_as_alice(page) -> None:
     page.locator(".field-assignee .select2-selection").click()
     page.locator(".select2-search__field").fill("bob")
     page.get_by_role("option", name="bob", exact=True).click()
-    page.locator("#id_due_on").fill("2026-12-01")
+    page.locator("#id_due_on").fill(days_from_today(30).isoformat())
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
@@ -77,7 +78,7 @@ def test_a_note_becomes_a_follow_up_that_gets_done(browser_page, staff, attendee
     history = page.locator(".history")
     expect(history).to_contain_text("alice")
     expect(history).to_contain_text("Assignee: — → bob")
-    expect(history).to_contain_text("Due date: — → 2026-12-01")
+    expect(history).to_contain_text(f"Due date: — → {days_from_today(30)}")
     expect(history).to_contain_text("Status: Open → Done")
     expect(history).to_contain_text("Two teams have a tester pairing with them now.")
     action_point = ActionPoint.objects.get(title="Pair a tester with each team")

@@ -11,19 +11,18 @@ from actions.models import ActionPoint
 from actions.overview import month_starts
 from common.charts import Category, Series, bar_chart
 from tests.factories import ActionPointFactory, EventFactory, UserFactory
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_from_today
 
 pytestmark = pytest.mark.django_db
 
 URL = "/follow-ups/overview/"
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 Status = ActionPoint.Status
 
 
 def month(n_back: int) -> datetime.date:
     """The first day of the month ``n_back`` months before this one."""
-    return month_starts(TODAY)[-1 - n_back]
+    return month_starts(timezone.localdate())[-1 - n_back]
 
 
 def at(day: datetime.date, plus_days: float = 0) -> datetime.datetime:
@@ -47,20 +46,20 @@ def known_data():
     summit = EventFactory(name="Summit", starts_on=datetime.date(2026, 5, 12))
     meetup = EventFactory(name="Meetup", starts_on=datetime.date(2025, 3, 1))
     two_ago, one_ago = month(2), month(1)
-    make("a1", summit, assignee=ann, due_on=TODAY - 2 * DAY, created=at(one_ago, 3))
+    make("a1", summit, assignee=ann, due_on=days_from_today(-2), created=at(one_ago, 3))
     make(
         "a2",
         summit,
         Status.IN_PROGRESS,
         assignee=ben,
-        due_on=TODAY + 5 * DAY,
+        due_on=days_from_today(5),
         created=at(one_ago, 5),
     )
     make(
         "a3", summit, Status.DONE, assignee=ann, created=at(two_ago, 1), completed=at(two_ago, 5)
     )  # 4 days
     make("a4", summit, Status.DROPPED, created=at(month(0)))
-    make("b1", meetup, due_on=TODAY - 10 * DAY, created=at(two_ago, 2))
+    make("b1", meetup, due_on=days_from_today(-10), created=at(two_ago, 2))
     make(
         "b2", meetup, Status.DONE, assignee=ben, created=at(one_ago, 2), completed=at(one_ago, 4)
     )  # 2 days
@@ -153,7 +152,7 @@ def test_per_assignee_counts_the_unassigned_among_who_can_be_shown(staff_client)
     event = EventFactory()
     for n in range(26):
         ActionPointFactory.create_batch(2, event=event, assignee=UserFactory(username=f"u{n:02}"))
-    ActionPointFactory.create_batch(3, event=event, assignee=None, due_on=TODAY - DAY)
+    ActionPointFactory.create_batch(3, event=event, assignee=None, due_on=days_from_today(-1))
     rows = staff_client.get(URL).context["assignees"]
     assert [(r["assignee_id"], r["open"], r["overdue"], r["total"]) for r in rows[:1]] == [
         (None, 3, 3, 3)
@@ -170,7 +169,7 @@ def test_overdue_list_is_longest_overdue_first(known_data, staff_client):
 def test_raised_versus_done_per_month_over_the_last_twelve(known_data, staff_client):
     months = staff_client.get(URL).context["months"]
     assert [(m.start, m.raised, m.done) for m in months] == [
-        *[(start, 0, 0) for start in month_starts(TODAY)[:9]],
+        *[(start, 0, 0) for start in month_starts(timezone.localdate())[:9]],
         (month(2), 3, 2),
         (month(1), 4, 2),
         (month(0), 1, 0),
@@ -256,7 +255,7 @@ def test_overview_runs_the_same_queries_for_3_and_30_action_points(staff_client)
                 event=EventFactory(),
                 assignee=UserFactory(),
                 status=statuses[i % 4],
-                due_on=TODAY - DAY,
+                due_on=days_from_today(-1),
             )
 
     add(3)

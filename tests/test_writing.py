@@ -1,7 +1,5 @@
 """Writing a note with takeaways and action points, editing and deleting it."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -19,7 +17,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +99,7 @@ def test_attendee_writes_a_published_note_with_takeaways_and_an_action_point(
                     "title": "Try SLOs on checkout",
                     "details": "Start with *one* service.",
                     "tags": "observability",
-                    "due_on": "2026-07-01",
+                    "due_on": days_from_today(30),
                 }
             ],
         ),
@@ -145,7 +143,7 @@ def test_attendee_writes_a_published_note_with_takeaways_and_an_action_point(
         attendee,
         None,
         "open",
-        datetime.date(2026, 7, 1),
+        days_from_today(30),
         talk.event,
         talk,
     )
@@ -199,7 +197,7 @@ def test_empty_body_is_refused_next_to_the_field_and_nothing_is_saved(attendee_c
         page_data(
             "  \n\t ",
             takeaways=[{"text": "Kept in the form.", "tags": "culture"}],
-            action_points=[{"title": "Also kept", "due_on": "2026-07-01"}],
+            action_points=[{"title": "Also kept", "due_on": days_from_today(30)}],
         ),
     )
     assert response.status_code == 200
