@@ -1,4 +1,4 @@
-"""Who may do what beyond model permissions: the three roles of DESIGN.md.
+"""Who may do what beyond model permissions: the three roles (attendee, manager, staff).
 
 Staff can do everything; managers (and staff) see everyone's follow-ups; authors
 edit their own notes and assignees change their own action points (checked where

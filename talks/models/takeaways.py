@@ -46,7 +46,7 @@ class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
         )
 
     # Tag filters are subqueries on the through table: no duplicate rows, no join
-    # per tag and no DISTINCT over wide rows (DESIGN.md, "Known pitfalls").
+    # per tag (as chained filters on tags__ would be) and no DISTINCT over wide rows.
     def with_all_tags(self, tag_ids: Iterable[int]) -> "TakeawayQuerySet":
         """Takeaways carrying every one of the tags (AND): one EXISTS per tag, each
         answered by the through table's (takeaway, tag) index. The planner estimates
