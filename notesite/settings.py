@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "search",
     "demo",
     "following",
+    "event_pages",
 ]
 
 MIDDLEWARE = [
