@@ -46,20 +46,10 @@ def _set_following(
 
 
 @require_POST
-def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    return _set_following(request, True, tag=get_object_or_404(Tag, slug=slug))
+def tag_follow(request: HttpRequest, slug: str, *, follows: bool) -> HttpResponse:
+    return _set_following(request, follows, tag=get_object_or_404(Tag, slug=slug))
 
 
 @require_POST
-def unfollow_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    return _set_following(request, False, tag=get_object_or_404(Tag, slug=slug))
-
-
-@require_POST
-def follow_event(request: HttpRequest, slug: str) -> HttpResponse:
-    return _set_following(request, True, event=get_object_or_404(Event, slug=slug))
-
-
-@require_POST
-def unfollow_event(request: HttpRequest, slug: str) -> HttpResponse:
-    return _set_following(request, False, event=get_object_or_404(Event, slug=slug))
+def event_follow(request: HttpRequest, slug: str, *, follows: bool) -> HttpResponse:
+    return _set_following(request, follows, event=get_object_or_404(Event, slug=slug))

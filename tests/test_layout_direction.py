@@ -60,7 +60,7 @@ def test_talks_templates_reverse_only_talks_and_root_url_names():
     reversed_names = {}
     for name in talks_templates():
         reversed_names.update(url_names(name))
-    assert "talks:tag-detail" in reversed_names  # the walk reaches included partials
+    assert "_tags.html" in reversed_names.values()  # the walk reaches included partials
     assert {
         name: where for name, where in reversed_names.items() if not allowed_in_talks(name)
     } == {}
