@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.core.validators import URLValidator
 from django.db import connection, models
-from talks.templatetags.links import http_url
 
 from common.links import MESSAGE, validate_http_url
+from common.templatetags.links import http_url
 from talks.models import Event, Talk
 from tests.factories import EventFactory, TalkFactory
 
