@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
@@ -30,37 +29,27 @@ def _where(request: HttpRequest) -> str:
     return "on your dashboard (add an email address to your account to get a weekly email)"
 
 
-@require_POST
-def follow_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    Follow.objects.start(request.user, tag=tag)
-    messages.success(
-        request, f"You follow “{tag.name}”: new takeaways and notes show {_where(request)}."
-    )
-    return _back(request, reverse("search:tag-detail", args=[tag.slug]))
+def _set_following(
+    request: HttpRequest, follows: bool, *, tag: Tag | None = None, event: Event | None = None
+) -> HttpResponse:
+    """Start (``follows``) or stop following ``tag`` or ``event``, say so, and go back
+    to the page the button was on (else the followed thing's page)."""
+    name = f"“{tag.name}”" if tag else event.name
+    if follows:
+        Follow.objects.start(request.user, tag=tag, event=event)
+        message = f"You follow {name}: new takeaways and notes show {_where(request)}."
+    else:
+        Follow.objects.stop(request.user, tag=tag, event=event)
+        message = f"You no longer follow {name}."
+    messages.success(request, message)
+    return _back(request, Follow(tag=tag, event=event).get_absolute_url())
 
 
 @require_POST
-def unfollow_tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    Follow.objects.stop(request.user, tag=tag)
-    messages.success(request, f"You no longer follow “{tag.name}”.")
-    return _back(request, reverse("search:tag-detail", args=[tag.slug]))
+def tag_follow(request: HttpRequest, slug: str, *, follows: bool) -> HttpResponse:
+    return _set_following(request, follows, tag=get_object_or_404(Tag, slug=slug))
 
 
 @require_POST
-def follow_event(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
-    Follow.objects.start(request.user, event=event)
-    messages.success(
-        request, f"You follow {event.name}: new takeaways and notes show {_where(request)}."
-    )
-    return _back(request, event.get_absolute_url())
-
-
-@require_POST
-def unfollow_event(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
-    Follow.objects.stop(request.user, event=event)
-    messages.success(request, f"You no longer follow {event.name}.")
-    return _back(request, event.get_absolute_url())
+def event_follow(request: HttpRequest, slug: str, *, follows: bool) -> HttpResponse:
+    return _set_following(request, follows, event=get_object_or_404(Event, slug=slug))

@@ -30,19 +30,23 @@ def new_for_event(request: HttpRequest, event_slug: str) -> HttpResponse:
 @permission_required("talks.add_note", raise_exception=True)
 @require_http_methods(FORM_METHODS)
 def new_for_talk(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    talk = get_object_or_404(
-        Talk.objects.select_related("event"), event__slug=event_slug, slug=slug
-    )
-    return _new(request, event=talk.event, talk=talk)
+    return _new_for_session(request, Talk, event_slug, slug)
 
 
 @permission_required("talks.add_note", raise_exception=True)
 @require_http_methods(FORM_METHODS)
 def new_for_open_space(request: HttpRequest, event_slug: str, slug: str) -> HttpResponse:
-    open_space = get_object_or_404(
-        OpenSpace.objects.select_related("event"), event__slug=event_slug, slug=slug
+    return _new_for_session(request, OpenSpace, event_slug, slug)
+
+
+def _new_for_session(
+    request: HttpRequest, model: type[Talk] | type[OpenSpace], event_slug: str, slug: str
+) -> HttpResponse:
+    session = get_object_or_404(
+        model.objects.select_related("event"), event__slug=event_slug, slug=slug
     )
-    return _new(request, event=open_space.event, open_space=open_space)
+    which = "talk" if model is Talk else "open_space"
+    return _new(request, event=session.event, **{which: session})
 
 
 def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> HttpResponse:

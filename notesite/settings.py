@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "imports",
     "search",
     "following",
+    "event_pages",
     "demo",
 ]
 

@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import account
+from event_pages import views as event_pages
 from notesite import views
+from search import views as search
+from talks import urls as talks_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +29,19 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("search.urls")),
     path("", include("imports.urls")),
-    path("", include("talks.urls")),
+    # Talks names the addresses of its things; the pages at some of them show other
+    # apps' things too, so the apps above serve them.
+    path(
+        "",
+        include(
+            talks_urls.urlconf(
+                event_page=event_pages.event_detail,
+                talk_page=event_pages.talk_detail,
+                open_space_page=event_pages.open_space_detail,
+                tag_page=search.tag_detail,
+            )
+        ),
+    ),
     path("", include("actions.urls")),
     path("", include("following.urls")),
 ]

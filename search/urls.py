@@ -6,6 +6,5 @@ app_name = "search"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/", views.tag_list, name="tag-list"),
-    # taggit makes Unicode slugs ("café"), which the slug converter would not match.
-    path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
+    # A tag's page (views.tag_detail) is at talks' address for it, "talks:tag-detail".
 ]

@@ -174,7 +174,7 @@ class TagFeed(NotesAndTakeawaysFeed):
         return f"Takeaways and notes tagged “{tag.name}”"
 
     def link(self, tag: Tag) -> str:
-        return reverse("search:tag-detail", args=[tag.slug])
+        return reverse("talks:tag-detail", args=[tag.slug])
 
     def subtitle(self, tag: Tag) -> str:
         return (

@@ -124,7 +124,7 @@ def test_follow_up_trail_links_the_follow_ups_list(staff_client, staff):
 def test_tag_trail_links_the_tag_list(attendee_client):
     Tag.objects.create(name="Testing", slug="testing")
 
-    assert trail(attendee_client.get(reverse("search:tag-detail", args=["testing"]))) == [
+    assert trail(attendee_client.get(reverse("talks:tag-detail", args=["testing"]))) == [
         DASHBOARD,
         ("Tags", reverse("search:tag-list"), False),
         ("Testing", None, True),

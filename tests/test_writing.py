@@ -278,7 +278,7 @@ def test_tag_with_letters_outside_a_z_is_saved_and_gets_its_page(attendee_client
     tag = Tag.objects.get()
     assert (tag.name, tag.slug) == ("café", "café")
     assert tag_names(Takeaway.objects.get()) == ["café"]
-    page = attendee_client.get(reverse("search:tag-detail", args=[tag.slug]))
+    page = attendee_client.get(reverse("talks:tag-detail", args=[tag.slug]))
     assert page.status_code == 200
     assert "Good coffee." in page.text
 

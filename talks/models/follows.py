@@ -73,7 +73,7 @@ class Follow(models.Model):
 
     def get_absolute_url(self) -> str:
         if self.tag_id:
-            return reverse("search:tag-detail", args=[self.tag.slug])
+            return reverse("talks:tag-detail", args=[self.tag.slug])
         return self.event.get_absolute_url()
 
     @property
