@@ -38,7 +38,7 @@ RUN DEBUG=false \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid/build \
     python manage.py collectstatic --noinput \
-    && python -m compileall -q manage.py notesite imports talks actions following
+    && python -m compileall -q manage.py notesite common talks actions notes imports search following event_pages demo
 
 USER 10001:10001
 EXPOSE 8000

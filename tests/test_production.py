@@ -153,6 +153,14 @@ def dockerfile_run(containing: str) -> str:
     return commands[0]
 
 
+def test_dockerfile_compiles_every_app_of_the_project():
+    from django.conf import settings
+
+    ours = {app for app in settings.INSTALLED_APPS if (ROOT / app / "apps.py").exists()}
+    compiled = set(shlex.split(dockerfile_run("compileall"))[4:])
+    assert ours - compiled == set()
+
+
 def test_dockerfile_builds_the_venv_in_a_builder_stage():
     stages = [args for keyword, args in dockerfile_instructions() if keyword == "FROM"]
     final = final_stage()
