@@ -131,5 +131,6 @@ def test_the_pages_and_the_live_preview_work_without_violations(page, follow_up)
     page.goto(talk.get_absolute_url())
     page.get_by_role("link", name="Write a note").first.click()
     page.get_by_label("Body").fill("Testers *pair* with developers.")
-    expect(page.locator("#note-preview em")).to_have_text("pair")
+    # Generous: the preview waits for a pause in typing, then a round trip to the server.
+    expect(page.locator("#note-preview em")).to_have_text("pair", timeout=15_000)
     assert violations(page) == []
