@@ -130,6 +130,8 @@ def test_the_pages_and_the_live_preview_work_without_violations(page, follow_up)
         assert page.goto(path).ok, path
     page.goto(talk.get_absolute_url())
     page.get_by_role("link", name="Write a note").first.click()
+    # The preview script is deferred: typing before it runs would go unseen.
+    page.wait_for_load_state("load")
     page.get_by_label("Body").fill("Testers *pair* with developers.")
     # Generous: the preview waits for a pause in typing, then a round trip to the server.
     expect(page.locator("#note-preview em")).to_have_text("pair", timeout=15_000)
