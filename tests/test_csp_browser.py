@@ -129,9 +129,10 @@ def test_the_pages_and_the_live_preview_work_without_violations(page, follow_up)
     for path in ["/", talk.event.get_absolute_url(), "/follow-ups/"]:
         assert page.goto(path).ok, path
     page.goto(talk.get_absolute_url())
-    page.get_by_role("link", name="Write a note").first.click()
-    # The preview script is deferred: typing before it runs would go unseen.
-    page.wait_for_load_state("load")
+    # Until the new page's load event, its deferred preview script may not have run,
+    # and typing before that would go unseen.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Write a note").first.click()
     page.get_by_label("Body").fill("Testers *pair* with developers.")
     # Generous: the preview waits for a pause in typing, then a round trip to the server.
     expect(page.locator("#note-preview em")).to_have_text("pair", timeout=15_000)
