@@ -34,7 +34,7 @@ class Document:
         """Parse with the format's parser; problems name this document."""
         parse = parse_markdown if self.format == MARKDOWN else parse_text
         try:
-            return parse(self.text, require_date=require_date)
+            return parse(self.text, require_date=require_date, file_name=self.name)
         except ImportProblem as problem:
             raise problem.in_file(self.name) from None
 
