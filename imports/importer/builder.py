@@ -32,6 +32,7 @@ class Builder:
         first one, in another section ("Day 2") it is another session, named with
         the section. ``line`` is the heading it came from: when it says more than
         the title, speakers and kind (a company, a link), it opens the note."""
+        self._flush_heading()
         for seen in self.sessions:
             if seen.title.casefold() == session.title.casefold() and (
                 seen.is_open_space == session.is_open_space
@@ -46,6 +47,12 @@ class Builder:
         self.current = session
         if line and leftover(line, session):
             self.add(line)
+
+    def _flush_heading(self) -> None:
+        """A section heading with nothing under it is still the author's: kept."""
+        if self._heading:
+            self._intro.extend(["", self._heading, ""])
+            self._heading = ""
 
     def leave_to_section(self) -> None:
         """Text after a list of talks belongs to the section, not the last talk."""
@@ -71,6 +78,7 @@ class Builder:
     def section(self, heading: str) -> None:
         """Start a section of the event's note; its heading is written only once
         something is written under it."""
+        self._flush_heading()
         self.current = None
         self._heading = heading
         self.label = re.sub(r"^#+\s*", "", heading).strip()
@@ -130,6 +138,7 @@ class Builder:
         self.action_points.append(found)
 
     def finish(self, event: ParsedEvent) -> ParsedEvent:
+        self._flush_heading()
         for session in self.sessions:
             session.body = join(self._lines[id(session)])
         event.intro = join(self._intro)
@@ -140,8 +149,34 @@ class Builder:
 
 
 _CONNECTORS = frozenset(
-    "a an the and of to on in for with at by speaker speakers session talk keynote ignite "
-    "lightning workshop panel open space".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "to",
+        "on",
+        "in",
+        "for",
+        "with",
+        "at",
+        "by",
+        "speaker",
+        "speakers",
+        "session",
+        "talk",
+        "keynote",
+        "ignite",
+        "lightning",
+        "workshop",
+        "panel",
+        "open",
+        "space",
+        "spaces",
+        "opening",
+        "closing",
+    ]
 )
 
 

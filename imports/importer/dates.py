@@ -39,12 +39,14 @@ _ENGLISH = (
 _MONTH = rf"(?:{_ENGLISH}|{'|'.join(sorted(_MONTH_WORDS, key=len, reverse=True))})\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
 _YEAR = r"(?:19|20)\d\d"
-_DASH = r"\s*(?:-|–|—|to|bis|au|al|tot)\s*"
+_DASH = r"\s*(?:-|\u2013|\u2014|to|bis|au|al|tot)\s*"
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 # Each pattern finds a date or a range of dates; the groups name their parts.
 _PATTERNS = [
     # 2016-09-30, 2016-09-30 13:30:00-0600, 2019-10-16T21:55:46+01:00
-    re.compile(rf"\b(?P<iso>{_YEAR}-\d\d-\d\d)(?P<time>[T ]\d\d:\d\d[\d:.]*(?:Z|[+-]\d\d:?\d\d)?)?"),
+    re.compile(
+        rf"\b(?P<iso>{_YEAR}-\d\d-\d\d)(?P<time>[T ]\d\d:\d\d[\d:.]*(?:Z|[+-]\d\d:?\d\d)?)?"
+    ),
     # 18-11-2019, 18/11/2019, 18.11.2019 (day first unless that cannot be)
     re.compile(rf"\b(?P<d>\d{{1,2}})[./-](?P<m>\d{{1,2}})[./-](?P<y>{_YEAR})\b"),
     # 23-25 March 2026, 30 September - 1 October 2025, Thursday 14 October 2025
@@ -61,7 +63,7 @@ _PATTERNS = [
     ),
 ]
 _YEAR_ALONE = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d)")
-_SHORT_YEAR = re.compile(r"(?<=[^\W\d_])\s*['’](?P<y>\d\d)\b")
+_SHORT_YEAR = re.compile(r"(?<=[^\W\d_])\s*['\u2019](?P<y>\d\d)\b")
 _JEKYLL = re.compile(rf"^(?P<iso>{_YEAR}-\d\d-\d\d)-")
 
 

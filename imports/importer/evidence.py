@@ -1,13 +1,13 @@
 """What a line of notes is, from its features: a session's title (with speakers and a
 kind), a section heading, page chrome, or text.
 
-``read_line`` tries every common way of writing a session on one line ("Title —
+``read_line`` tries every common way of writing a session on one line ("Title \u2014
 Speaker", "Speaker - Company - Title", "Title by Speaker.", "Title with Speaker",
 "Speaker on Title", "Title: _Speaker_", "Title (Speaker)", "Keynote - Title") and
 keeps the reading whose speaker side looks most like people's names
 (``people.names_score``): position alone never decides which side of a dash is the
-person. The readers add what a single line cannot show — a speaker line under it,
-siblings written the same way — and decide."""
+person. The readers add what a single line cannot show \u2014 a speaker line under it,
+siblings written the same way \u2014 and decide."""
 
 import re
 from dataclasses import dataclass, field
@@ -62,7 +62,7 @@ _SPEAKER_LABEL = re.compile(
 _CHROME = re.compile(
     r"^(?:back\s+to\b|featured\s+image|(?:watch|see|view)\s+(?:the\s+)?(?:talk|video|slides|recording)"
     r"|table\s+of\s+contents|contents$|(?:read|see)\s+more|share\s+(?:this|on)|leave\s+a\s+"
-    r"(?:reply|comment)|comments?$|subscribe|related\s+posts?|posted\s+(?:by|on|at|in)\b"
+    r"(?:reply|comment)|comments?$|subscribe|related\s+posts?"
     r"|filed\s+under|skip\s+to\s+content)",
     re.I,
 )
@@ -75,7 +75,7 @@ _SECTION = re.compile(
     r"|(?:the\s+)?venue|pre-?(?:show|conference)|post-?conference|sprints?|sprint\s+days?"
     r"|things\s+to\s+(?:google|read|look\s+up|check\s+out|watch)(?:\s*/\s*\w+)*|sketch-?notes"
     r"|everything\s+else|misc(?:ellaneous)?|conference\s+days?|(?:the\s+)?schedule"
-    r"|(?:speakers?['’]?\s+)?dinner|(?:the\s+)?(?:party|social|hallway\s+track|expo|sponsors)"
+    r"|(?:speakers?['\u2019]?\s+)?dinner|(?:the\s+)?(?:party|social|hallway\s+track|expo|sponsors)"
     r"|travel|thanks|acknowledge?ments|(?:useful\s+)?links|resources|references|reading\s+list"
     r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes)\s*[.:!]?$",
     re.I,
@@ -113,7 +113,7 @@ def kind_alone(text: str) -> str | None:
 def speaker_label(line: str) -> list[str] | None:
     """The names on a "speaker: Ann Example" / "* speakers: A, B" line."""
     match = _SPEAKER_LABEL.match(line)
-    if not match or match.group(0).lstrip(" -*+•").lower().startswith("by") and ":" not in line:
+    if not match or (match.group(0).lstrip(" -*+•").lower().startswith("by") and ":" not in line):
         return None
     who = plain(match["who"]).strip(" .")
     names = [people.without_company(n)[0] for n in people.split_names(who)]
@@ -196,7 +196,9 @@ def read_line(text: str, *, loose: bool = False) -> Reading:
     if enumerated:
         flat = _ENUMERATION.sub("", flat, count=1)
     rest, kind = _strip_kind(flat)
-    reading = Reading(flat, kind=kind or Talk.Kind.TALK, kind_marked=bool(kind), enumerated=enumerated)
+    reading = Reading(
+        flat, kind=kind or Talk.Kind.TALK, kind_marked=bool(kind), enumerated=enumerated
+    )
     if alone := kind_alone(flat):
         reading.kind, reading.kind_marked = alone, True
         return reading
@@ -231,7 +233,9 @@ def read_line(text: str, *, loose: bool = False) -> Reading:
         if as_name == score:
             single = len(names) == 1
             bonus -= 0.1 * (single and len(who.split()) > len(title.split()))
-        company = ", ".join(c for n in people.split_names(who) if (c := people.without_company(n)[1]))
+        company = ", ".join(
+            c for n in people.split_names(who) if (c := people.without_company(n)[1])
+        )
         if best is None or score + bonus > best[0]:
             best = (score + bonus, title, names, company)
     if best is not None:

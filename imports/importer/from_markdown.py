@@ -1,6 +1,5 @@
 """Markdown notes, with or without YAML front matter (docs/import-format.md)."""
 
-import datetime
 import re
 from dataclasses import dataclass
 
@@ -99,9 +98,9 @@ def _head(lines: list[str], first_line: int) -> tuple[str, int | None, str, int 
     """A leading "# Title" (or a first line that reads as a title) and the line
     right under it when that reads as its subtitle: (title, its line number,
     subtitle, its line number)."""
-    useful = [
-        (i, line) for i, line in enumerate(lines) if line.strip() and not ev.is_chrome(line)
-    ][:2]
+    useful = [(i, line) for i, line in enumerate(lines) if line.strip() and not ev.is_chrome(line)][
+        :2
+    ]
     if not useful:
         return "", None, "", None
     index, line = useful[0]
@@ -110,9 +109,14 @@ def _head(lines: list[str], first_line: int) -> tuple[str, int | None, str, int 
         return "", None, "", None
     title, subtitle, sub_line = heading["text"], "", None
     following = lines[index + 1] if index + 1 < len(lines) else ""
-    if following.strip() and not HEADING.match(following) and not ev.looks_like_sentence(following):
-        if len(ev.plain(following)) <= 80 and not c.BULLET.match(following):
-            subtitle, sub_line = following, first_line + index + 1
+    if (
+        following.strip()
+        and not HEADING.match(following)
+        and not ev.looks_like_sentence(following)
+        and len(ev.plain(following)) <= 80
+        and not c.BULLET.match(following)
+    ):
+        subtitle, sub_line = following, first_line + index + 1
     return title, first_line + index, subtitle, sub_line
 
 
@@ -168,8 +172,9 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
         event.ends_on = found.ends_on
     for number, line in first[:3]:
         if number in event.meta_lines and (found := c.date_line(line)) and found[1]:
-            event.city, event.country = event.city or c.city_and_country(found[1])[0], (
-                event.country or c.city_and_country(found[1])[1]
+            event.city, event.country = (
+                event.city or c.city_and_country(found[1])[0],
+                (event.country or c.city_and_country(found[1])[1]),
             )
     if event.ends_on and event.starts_on and event.ends_on < event.starts_on:
         event.ends_on = event.starts_on
@@ -189,15 +194,19 @@ def _fuller(subtitle: str, title: str) -> bool:
     title's first word and more)."""
     squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
     first = squash(ev.plain(title).split()[0]) if ev.plain(title) else ""
-    return bool(first) and first in squash(ev.plain(subtitle)) and len(ev.plain(subtitle)) > len(
-        ev.plain(title)
+    return (
+        bool(first)
+        and first in squash(ev.plain(subtitle))
+        and len(ev.plain(subtitle)) > len(ev.plain(title))
     )
 
 
 _LINK_ITEM = re.compile(
     r"^(?:\*\*|__)?\[(?P<title>[^\]]+)\](?P<target>\([^)]*\)|\[[^\]]*\])(?:\*\*|__)?\s*(?P<rest>.*)$"
 )
-_SPAN = re.compile(r"^\s*(?:\*\*|__|~~)?\[?[^\s].*?(?:\]\([^)]*\)|\]\[[^\]]*\])?(?:\*\*|__|~~)?\s*$")
+_SPAN = re.compile(
+    r"^\s*(?:\*\*|__|~~)?\[?[^\s].*?(?:\]\([^)]*\)|\]\[[^\]]*\])?(?:\*\*|__|~~)?\s*$"
+)
 # "My three main takeaways:", "Key takeaways:", "Lessons learned:" over a list.
 LIST_INTRO = {
     "takeaways": re.compile(
@@ -245,9 +254,12 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
             continue
         text, last = bullet["text"], index
         following = index + 1
-        while following < len(lines) and lines[following].strip() and not c.BULLET.match(
-            lines[following]
-        ) and not HEADING.match(lines[following]):
+        while (
+            following < len(lines)
+            and lines[following].strip()
+            and not c.BULLET.match(lines[following])
+            and not HEADING.match(lines[following])
+        ):
             if following == index + 1 and re.match(r"^\s*by\s", lines[following], re.I):
                 text = f"{text} {lines[following].strip()}"
             last = following
@@ -309,7 +321,7 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
         first = ev.plain(para[0])
         second = ev.plain(para[1]) if len(para) > 1 else ""
         short = 0 < len(first) <= 150 and not ev.looks_like_sentence(para[0])
-        if not short or first.endswith((".", ",", ";")) and not second:
+        if not short or (first.endswith((".", ",", ";")) and not second):
             continue
         if second and (names := ev.is_name_line(para[1])) and not ev.is_name_line(para[0]):
             reading = ev.read_line(para[0])
@@ -327,7 +339,9 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             reading = ev.read_line(para[1])
             reading.speakers, reading.score = names, 0.8
             plan[index] = (reading, 2, False)
-        elif len(para) == 1 and re.match(r"^\s*(?:\*\*|__|~~)?\[", para[0]) and _SPAN.match(para[0]):
+        elif (
+            len(para) == 1 and re.match(r"^\s*(?:\*\*|__|~~)?\[", para[0]) and _SPAN.match(para[0])
+        ):
             spans.append((index, ev.read_line(para[0])))
     named = [index for index, reading in spans if reading.score >= 0.6]
     sessions_near = len(named) + len(plan)
@@ -393,22 +407,38 @@ class _Reader:
                 self.item_indent = None
                 self.paragraph(index, number, event)
             else:
-                if self.item_indent is not None and line.strip():
-                    if _indent(line) <= self.item_indent and not c.BULLET.match(line):
-                        self.item_indent = None
-                        self.build.leave_to_section()
+                if (
+                    self.item_indent is not None
+                    and line.strip()
+                    and _indent(line) <= self.item_indent
+                    and not c.BULLET.match(line)
+                ):
+                    self.item_indent = None
+                    self.build.leave_to_section()
                 if self.list_ends_with_paragraph and line.strip() and not c.BULLET.match(line):
                     self.list_of, self.list_ends_with_paragraph = None, False
                 if line.strip() and (what := _list_intro(line)):
                     self.list_of, self.list_ends_with_paragraph = what, True
-                elif line.strip() and (names := ev.speaker_label(line)) and self.build.current:
-                    if not self.build.current.speakers and not self.build.current.is_open_space:
-                        self.build.current.speakers = names
+                elif (
+                    line.strip()
+                    and (current := self.build.current)
+                    and not current.speakers
+                    and not current.is_open_space
+                    and (names := ev.speaker_label(line))
+                ):
+                    current.speakers = names
                 self.build.add(line)
         return self.build.finish(event)
 
-    def start(self, reading: ev.Reading, line: str, number: int, event: ParsedEvent, unsure: bool,
-              why: str) -> None:
+    def start(
+        self,
+        reading: ev.Reading,
+        line: str,
+        number: int,
+        event: ParsedEvent,
+        unsure: bool,
+        why: str,
+    ) -> None:
         kind = reading.kind if reading.kind_marked else (self.kind_here or reading.kind)
         session = ParsedSession(reading.title, kind, list(reading.speakers))
         self.build.start(c.check_session(session, number), line)
@@ -416,7 +446,9 @@ class _Reader:
         if unsure:
             event.doubt("session", started.title, why, number)
         elif reading.speakers and reading.score < 0.6:
-            event.doubt("speakers", ", ".join(reading.speakers), "may not be people's names", number)
+            event.doubt(
+                "speakers", ", ".join(reading.speakers), "may not be people's names", number
+            )
 
     def heading(self, line: str, index: int, number: int, event: ParsedEvent) -> None:
         build = self.build
@@ -473,7 +505,7 @@ class _Reader:
         reading, size, unsure = self.paragraphs[index]
         self.start(reading, "", number, event, unsure, "written like the sessions around it")
         self.build.add(self.lines[index])
-        for extra in range(1, size):
+        for _ in range(1, size):
             self.build.add(self.lines[self.index])
             self.index += 1
 

@@ -10,7 +10,9 @@ from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
 
 _ACTION = re.compile(r"^action\s+(?:points?|items?)\s*:\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
-_TAKEAWAY = re.compile(r"^(?:key\s+)?take-?away\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
+_TAKEAWAY = re.compile(
+    r"^(?P<marker>(?:key\s+)?take-?away)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL
+)
 # In a group of short notes: "Title by Speaker, an Ignite talk …: notes".
 _INLINE_KIND = re.compile(
     r"^(?P<title>.+?)\s+by\s+(?P<who>[^,:]+),\s+an?\s+(?P<kind>ignite|lightning|keynote|workshop"
@@ -126,7 +128,7 @@ def _head(lines: list[str], file_name: str) -> ParsedEvent:
     first = head.useful_lines(lines, 1, limit=4)
     title, title_line = "", None
     for number, line in first[:3]:
-        if c.date_line(line) or dates.find(line) and len(line) < 40:
+        if c.date_line(line) or (dates.find(line) and len(line) < 40):
             continue
         if not ev.looks_like_sentence(line) and len(line) <= 120 and line[-1] not in ".,;":
             title, title_line = line, number
@@ -205,7 +207,7 @@ class _Reader:
             self.action_points(match["text"], paragraph, number)
         elif match := _TAKEAWAY.match(joined):
             build.takeaway(match["text"], number)
-            build.add_tagged(f"**Takeaway:** {match['text']}")
+            build.add_tagged(f"**{_capitalised(match['marker'])}:** {match['text']}")
             build.add("")
         elif len(paragraph) == 1 and (session := _session_line(joined, number)):
             self.start(session)
@@ -314,22 +316,17 @@ class _Reader:
         """One paragraph, one session, in a group of short notes."""
         if match := _INLINE_KIND.match(joined):
             kind, title = c.kind_of(match["kind"]), match["title"]
-            speakers, body = c.split_speakers(match["who"]), match["body"]
+            speakers, _body = c.split_speakers(match["who"]), match["body"]
         elif (match := _INLINE_BY.match(joined)) and (names := c.names_in(match["who"])):
-            kind, title, speakers, body = (
-                c.kind_and_rest(match["title"])[0],
-                match[1],
-                names,
-                match[3],
-            )
+            kind, title, speakers = c.kind_and_rest(match["title"])[0], match[1], names
         elif match := _INLINE_TOPIC.match(joined) or _INLINE_QUESTION.match(joined):
-            kind, title, speakers, body = OPEN_SPACE, match["topic"], [], match["body"]
+            kind, title, speakers = OPEN_SPACE, match["topic"], []
         else:
             return False
         label = self.label if kind == OPEN_SPACE else ""
         session = ParsedSession(title.strip(), kind, speakers, session_label=label)
         self.build.start(c.check_session(session, number))
-        self.build.add(_capitalised(body.strip()))
+        self.build.add(joined.strip())
         self.build.add("")
         return True
 

@@ -1,6 +1,6 @@
 """The event a document is about: its name, dates and city, from whatever the
 document offers (front matter, a title, the first lines, the file's name), never
-refusing — what cannot be read becomes a guess marked unsure."""
+refusing \u2014 what cannot be read becomes a guess marked unsure."""
 
 import datetime
 import re
@@ -27,11 +27,37 @@ _SUFFIX = re.compile(
     r"|conference|write-?up))+\s*$",
     re.I,
 )
-_YEARS = re.compile(r"\s*(?:\b(?:19|20)\d\d\b|['’]\d\d\b)")
+_YEARS = re.compile(r"\s*(?:\b(?:19|20)\d\d\b|['\u2019]\d\d\b)")
 _GENERIC = frozenset(
-    """ignite ignites sessions session notes talks talk keynotes keynote lightning workshop
-    workshops day one two three my conference post recap report highlights takeaways panel
-    open spaces space""".split()
+    [
+        "ignite",
+        "ignites",
+        "sessions",
+        "session",
+        "notes",
+        "talks",
+        "talk",
+        "keynotes",
+        "keynote",
+        "lightning",
+        "workshop",
+        "workshops",
+        "day",
+        "one",
+        "two",
+        "three",
+        "my",
+        "conference",
+        "post",
+        "recap",
+        "report",
+        "highlights",
+        "takeaways",
+        "panel",
+        "open",
+        "spaces",
+        "space",
+    ]
 )
 # Cities that host conferences, to recognise a place named in the first lines of
 # notes (composed list; a city missing here is simply not found).
@@ -75,7 +101,7 @@ def clean_name(text: str) -> str:
 
 
 def name_from_file(file_name: str) -> str:
-    """"12-devopsdays-pdx-2017-ignites.md" -> "Devopsdays Pdx"."""
+    """ "12-devopsdays-pdx-2017-ignites.md" -> "Devopsdays Pdx"."""
     stem = PurePath(file_name.replace("\\", "/")).stem
     stem = re.sub(r"^\d{4}-\d\d-\d\d-|^\d{1,3}[-_. ]+", "", stem)
     words = " ".join(re.split(r"[-_.\s]+", stem))
@@ -133,8 +159,10 @@ def _settle_dates(event, file_name, name_sources, date_sources, first_lines) -> 
             event.starts_on, event.ends_on = found.starts_on, found.ends_on
             if found.with_time:
                 event.doubt(
-                    "date", str(found.starts_on), f"the post's {key} (a timestamp): "
-                    "the event may have been on other days", line
+                    "date",
+                    str(found.starts_on),
+                    f"the post's {key} (a timestamp): the event may have been on other days",
+                    line,
                 )
             return
     for line, text in first_lines:

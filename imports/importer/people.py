@@ -66,7 +66,28 @@ yasmin yuki yusuf yvonne zach zachary zoe
 """
 GIVEN_NAMES = frozenset(_GIVEN.split())
 PARTICLES = frozenset(
-    "van von der den de da di del della du la le bin al ten ter dos das y mc".split()
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "del",
+        "della",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "ten",
+        "ter",
+        "dos",
+        "das",
+        "y",
+        "mc",
+    ]
 )
 # Words that start or make up titles, labels and company names far more often than
 # they are names.
@@ -89,7 +110,7 @@ _NOT_NAME_WORDS = """a an the and or of on in at to for from by with without int
     solutions technologies consulting software university conference meetup video slides
     watch link links table contents back home blog post posts featured image"""
 NOT_NAME_WORDS = frozenset(_NOT_NAME_WORDS.split())
-_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
+_WORD = re.compile(r"^[^\W\d_][^\W\d_'\u2019.-]*(?:[-'\u2019][^\W\d_]+)*\.?$")
 _SPLIT = re.compile(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+|\s*&\s*|\s+und\s+|\s+et\s+")
 _COMPANY = re.compile(r"\s*[(\[](?P<company>[^()\[\]]{1,60})[)\]]\s*$")
 
@@ -130,7 +151,7 @@ def name_score(text: str) -> float:
 
 
 def without_company(text: str) -> tuple[str, str]:
-    """"Ann Example (Example Corp)" -> ("Ann Example", "Example Corp")."""
+    """ "Ann Example (Example Corp)" -> ("Ann Example", "Example Corp")."""
     if match := _COMPANY.search(text):
         return text[: match.start()].strip(), match["company"].strip()
     return text.strip(), ""
@@ -152,6 +173,6 @@ def names_score(text: str) -> tuple[float, list[str]]:
         return 0.0, []
     scores = [name_score(name) for name in names]
     if len(names) > 1:
-        # "Ann Example and Bo" — a single given name passes in company.
+        # "Ann Example and Bo" \u2014 a single given name passes in company.
         scores = [s if s else 0.0 for s in scores]
     return min(scores), names

@@ -7,6 +7,7 @@ from pathlib import Path
 from imports.importer.errors import ImportProblem
 from imports.importer.from_markdown import HEADING, parse_markdown
 from imports.importer.from_text import parse_text
+from imports.importer.keep import keep_every_line
 from imports.importer.model import ParsedEvent
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -34,9 +35,10 @@ class Document:
         """Parse with the format's parser; problems name this document."""
         parse = parse_markdown if self.format == MARKDOWN else parse_text
         try:
-            return parse(self.text, require_date=require_date, file_name=self.name)
+            parsed = parse(self.text, require_date=require_date, file_name=self.name)
         except ImportProblem as problem:
             raise problem.in_file(self.name) from None
+        return keep_every_line(self.text, parsed)
 
 
 def too_large(size: int, name: str) -> ImportProblem:
