@@ -18,6 +18,7 @@ from talks.models import Talk
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _MD_MARK = re.compile(r"\*\*|__|~~|`|(?<!\w)[*_]|[*_](?!\w)")
+_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _ENUMERATION = re.compile(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)")
 _KIND_WORDS = {
@@ -86,7 +87,8 @@ _SENTENCE_END = re.compile(r"[.!]\s*$")
 def plain(markdown: str) -> str:
     """Markdown (or HTML) reduced to its text, for titles and names."""
     text = _MD_LINK.sub(r"\1", _HTML.sub("", markdown))
-    return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip()
+    text = _LINK_TAIL.sub("", text)  # a link whose text started on the line above
+    return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
 
 
 def kind_of(words: str) -> str:
@@ -260,7 +262,7 @@ def plain_keep_italics(markdown: str) -> str:
 
 def is_name_line(line: str) -> list[str] | None:
     """A line that is only people's names ("Ann Example", "by Ann Example")."""
-    text = plain(line).strip()
+    text = plain(line).strip(" []*_~")
     text = re.sub(r"^(?:by|with|presented\s+by|[-\u2013\u2014])\s+", "", text, flags=re.I)
     score, names = people.names_score(text)
     return names if score >= 0.6 else None

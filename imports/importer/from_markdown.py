@@ -307,7 +307,7 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
     for index, line in enumerate(lines):
         if _FENCE.match(line):
             fenced = not fenced
-        starts = line.strip() and not previous.strip()
+        starts = line.strip() and (not previous.strip() or HEADING.match(previous))
         previous = line
         if fenced or not starts or index in skip or HEADING.match(line) or c.BULLET.match(line):
             continue
@@ -620,12 +620,12 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
             role in {"takeaways", "actions", "section"}
             or ev.is_chrome(flat)
             or ev.is_section(flat)
-            or ev.looks_like_sentence(flat)
             or not flat
         )
         end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
         holds_sessions = any(index < i < end for i in [*items, *paragraphs])
         reading = ev.read_line(text)
+        negative = negative or (ev.looks_like_sentence(flat) and not reading.speakers)
         below = _speakers_below(lines, index)
         evidence = max(reading.evidence, 0.8 if below else 0.0)
         if holds_sessions and not reading.speakers:

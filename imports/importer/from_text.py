@@ -94,15 +94,27 @@ def _speaker_line(line: str) -> list[str] | None:
 
 
 def _text_markdown(lines: list[str]) -> list[str]:
-    """A text paragraph as Markdown lines: list items get Markdown markers."""
+    """A text paragraph as Markdown lines: list items get Markdown markers, nested
+    items stay nested (by their indent), and an indented line under an item stays
+    part of it."""
     out: list[str] = []
+    indents: list[int] = []  # the indents of the open list levels
     for line in lines:
+        indent = len(line) - len(line.lstrip())
         if item := c.BULLET.match(line):
             marker = item["marker"] if item["marker"][0].isdigit() else "-"
-            if out and not c.BULLET.match(out[-1]):
+            while indents and indent < indents[-1]:
+                indents.pop()
+            if not indents or indent > indents[-1]:
+                indents.append(indent)
+            opens_list = len(indents) == 1 and not out[-1:] == [""]
+            if out and opens_list and not c.BULLET.match(out[-1]) and out[-1][:1] != " ":
                 out.append("")  # Markdown needs a blank line before a list
-            out.append(f"{marker} {item['text'].strip()}")
+            out.append(f"{'  ' * (len(indents) - 1)}{marker} {item['text'].strip()}")
+        elif indents and indent > indents[0]:
+            out.append(f"{'  ' * len(indents)}{line.strip()}")
         else:
+            indents = []
             out.append(line.strip())
     return [*out, ""]
 
@@ -245,13 +257,14 @@ class _Reader:
         """A list whose items are talks ("Title by Ann.", "Ann - Title"), each
         item with its indented lines; None when the paragraph is not one."""
         items: list[tuple[int, list[str]]] = []  # (indent, lines)
+        lead: list[str] = []  # "Here are some notes:" before the list
         for line in paragraph:
             if c.BULLET.match(line):
                 items.append((len(line) - len(line.lstrip()), [line]))
             elif items:
                 items[-1][1].append(line)
             else:
-                return None
+                lead.append(line)
         by_indent: dict[int, list[int]] = {}
         for position, (indent, _) in enumerate(items):
             by_indent.setdefault(indent, []).append(position)
@@ -271,7 +284,8 @@ class _Reader:
                         talks[position] = c.check_session(session, number + position)
         if not talks:
             return None
-        return [(talks.get(p), lines) for p, (_, lines) in enumerate(items)]
+        found = [(talks.get(p), lines) for p, (_, lines) in enumerate(items)]
+        return [(None, lead), *found] if lead else found
 
     def titled(self, title: str, names: list[str], number: int) -> ParsedSession:
         kind, rest, _ = c.kind_and_rest(title.strip())

@@ -10,7 +10,8 @@ from imports.importer.evidence import plain
 from imports.importer.model import ParsedEvent
 
 _NOT_WORD = re.compile(r"[\W_]+")
-_KIND_WORDS = "talk talks keynote ignite lightning workshop panel open space spaces session sessions opening closing"
+_KIND_WORDS = """talk talks keynote ignite lightning workshop panel open space spaces session
+    sessions opening closing"""
 
 
 def _squash(text: str) -> str:
