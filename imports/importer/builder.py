@@ -207,6 +207,19 @@ def check_event(event: ParsedEvent) -> ParsedEvent:
     ):
         if len(value) > limit:
             raise ImportProblem(f"the {label} is at most {limit} characters.")
+    limit = c.note_body_limit()
+    for session in event.sessions:
+        if len(session.body) > limit:
+            raise ImportProblem(
+                f"the note on “{session.title[:100]}” is {len(session.body):,} characters; "
+                f"a note is at most {limit:,}: split it.",
+                line=session.line,
+            )
+    if len(event.intro) > limit:
+        raise ImportProblem(
+            f"the note on the event (“{(event.title or event.name)[:100]}”) is "
+            f"{len(event.intro):,} characters; a note is at most {limit:,}: split it."
+        )
     for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
         c.check_tags(item.tags)
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:

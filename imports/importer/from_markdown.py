@@ -10,7 +10,7 @@ from imports.importer import dates, head
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
-from talks.models import Talk
+from talks.models import Event, Talk
 
 # The front matter's ``generator`` in a report from imports.importer.export.
 REPORT_GENERATOR = "Notesite report"
@@ -138,6 +138,8 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
         date_sources.append((description, _meta_line(meta_lines, "description"), "description"))
     _, place = _meta_value(meta, "place")
     city, country = c.city_and_country(str(place or ""))
+    website = str(meta.get("website") or "").strip()
+    c.check_url(Event, "website", website, line=_meta_line(meta_lines, "website"))
     event = ParsedEvent(
         name=str(name or "").strip(),
         starts_on=None,
@@ -145,7 +147,7 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
         city=str(meta.get("city") or "").strip() or city,
         country=str(meta.get("country") or "").strip() or country,
         venue=str(meta.get("venue") or "").strip(),
-        website=str(meta.get("website") or "").strip(),
+        website=website,
         description=description,
         tags=_tags(meta, meta_lines),
         title=ev.plain(title),

@@ -107,7 +107,7 @@ def _text_markdown(lines: list[str]) -> list[str]:
                 indents.pop()
             if not indents or indent > indents[-1]:
                 indents.append(indent)
-            opens_list = len(indents) == 1 and not out[-1:] == [""]
+            opens_list = len(indents) == 1
             if out and opens_list and not c.BULLET.match(out[-1]) and out[-1][:1] != " ":
                 out.append("")  # Markdown needs a blank line before a list
             out.append(f"{'  ' * (len(indents) - 1)}{marker} {item['text'].strip()}")

@@ -27,6 +27,7 @@ class ParsedSession:
     body: str = ""
     tags: list[str] = field(default_factory=list)
     session_label: str = ""  # open spaces: "Session One", from an "Open Spaces: …" heading
+    line: int | None = None  # where it starts in the document, for messages
 
     @property
     def is_open_space(self) -> bool:
