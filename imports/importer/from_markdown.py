@@ -139,7 +139,8 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
     _, place = _meta_value(meta, "place")
     city, country = c.city_and_country(str(place or ""))
     website = str(meta.get("website") or "").strip()
-    c.check_url(Event, "website", website, line=_meta_line(meta_lines, "website"))
+    if len(website) <= c.MAX_URL:  # a longer one is refused by its length, below
+        c.check_url(Event, "website", website, line=_meta_line(meta_lines, "website"))
     event = ParsedEvent(
         name=str(name or "").strip(),
         starts_on=None,

@@ -50,18 +50,51 @@ def _list_intro(line: str) -> str | None:
     return None
 
 
+_MARKER_LINE = re.compile(
+    r"^\s*(?:(?:key\s+)?take-?aways?|action\s+(?:points?|items?)|to-?do)\s*:", re.IGNORECASE
+)
+
+
 def _paragraphs(lines: list[str], first_line: int) -> list[tuple[int, list[str]]]:
-    """Blank-line separated paragraphs, each with the number of its first line."""
+    """Blank-line separated paragraphs, each with the number of its first line. A
+    "Takeaway:" or "Action point:" line starts a paragraph of its own, and so does
+    the text right under a session's title line (with its speaker line, if any)."""
     paragraphs: list[tuple[int, list[str]]] = []
     current: list[str] = []
     for number, line in enumerate(lines, start=first_line):
         if line.strip():
+            if current and _MARKER_LINE.match(line) and not c.BULLET.match(current[-1]):
+                current = []
             if not current:
                 paragraphs.append((number, current))
             current.append(line)
         elif current:
             current = []
-    return paragraphs
+    split: list[tuple[int, list[str]]] = []
+    for number, paragraph in paragraphs:
+        head = _title_head(paragraph)
+        if head and len(paragraph) > head:
+            split += [(number, paragraph[:head]), (number + head, paragraph[head:])]
+        else:
+            split.append((number, paragraph))
+    return split
+
+
+def _title_head(paragraph: list[str]) -> int:
+    """How many lines at the top of ``paragraph`` are a session's title (and its
+    speaker line) with the text following directly: 0 when they are not."""
+    if len(paragraph) < 2 or c.BULLET.match(paragraph[0]):
+        return 0
+    first = paragraph[0].strip()
+    if _is_heading_shaped(paragraph[:1]) and _speaker_line(paragraph[1]):
+        head = 2
+    elif _session_line(first, None):
+        head = 1
+    else:
+        return 0
+    following = paragraph[head].strip() if len(paragraph) > head else ""
+    # Prose wrapped by hand goes on in lower case; text under a title starts afresh.
+    return head if not following or following[0].isupper() or following[0] in "\"“'(•-*" else 0
 
 
 def _short_line(line: str) -> bool:
@@ -227,6 +260,7 @@ class _Reader:
             len(paragraph) == 2
             and _is_heading_shaped(paragraph[:1])
             and (names := _speaker_line(paragraph[1]))
+            and not c.heading_role(paragraph[0].strip())
         ):
             self.start(self.titled(paragraph[0], names, number))
         elif _is_heading_shaped(paragraph):
