@@ -143,8 +143,10 @@ def name_score(text: str) -> float:
     shouty = any(len(w) > 3 and w.isupper() for w in names)
     if shouty:
         return 0.0
+    lower = all(w.islower() for w in names)
     if given:
-        return 0.9 if capitalised else 0.7
+        # "peter novak" in lower case is a person; "Ann as both focused" is not.
+        return 0.9 if capitalised else (0.7 if lower and len(names) <= 3 else 0.0)
     if capitalised and len(names) >= 2:
         return 0.6
     return 0.0

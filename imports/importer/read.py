@@ -9,6 +9,7 @@ from imports.importer.from_markdown import HEADING, parse_markdown
 from imports.importer.from_text import parse_text
 from imports.importer.keep import keep_every_line
 from imports.importer.model import ParsedEvent
+from imports.importer.prose import prose_sessions
 
 MAX_BYTES = 2 * 1024 * 1024
 MARKDOWN, TEXT, DETECT = "markdown", "text", "detect"
@@ -38,6 +39,8 @@ class Document:
             parsed = parse(self.text, require_date=require_date, file_name=self.name)
         except ImportProblem as problem:
             raise problem.in_file(self.name) from None
+        if not parsed.sessions and not parsed.from_report:
+            prose_sessions(parsed, parsed.intro)
         return keep_every_line(self.text, parsed)
 
 
