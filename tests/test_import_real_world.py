@@ -312,3 +312,20 @@ def test_demo_notes_still_read_cleanly():
         parsed = document(path.read_bytes(), path.name).parse()
         assert parsed.unsure == [] or {d.what for d in parsed.unsure} <= {"session"}
         assert parsed.kept_lines[0] == parsed.kept_lines[1]
+
+
+@pytest.mark.parametrize("heading", ["", "## "])
+def test_titles_above_the_same_page_furniture_are_sessions_marked_unsure(heading):
+    text = (
+        "Harbour Conf 2024 recap\n\nWhat I saw.\n\n"
+        f"{heading}How We Scaled Our Queues\nWatch the talk on YouTube\n\nText one.\n\n"
+        f"{heading}Another Look at Testing\n\nWatch the talk on YouTube\n\nText two.\n\n"
+        f"{heading}Final thoughts\n\nIt was good.\n"
+    )
+    parsed = md(f"# {text}") if heading else txt(text)
+    assert [s.title for s in parsed.sessions] == [
+        "How We Scaled Our Queues",
+        "Another Look at Testing",
+    ]
+    assert parsed.sessions[1].body.endswith("Text two.")
+    assert "It was good." in parsed.intro

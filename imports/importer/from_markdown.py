@@ -592,6 +592,13 @@ class _Decision:
     why: str = ""
 
 
+def _first_below(lines: list[str], index: int) -> str:
+    for line in lines[index + 1 : index + 4]:
+        if line.strip():
+            return "" if HEADING.match(line) else line
+    return ""
+
+
 def _speakers_below(lines: list[str], index: int) -> list[str] | None:
     seen = 0
     for line in lines[index + 1 :]:
@@ -631,6 +638,9 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
         negative = negative or (ev.looks_like_sentence(flat) and not reading.speakers)
         below = _speakers_below(lines, index)
         evidence = max(reading.evidence, 0.8 if below else 0.0)
+        chrome_below = _first_below(lines, index)
+        if chrome_below and ev.is_chrome(chrome_below) and not negative:
+            evidence = max(evidence, 0.5)  # a title above "Watch the talk on YouTube"
         if holds_sessions and not reading.speakers:
             negative = True  # "Ignite talks" over a list of talks: a section, kind for them
         group = c.open_spaces_group(flat)[0] and role is None

@@ -86,6 +86,8 @@ def _title_head(paragraph: list[str]) -> int:
     if len(paragraph) < 2 or c.BULLET.match(paragraph[0]):
         return 0
     first = paragraph[0].strip()
+    if _is_heading_shaped(paragraph[:1]) and ev.is_chrome(paragraph[1]):
+        return 1  # a title, then "Watch the talk on YouTube"
     if _is_heading_shaped(paragraph[:1]) and _speaker_line(paragraph[1]):
         head = 2
     elif _session_line(first, None):
@@ -216,6 +218,7 @@ class _Reader:
         self.mode = "intro"
         self.label = ""  # the label of a group of open spaces
         self.list_until_text = False  # a list announced by "Key takeaways:" ends with text
+        self.doubts: list[tuple[str, int]] = []
         self.mode_before = "intro"
 
     def read(self, event: ParsedEvent) -> ParsedEvent:
@@ -226,6 +229,8 @@ class _Reader:
             if self.paragraph(number, paragraph, following):
                 index += 1  # the next paragraph was read with this one
             index += 1
+        for title, number in self.doubts:
+            event.doubt("session", title, "a title above page furniture, without a speaker", number)
         return self.build.finish(event)
 
     def paragraph(self, number: int, paragraph: list[str], following: list[str]) -> bool:
@@ -339,6 +344,21 @@ class _Reader:
         if role is None and len(following) == 1 and (names := _speaker_line(following[0])):
             self.start(self.titled(line, names, number))
             return True
+        if (
+            role is None
+            and not is_group
+            and self.mode not in {"short_notes", "group_session"}
+            and following
+            and ev.is_chrome(following[0])
+            and not ev.is_chrome(line)
+            and not ev.is_section(line)
+        ):
+            # Every talk followed by "Watch the talk on YouTube": the page's shape says
+            # the line above is a session's title.
+            reading = ev.read_line(line)
+            self.start(c.check_session(ParsedSession(reading.title, reading.kind), number))
+            self.doubts.append((reading.title, number))
+            return False
         if role in {"takeaways", "actions"}:
             build.section(f"## {line}")
             self.mode = role
