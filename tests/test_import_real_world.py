@@ -329,3 +329,13 @@ def test_titles_above_the_same_page_furniture_are_sessions_marked_unsure(heading
     ]
     assert parsed.sessions[1].body.endswith("Text two.")
     assert "It was good." in parsed.intro
+
+
+def test_lines_that_look_like_action_points_but_stay_text_are_listed():
+    parsed = txt(
+        "Harbour Conf 2024\nMarch 3, 2024\n\nTODO look at the new tracing library.\n\n"
+        "We talked about pagers.\n"
+    )
+    assert [(d.what, d.text) for d in parsed.unsure] == [
+        ("text", "TODO look at the new tracing library.")
+    ]

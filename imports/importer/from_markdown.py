@@ -487,7 +487,7 @@ class _Reader:
         elif decision.what == "session":
             reading = decision.reading
             if decision.below and not reading.speakers and reading.kind != OPEN_SPACE:
-                reading.speakers = decision.below
+                reading.speakers, reading.score = decision.below, 0.9  # labelled: sure
             self.start(reading, line, number, event, decision.unsure, decision.why)
         elif decision.what == "section":
             build.section(line)

@@ -84,3 +84,48 @@ def keep_every_line(text: str, parsed: ParsedEvent) -> ParsedEvent:
             )
     parsed.kept_lines = (total - len(missing), total)
     return parsed
+
+
+# At the start of a line: "Key takeaway was …", "TODO look at …", "I should try …".
+_LOOKS_TAKEAWAY = re.compile(
+    r"^(?:(?:my|key|main|big|the)\s+)?(?:take-?aways?|lessons?\s+learned)\b", re.I
+)
+_LOOKS_ACTION = re.compile(
+    r"^(?:action\s+(?:points?|items?)|to-?do|follow[\s-]?ups?|things\s+to\s+try"
+    r"|(?:i|we)\s+(?:should|need\s+to|must)\s+(?:try|look|read|check|write|ask|start|stop))\b",
+    re.I,
+)
+_MAX_LOOKALIKES = 20
+
+
+def list_lookalikes(parsed: ParsedEvent) -> ParsedEvent:
+    """Mark the lines of the notes that read like a takeaway or an action point but
+    were left as text, for the preview to list (at most ``_MAX_LOOKALIKES``)."""
+    taken = {_squash(t.text) for t in parsed.takeaways}
+    taken |= {_squash(a.title) for a in parsed.action_points}
+    taken |= {_squash(s.title) for s in parsed.sessions}
+    found = 0
+    for body in [parsed.intro, *(s.body for s in parsed.sessions)]:
+        for line in body.splitlines():
+            flat = plain(line).lstrip(">-*• ").strip()
+            if (
+                len(flat) < 12
+                or len(flat) > 160  # prose, not a point
+                or flat.startswith(("#", '"', "\u201c"))  # a heading or a quote
+                or flat.endswith(":")  # announces a list, which was read
+                or any(t and t in _squash(flat) for t in taken)
+            ):
+                continue
+            if re.match(r"^\*\*(?:key\s+)?take-?away|^\*\*action", line.strip(" >"), re.I):
+                continue
+            what = (
+                "a takeaway"
+                if _LOOKS_TAKEAWAY.search(flat)
+                else "an action point"
+                if _LOOKS_ACTION.search(flat)
+                else None
+            )
+            if what and found < _MAX_LOOKALIKES:
+                parsed.doubt("text", flat[:200], f"reads like {what}; left as text")
+                found += 1
+    return parsed

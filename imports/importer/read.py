@@ -7,7 +7,7 @@ from pathlib import Path
 from imports.importer.errors import ImportProblem
 from imports.importer.from_markdown import HEADING, parse_markdown
 from imports.importer.from_text import parse_text
-from imports.importer.keep import keep_every_line
+from imports.importer.keep import keep_every_line, list_lookalikes
 from imports.importer.model import ParsedEvent
 from imports.importer.prose import prose_sessions
 
@@ -41,7 +41,7 @@ class Document:
             raise problem.in_file(self.name) from None
         if not parsed.sessions and not parsed.from_report:
             prose_sessions(parsed, parsed.intro)
-        return keep_every_line(self.text, parsed)
+        return list_lookalikes(keep_every_line(self.text, parsed))
 
 
 def too_large(size: int, name: str) -> ImportProblem:
