@@ -339,3 +339,18 @@ def test_lines_that_look_like_action_points_but_stay_text_are_listed():
     assert [(d.what, d.text) for d in parsed.unsure] == [
         ("text", "TODO look at the new tracing library.")
     ]
+
+
+def test_headings_whose_text_speaks_of_a_talk_are_sessions_marked_unsure():
+    parsed = md(
+        "---\ntitle: Harbour Conf 2023\ndate: 2023-06-01\n---\n\nIntro.\n\n"
+        "## Queues Everywhere\n\nThis talk argued that every system is a queue.\n\n"
+        "## Observability on a Budget\n\nThe speaker showed cheap dashboards.\n\n"
+        "## Final thoughts\n\nGood conference.\n"
+    )
+    assert [s.title for s in parsed.sessions] == ["Queues Everywhere", "Observability on a Budget"]
+    assert [d.text for d in parsed.doubts_about("session")] == [
+        "Queues Everywhere",
+        "Observability on a Budget",
+    ]
+    assert "## Final thoughts\n\nGood conference." in parsed.intro

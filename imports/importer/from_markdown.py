@@ -592,6 +592,14 @@ class _Decision:
     why: str = ""
 
 
+_TALK_WORDS = re.compile(
+    r"\b(?:(?:this|the|her|his|their|a|my\s+favou?rite)\s+(?:talk|keynote|presentation|workshop)"
+    r"|(?:the\s+)?speakers?\b(?!\s*:)|(?:her|his|their)\s+slides|presented\s+by|(?:she|he|they)\s+"
+    r"(?:talked|spoke|presented|showed|explained))\b",
+    re.I,
+)
+
+
 def _first_below(lines: list[str], index: int) -> str:
     for line in lines[index + 1 : index + 4]:
         if line.strip():
@@ -641,6 +649,8 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
         chrome_below = _first_below(lines, index)
         if chrome_below and ev.is_chrome(chrome_below) and not negative:
             evidence = max(evidence, 0.5)  # a title above "Watch the talk on YouTube"
+        if _TALK_WORDS.search(" ".join(lines[index + 1 : min(end, index + 6)])[:400]):
+            evidence = max(evidence, 0.5)  # "In this talk …", "her slides", "the speaker"
         if holds_sessions and not reading.speakers:
             negative = True  # "Ignite talks" over a list of talks: a section, kind for them
         group = c.open_spaces_group(flat)[0] and role is None
@@ -665,6 +675,9 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
                 decision.what = "section"
             elif evidence >= 0.5:
                 decision.what = "session"
+                if reading.evidence < 0.5 and not below:
+                    decision.unsure = True
+                    decision.why = "no speaker: the text under it speaks of a talk"
             elif (lettered and reading.enumerated) or share >= 0.5:
                 decision.what, decision.unsure = "session", True
                 decision.why = "a heading like its siblings, without a speaker"
