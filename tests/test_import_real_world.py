@@ -354,3 +354,13 @@ def test_headings_whose_text_speaks_of_a_talk_are_sessions_marked_unsure():
         "Observability on a Budget",
     ]
     assert "## Final thoughts\n\nGood conference." in parsed.intro
+
+
+def test_text_titles_over_text_about_a_talk_are_sessions_marked_unsure():
+    parsed = txt(
+        "Harbour Conf 2024\nMarch 3, 2024\n\nQueues Everywhere\n\n"
+        "In this talk we heard that every system is a queue.\n\n"
+        "Lunch\n\nGood food.\n"
+    )
+    assert [s.title for s in parsed.sessions] == ["Queues Everywhere"]
+    assert [d.text for d in parsed.doubts_about("session")] == ["Queues Everywhere"]

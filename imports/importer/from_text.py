@@ -43,6 +43,13 @@ _INTRO = {
 }
 
 
+# Text that opens by speaking of a talk: "In this talk, …", "Ann's keynote was …".
+_TALK_OPENING = re.compile(
+    r"^.{0,40}?\b(?:this|the|her|his|their|[^\W\d_]+['\u2019]s)\s+(?:talk|keynote|presentation)\b",
+    re.I,
+)
+
+
 def _list_intro(line: str) -> str | None:
     for what, pattern in _INTRO.items():
         if pattern.search(line.strip()):
@@ -230,7 +237,9 @@ class _Reader:
                 index += 1  # the next paragraph was read with this one
             index += 1
         for title, number in self.doubts:
-            event.doubt("session", title, "a title above page furniture, without a speaker", number)
+            event.doubt(
+                "session", title, "a title without a speaker, over text about a talk", number
+            )
         return self.build.finish(event)
 
     def paragraph(self, number: int, paragraph: list[str], following: list[str]) -> bool:
@@ -344,12 +353,13 @@ class _Reader:
         if role is None and len(following) == 1 and (names := _speaker_line(following[0])):
             self.start(self.titled(line, names, number))
             return True
+        opens_talk = bool(following) and bool(_TALK_OPENING.match(" ".join(following)[:120]))
         if (
             role is None
             and not is_group
             and self.mode not in {"short_notes", "group_session"}
             and following
-            and ev.is_chrome(following[0])
+            and (ev.is_chrome(following[0]) or opens_talk)
             and not ev.is_chrome(line)
             and not ev.is_section(line)
         ):
