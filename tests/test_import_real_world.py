@@ -364,3 +364,15 @@ def test_text_titles_over_text_about_a_talk_are_sessions_marked_unsure():
     )
     assert [s.title for s in parsed.sessions] == ["Queues Everywhere"]
     assert [d.text for d in parsed.doubts_about("session")] == ["Queues Everywhere"]
+
+
+def test_bold_lines_reading_as_title_and_speaker_are_sessions():
+    parsed = md(
+        "# Harbour Conf 2024\n\n**Queues Everywhere \u2014 Ann Example**\n\nText.\n\n"
+        "**Important:** read this.\n\n**Slow Is Smooth \u2014 Bo Lindgren**\n\nMore.\n"
+    )
+    assert sessions(parsed) == [
+        ("talk", "Queues Everywhere", ["Ann Example"]),
+        ("talk", "Slow Is Smooth", ["Bo Lindgren"]),
+    ]
+    assert "**Important:** read this." in parsed.sessions[0].body

@@ -343,7 +343,10 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             reading.speakers, reading.score = names, 0.8
             plan[index] = (reading, 2, False)
         elif (
-            len(para) == 1 and re.match(r"^\s*(?:\*\*|__|~~)?\[", para[0]) and _SPAN.match(para[0])
+            len(para) == 1
+            and re.match(r"^\s*(?:(?:\*\*|__|~~)?\[|\*\*|__)", para[0])
+            and re.search(r"(?:\*\*|__|~~|\)|\])\s*$", para[0])
+            and _SPAN.match(para[0])
         ):
             spans.append((index, ev.read_line(para[0])))
     named = [index for index, reading in spans if reading.score >= 0.6]
