@@ -24,7 +24,7 @@ _SUFFIX = re.compile(
     r"(?:[\s,:\u2013\u2014-]+(?:(?:day|part)\s+(?:one|two|three|four|five|\d+)"
     r"|(?:my\s+)?(?:conference\s+)?(?:notes|recap|report|takeaways|highlights|review|summary)"
     r"|talks|sessions|ignites?|keynotes|lightning\s+talks|workshops|in\s+a\s+nutshell|edition"
-    r"|conference|write-?up))+\s*$",
+    r"|write-?up))+\s*$",
     re.I,
 )
 _YEARS = re.compile(r"\s*(?:\b(?:19|20)\d\d\b|['\u2019]\d\d\b)")
@@ -60,21 +60,22 @@ _GENERIC = frozenset(
     ]
 )
 # Cities that host conferences, to recognise a place named in the first lines of
-# notes (composed list; a city missing here is simply not found).
-_CITIES = """Amsterdam Antwerp Athens Atlanta Auckland Austin Baltimore Bangalore Bangkok
+# notes (composed list; a city missing here is simply not found). Cities that are
+# also common first names or words ("Sofia", "Nice") are left out.
+_CITIES = """Amsterdam Antwerp Athens Atlanta Auckland Baltimore Bangalore Bangkok
     Barcelona Beijing Belfast Belgrade Bengaluru Berlin Bern Bilbao Birmingham Bogota Bologna
     Bordeaux Boston Bratislava Brighton Brisbane Bristol Brno Brussels Bucharest Budapest
-    Buenos-Aires Cambridge Cape-Town Cardiff Charlotte Chennai Chicago Cleveland Cluj Cologne
+    Buenos-Aires Cambridge Cape-Town Cardiff Chennai Chicago Cleveland Cluj Cologne
     Copenhagen Cork Dallas Delhi Denver Detroit Dresden Dubai Dublin Dusseldorf Edinburgh
-    Eindhoven Florence Frankfurt Geneva Genoa Ghent Glasgow Gothenburg Guadalajara Hamburg
+    Eindhoven Frankfurt Geneva Genoa Ghent Glasgow Gothenburg Guadalajara Hamburg
     Hannover Helsinki Hong-Kong Houston Hyderabad Istanbul Jakarta Johannesburg Karlsruhe
     Kiev Kyiv Krakow Kuala-Lumpur Lagos Las-Vegas Leeds Leipzig Lille Lima Lisbon Ljubljana
     London Los-Angeles Louisville Luxembourg Lyon Madrid Malaga Malmo Manchester Manila
     Marseille Medellin Melbourne Mexico-City Miami Milan Minneapolis Montreal Moscow Mumbai
-    Munich Nairobi Nantes Naples Newcastle New-York Nice Nottingham Nuremberg Oslo Ottawa
+    Munich Nairobi Nantes Naples Newcastle New-York Nottingham Nuremberg Oslo Ottawa
     Oxford Paris Perth Philadelphia Phoenix Pittsburgh Porto Portland Poznan Prague Pune
     Raleigh Reykjavik Riga Rome Rotterdam Salt-Lake-City San-Diego San-Francisco San-Jose
-    Santiago Sao-Paulo Seattle Seoul Seville Shanghai Sheffield Singapore Sofia Stockholm
+    Santiago Sao-Paulo Seattle Seoul Seville Shanghai Sheffield Singapore Stockholm
     Stuttgart Sydney Taipei Tallinn Tel-Aviv Tokyo Toronto Toulouse Turin Utrecht Valencia
     Vancouver Venice Vienna Vilnius Warsaw Washington Wellington Wroclaw Zagreb Zurich"""
 _CITY = re.compile(
