@@ -73,3 +73,17 @@ def test_importing_every_sample_twice_changes_nothing_the_second_time():
     assert Takeaway.objects.count() == takeaways
     assert [dict(s.created) for s in again] == [{}] * len(again)
     assert [dict(s.updated) for s in again] == [{}] * len(again)
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
+def test_every_sample_previews_and_imports_through_the_page(attendee_client, path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_import_web import confirm_data
+
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    preview = attendee_client.post("/import/", {"file": upload})
+    assert preview.status_code == 200
+    confirmed = attendee_client.post("/import/confirm/", confirm_data(preview))
+    assert confirmed.status_code == 302
+    assert Event.objects.count() == 1

@@ -119,6 +119,8 @@ def speaker_label(line: str) -> list[str] | None:
         return None
     who = plain(match["who"]).strip(" .")
     names = [people.without_company(n)[0] for n in people.split_names(who)]
+    if any(len(n) > 100 for n in names):
+        return None  # a sentence after "Speaker:", not names
     return [n for n in names if n] or None
 
 

@@ -647,6 +647,7 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
         holds_sessions = any(index < i < end for i in [*items, *paragraphs])
         reading = ev.read_line(text)
         negative = negative or (ev.looks_like_sentence(flat) and not reading.speakers)
+        negative = negative or len(reading.title) > c.MAX_TITLE
         below = _speakers_below(lines, index)
         evidence = max(reading.evidence, 0.8 if below else 0.0)
         chrome_below = _first_below(lines, index)
