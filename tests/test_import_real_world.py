@@ -376,3 +376,14 @@ def test_bold_lines_reading_as_title_and_speaker_are_sessions():
         ("talk", "Slow Is Smooth", ["Bo Lindgren"]),
     ]
     assert "**Important:** read this." in parsed.sessions[0].body
+
+
+def test_todo_lines_and_things_to_try_are_action_points():
+    text_notes = txt("Harbour Conf 2024\nMarch 3, 2024\n\nTODO: Try the new queue library.\n")
+    assert [a.title for a in text_notes.action_points] == ["Try the new queue library"]
+    assert text_notes.kept_lines == (3, 3)
+    assert text_notes.intro == "> **TODO:** Try the new queue library."
+    markdown = md(
+        "# Harbour Conf 2024\n\n## Things to try\n\n- Pair on-call\n- Delete a dashboard\n"
+    )
+    assert [a.title for a in markdown.action_points] == ["Pair on-call", "Delete a dashboard"]

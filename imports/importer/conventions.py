@@ -260,7 +260,8 @@ _SOFT_SECTION = re.compile(
 )
 _TAKEAWAYS = re.compile(r"\btake-?aways?\b", re.IGNORECASE)
 _ACTIONS_HEADING = re.compile(
-    r"^(?:my\s+|our\s+|the\s+)?(?:action\s+(?:points?|items?)|follow[\s-]?ups?|to-?dos?)\s*:?$",
+    r"^(?:my\s+|our\s+|the\s+)?(?:action\s+(?:points?|items?)|follow[\s-]?ups?|to-?dos?"
+    r"|things\s+to\s+try|next\s+steps)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -346,7 +347,7 @@ def action_point(text: str, source: str | None) -> ParsedActionPoint:
 
 # "Action Point: …", "**Action Point:** …", "**Action item**: …", in a blockquote or not.
 ACTION_MARKER = re.compile(
-    r"^(?P<quote>>\s*)?(?:\*\*|__)?action\s+(?:points?|items?)"
+    r"^(?P<quote>>\s*)?(?:\*\*|__)?(?:action\s+(?:points?|items?)|to-?do)"
     r"(?::(?:\*\*|__)|(?:\*\*|__):|:)\s*(?P<text>.*)$",
     re.IGNORECASE,
 )

@@ -9,7 +9,10 @@ from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
 
-_ACTION = re.compile(r"^action\s+(?:points?|items?)\s*:\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
+_ACTION = re.compile(
+    r"^(?P<marker>action\s+(?:points?|items?)|to-?do)\s*:\s*(?P<text>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 _TAKEAWAY = re.compile(
     r"^(?P<marker>(?:key\s+)?take-?away)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL
 )
@@ -422,5 +425,6 @@ class _Reader:
                 self.mode = "actions"
             return
         build.action_point(text, number)
-        build.add_tagged(f"> **Action Point:** {text}")
+        marker = first["marker"] if first else "Action Point"
+        build.add_tagged(f"> **{_capitalised(marker)}:** {text}")
         build.add("")
