@@ -387,3 +387,14 @@ def test_todo_lines_and_things_to_try_are_action_points():
         "# Harbour Conf 2024\n\n## Things to try\n\n- Pair on-call\n- Delete a dashboard\n"
     )
     assert [a.title for a in markdown.action_points] == ["Pair on-call", "Delete a dashboard"]
+
+
+def test_speaker_colon_title_and_a_speaker_line_under_a_heading_wins():
+    parsed = md(
+        "# Harbour Conf 2024\n\n## Ann Example: Queues Everywhere\n\nText.\n\n"
+        "## Marco’s Pipeline: Lessons From Scale\n\n* speaker: Bo Lindgren\n"
+    )
+    assert sessions(parsed) == [
+        ("talk", "Queues Everywhere", ["Ann Example"]),
+        ("talk", "Marco’s Pipeline: Lessons From Scale", ["Bo Lindgren"]),
+    ]

@@ -183,16 +183,20 @@ def _candidates(text: str, loose: bool) -> list[tuple[str, str, float]]:
     head, sep, tail = text.rpartition(":")
     if sep and head.strip():
         found.append((head, tail, -0.05))
+    head, sep, tail = text.partition(":")
+    if sep and tail.strip():
+        found.append((tail, head, -0.1))  # "Speaker: Title"
     if match := re.match(r"^(?P<title>.+?)\s*\((?P<who>[^()]+)\)$", text):
         found.append((match["title"], match["who"], 0.0))
     return found
 
 
-def read_line(text: str, *, loose: bool = False) -> Reading:
+def read_line(text: str, *, loose: bool = False, split: bool = True) -> Reading:
     """The best reading of ``text`` (Markdown allowed) as a session heading.
 
     ``loose``: siblings already say this is a list of sessions, so a speaker may be a
-    single capitalised word ("by Glyph")."""
+    single capitalised word ("by Glyph"). ``split=False``: the speakers are known from
+    elsewhere (a "speaker:" line), so the whole line is the title."""
     raw = text.strip()
     italic = _ITALIC_WHO.match(plain_keep_italics(raw))
     flat = plain(raw)
@@ -207,6 +211,8 @@ def read_line(text: str, *, loose: bool = False) -> Reading:
         reading.kind, reading.kind_marked = alone, True
         return reading
     reading.title = rest
+    if not split:
+        return reading
     if italic and italic["title"].strip():
         score, names = people.names_score(italic["who"])
         title, kind2 = _strip_kind(_ENUMERATION.sub("", plain(italic["title"]), count=1))

@@ -649,6 +649,9 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, _Decision]:
         negative = negative or (ev.looks_like_sentence(flat) and not reading.speakers)
         negative = negative or len(reading.title) > c.MAX_TITLE
         below = _speakers_below(lines, index)
+        if below and reading.score < 0.9:
+            # A "speaker:" line says who: the heading is all title.
+            reading = ev.read_line(text, split=False)
         evidence = max(reading.evidence, 0.8 if below else 0.0)
         chrome_below = _first_below(lines, index)
         if chrome_below and ev.is_chrome(chrome_below) and not negative:
