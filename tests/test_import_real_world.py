@@ -392,9 +392,9 @@ def test_todo_lines_and_things_to_try_are_action_points():
 def test_speaker_colon_title_and_a_speaker_line_under_a_heading_wins():
     parsed = md(
         "# Harbour Conf 2024\n\n## Ann Example: Queues Everywhere\n\nText.\n\n"
-        "## Marco’s Pipeline: Lessons From Scale\n\n* speaker: Bo Lindgren\n"
+        "## Marco\u2019s Pipeline: Lessons From Scale\n\n* speaker: Bo Lindgren\n"
     )
     assert sessions(parsed) == [
         ("talk", "Queues Everywhere", ["Ann Example"]),
-        ("talk", "Marco’s Pipeline: Lessons From Scale", ["Bo Lindgren"]),
+        ("talk", "Marco\u2019s Pipeline: Lessons From Scale", ["Bo Lindgren"]),
     ]
