@@ -202,7 +202,7 @@ def test_same_title_on_two_days_stays_two_sessions():
 def test_a_company_is_not_a_speaker_and_page_chrome_is_not_a_session():
     parsed = txt(
         "back to the blog\n\nHarbour Conf 2024\n\n"
-        "Scaling Teams with Peter Novak\n\nWe spent time in Red Hat IT talking.\n\n"
+        "Scaling Teams with Peter Novak\n\nWe spent time in Acme Cloud IT talking.\n\n"
         "Watch the talk on YouTube\n\nMore text.\n"
     )
     assert sessions(parsed) == [("talk", "Scaling Teams", ["Peter Novak"])]

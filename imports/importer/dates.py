@@ -138,7 +138,7 @@ def find(text: str) -> Found | None:
 
 
 def find_year(text: str) -> Found | None:
-    """A year alone: "PyCon 2016", "devopsdays Amsterdam '16" (the first of January,
+    """A year alone: "Harbour Conf 2016", "harbourconf Lisbon '16" (the first of January,
     not sure)."""
     match = _YEAR_ALONE.search(text)
     if match is None and (short := _SHORT_YEAR.search(text)):

@@ -195,7 +195,7 @@ def read_line(text: str, *, loose: bool = False, split: bool = True) -> Reading:
     """The best reading of ``text`` (Markdown allowed) as a session heading.
 
     ``loose``: siblings already say this is a list of sessions, so a speaker may be a
-    single capitalised word ("by Glyph"). ``split=False``: the speakers are known from
+    single capitalised word ("by Zed"). ``split=False``: the speakers are known from
     elsewhere (a "speaker:" line), so the whole line is the title."""
     raw = text.strip()
     italic = _ITALIC_WHO.match(plain_keep_italics(raw))

@@ -102,7 +102,7 @@ def clean_name(text: str) -> str:
 
 
 def name_from_file(file_name: str) -> str:
-    """ "12-devopsdays-pdx-2017-ignites.md" -> "Devopsdays Pdx"."""
+    """ "07-harbour-conf-2024-lightning-talks.md" -> "Harbour Conf"."""
     stem = PurePath(file_name.replace("\\", "/")).stem
     stem = re.sub(r"^\d{4}-\d\d-\d\d-|^\d{1,3}[-_. ]+", "", stem)
     words = " ".join(re.split(r"[-_.\s]+", stem))

@@ -1,7 +1,7 @@
 """How much a piece of text looks like a person's name (or a list of names), for
 deciding which side of "Title - Speaker" is the person. Shape counts (capitalised
 words, two to four of them, none a word titles are made of), and a first word that
-is a common given name counts most: "peter baumgartner" in lower case is a person,
+is a common given name counts most: "peter novak" in lower case is a person,
 "Docker From Scratch" is not."""
 
 import re
