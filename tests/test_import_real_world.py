@@ -398,3 +398,22 @@ def test_speaker_colon_title_and_a_speaker_line_under_a_heading_wins():
         ("talk", "Queues Everywhere", ["Ann Example"]),
         ("talk", "Marco\u2019s Pipeline: Lessons From Scale", ["Bo Lindgren"]),
     ]
+
+
+def test_speaker_lines_in_each_common_form_and_breaks_are_not_sessions():
+    parsed = md(
+        "# Harbour Conf 2024\n\n## Queues Everywhere\n**Speaker:** Ann Example\n\nText.\n\n"
+        "## Slow Is Smooth\n*Bo Lindgren*\n\nText.\n\n"
+        "## 3) Caching Without Tears\nPresented by Nina Kowalski and Pablo Ruiz\n\nText.\n\n"
+        "## Lunch\n\nFood.\n"
+    )
+    assert sessions(parsed) == [
+        ("talk", "Queues Everywhere", ["Ann Example"]),
+        ("talk", "Slow Is Smooth", ["Bo Lindgren"]),
+        ("talk", "Caching Without Tears", ["Nina Kowalski", "Pablo Ruiz"]),
+    ]
+    text = txt(
+        "Harbour Conf 2024\nJune 4, 2024\n\nQueues Everywhere\nSpeaker: Ann Example\n\nText.\n"
+    )
+    assert sessions(text) == [("talk", "Queues Everywhere", ["Ann Example"])]
+    assert text.unsure == []

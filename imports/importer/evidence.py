@@ -78,7 +78,9 @@ _SECTION = re.compile(
     r"|everything\s+else|misc(?:ellaneous)?|conference\s+days?|(?:the\s+)?schedule"
     r"|(?:speakers?['\u2019]?\s+)?dinner|(?:the\s+)?(?:party|social|hallway\s+track|expo|sponsors)"
     r"|travel|thanks|acknowledge?ments|(?:useful\s+)?links|resources|references|reading\s+list"
-    r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes)\s*[.:!]?$",
+    r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes"
+    r"|lunch|breakfast|coffee(?:\s+break)?|break|registration|welcome|networking|after-?party"
+    r"|closing\s+remarks|opening\s+remarks)\s*[.:!]?$",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!]\s*$")

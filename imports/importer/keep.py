@@ -53,6 +53,7 @@ def missing_lines(text: str, parsed: ParsedEvent) -> tuple[int, list[tuple[int, 
         ]
     )
     held = _words(fields) | {"by", "with", "on", "and", "the", "a", "an", "of", "tags"}
+    held |= {"speaker", "speakers", "presented", "presenter", "presenters"}
     lines = body_lines(text)
     missing = []
     for number, line in lines:
