@@ -417,3 +417,16 @@ def test_speaker_lines_in_each_common_form_and_breaks_are_not_sessions():
     )
     assert sessions(text) == [("talk", "Queues Everywhere", ["Ann Example"])]
     assert text.unsure == []
+
+
+def test_a_reading_list_names_authors_not_speakers():
+    parsed = md(
+        "# Harbour Conf 2024\n\n## Books to read\n\n"
+        "* Thinking in Queues by Ann Example\n* Slow Software by Bo Lindgren\n"
+    )
+    assert parsed.sessions == []
+    text = txt(
+        "Harbour Conf 2024\nJune 4, 2024\n\nBooks mentioned:\n"
+        "  \u2022 Thinking in Queues by Ann Example\n  \u2022 Slow Software by Bo Lindgren\n"
+    )
+    assert text.sessions == []

@@ -83,6 +83,12 @@ _SECTION = re.compile(
     r"|closing\s+remarks|opening\s+remarks)\s*[.:!]?$",
     re.I,
 )
+# A list of books, links or things to read: "Title by Author" names no speaker there.
+READING_LIST = re.compile(
+    r"\b(?:books?|reading|to\s+read|resources|links|podcasts?|articles|papers|references"
+    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check))\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!]\s*$")
 
 

@@ -282,7 +282,7 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
         else:
             groups.append([item])
     for group in groups:
-        if len(group) < 2:
+        if len(group) < 2 or _under_reading_list(lines, group[0][0]):
             continue
         strict = [item_reading(text, loose=False) for _, _, text, _ in group]
         named = sum(1 for reading, _ in strict if reading.score >= 0.5)
@@ -297,6 +297,20 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
             for (index, _, _, last), (reading, _) in zip(group, strict, strict=True):
                 plan[index] = (reading, True, last)
     return plan
+
+
+def _under_reading_list(lines: list[str], index: int) -> bool:
+    """Whether the list starting at ``index`` is announced (by the nearest heading or
+    the line above it) as books, links or things to read: "Title by Author" there
+    names authors, not speakers."""
+    for line in reversed(lines[:index]):
+        if not line.strip() or c.BULLET.match(line):
+            continue
+        if ev.READING_LIST.search(ev.plain(line)):
+            return True
+        if HEADING.match(line):
+            return False
+    return False
 
 
 def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, int, bool]]:

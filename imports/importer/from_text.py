@@ -333,7 +333,8 @@ class _Reader:
                     if reading.speakers and not ev.looks_like_sentence(reading.title):
                         session = ParsedSession(reading.title, reading.kind, reading.speakers)
                         talks[position] = c.check_session(session, number + position)
-        if not talks:
+        announced = " ".join([*lead, self.build.label])
+        if not talks or ev.READING_LIST.search(announced):
             return None
         found = [(talks.get(p), lines) for p, (_, lines) in enumerate(items)]
         return [(None, lead), *found] if lead else found
