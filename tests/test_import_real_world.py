@@ -430,3 +430,18 @@ def test_a_reading_list_names_authors_not_speakers():
         "  \u2022 Thinking in Queues by Ann Example\n  \u2022 Slow Software by Bo Lindgren\n"
     )
     assert text.sessions == []
+
+
+def test_the_preview_lists_its_doubts_and_marks_the_unsure_session(attendee_client):
+    response = attendee_client.post(
+        "/import/",
+        {
+            "text": "# Harbour Conf 2024\n\n### A. Slow Software\n\n* speaker: Ingrid Holm\n\n"
+            "### B. Hallway demos\n\n* many demos\n"
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Please check (2)" in page
+    assert "only the year is known" in page
+    assert page.count('<span class="badge unsure">unsure</span>') == 1
