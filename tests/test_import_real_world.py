@@ -445,3 +445,14 @@ def test_the_preview_lists_its_doubts_and_marks_the_unsure_session(attendee_clie
     assert "Please check (2)" in page
     assert "only the year is known" in page
     assert page.count('<span class="badge unsure">unsure</span>') == 1
+
+
+def test_a_name_then_a_company_after_a_comma_is_one_speaker_and_the_company_is_kept():
+    parsed = txt(
+        "Harbour Conf Europe 2026\nLakeside, 23-25 March 2026\n\n"
+        "Queues Everywhere \u2014 Ann Example, Acme Cloud\n"
+        "Text about queues.\n"
+    )
+    assert sessions(parsed) == [("talk", "Queues Everywhere", ["Ann Example"])]
+    assert parsed.sessions[0].body.startswith("Queues Everywhere \u2014 Ann Example, Acme Cloud")
+    assert parsed.kept_lines == (4, 4)

@@ -272,7 +272,7 @@ class _Reader:
             build.add_tagged(f"**{_capitalised(match['marker'])}:** {match['text']}")
             build.add("")
         elif len(paragraph) == 1 and (session := _session_line(joined, number)):
-            self.start(session)
+            self.start(session, joined)
         elif (
             len(paragraph) == 2
             and _is_heading_shaped(paragraph[:1])
@@ -343,10 +343,10 @@ class _Reader:
         kind, rest, _ = c.kind_and_rest(title.strip())
         return c.check_session(ParsedSession(rest, kind, names), number)
 
-    def start(self, session: ParsedSession) -> None:
+    def start(self, session: ParsedSession, line: str = "") -> None:
         if self.mode in {"short_notes", "group_session"} and not session.session_label:
             session.session_label = self.label if session.is_open_space else ""
-        self.build.start(session)
+        self.build.start(session, line)
         self.mode = "session"
 
     def heading(self, line: str, number: int, following: list[str]) -> bool:

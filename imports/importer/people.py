@@ -173,6 +173,14 @@ def names_score(text: str) -> tuple[float, list[str]]:
             names.append(name)
     if not names:
         return 0.0, []
+    if (
+        len(names) == 2
+        and not re.search(r"\s+(?:and|und|et)\s+|&", text)
+        and name_score(names[0]) >= 0.6
+        and name_score(names[1]) < 0.9
+    ):
+        # "Ann Example, Acme Cloud": a name and a company, not two people.
+        names = names[:1]
     scores = [name_score(name) for name in names]
     if len(names) > 1:
         # "Ann Example and Bo" \u2014 a single given name passes in company.
