@@ -456,3 +456,26 @@ def test_a_name_then_a_company_after_a_comma_is_one_speaker_and_the_company_is_k
     assert sessions(parsed) == [("talk", "Queues Everywhere", ["Ann Example"])]
     assert parsed.sessions[0].body.startswith("Queues Everywhere \u2014 Ann Example, Acme Cloud")
     assert parsed.kept_lines == (4, 4)
+
+
+def test_lines_that_read_like_action_points_are_offered_unticked(attendee_client):
+    from actions.models import ActionPoint
+    from tests.test_import_web import confirm_data
+
+    response = attendee_client.post(
+        "/import/",
+        {"text": "Harbour Conf 2024\nMarch 3, 2024\n\nTODO look at the new tracing library.\n"},
+    )
+    assert response.context["preview"].promote.fields["lines"].choices == [
+        ("0", "TODO look at the new tracing library. (an action point)")
+    ]
+    assert 'name="promote-lines" value="0"' in response.content.decode()
+    assert "checked" not in response.content.decode().split('value="0"')[1][:40]
+
+    ticked = attendee_client.post(
+        "/import/confirm/", {**confirm_data(response), "promote-lines": ["0"]}
+    )
+    assert ticked.status_code == 302
+    assert list(ActionPoint.objects.values_list("title", flat=True)) == [
+        "TODO look at the new tracing library"
+    ]
