@@ -5,6 +5,7 @@ import re
 
 from imports.importer import conventions as c
 from imports.importer.errors import ImportProblem
+from imports.importer.evidence import plain
 from imports.importer.model import (
     ParsedActionPoint,
     ParsedEvent,
@@ -23,18 +24,39 @@ class Builder:
         self._lines: dict[int, list[str]] = {}  # each session's note, by id(session)
         self._intro: list[str] = []
         self._heading = ""  # a section heading of the event's note, not yet written
+        self.label = ""  # the section being read ("Day 2"), to tell same-titled sessions apart
+        self._labels: dict[int, str] = {}
 
-    def start(self, session: ParsedSession) -> None:
-        """Make ``session`` current; the same title twice continues the first one."""
+    def start(self, session: ParsedSession, line: str = "") -> None:
+        """Make ``session`` current; the same title twice in one section continues the
+        first one, in another section ("Day 2") it is another session, named with
+        the section. ``line`` is the heading it came from: when it says more than
+        the title, speakers and kind (a company, a link), it opens the note."""
+        self._flush_heading()
         for seen in self.sessions:
             if seen.title.casefold() == session.title.casefold() and (
                 seen.is_open_space == session.is_open_space
             ):
-                self.current = seen
-                return
+                if self._labels.get(id(seen), "") == self.label or not self.label:
+                    self.current = seen
+                    return
+                session.title = f"{session.title} ({self.label})"
         self.sessions.append(session)
         self._lines[id(session)] = []
+        self._labels[id(session)] = self.label
         self.current = session
+        if line and leftover(line, session):
+            self.add(line)
+
+    def _flush_heading(self) -> None:
+        """A section heading with nothing under it is still the author's: kept."""
+        if self._heading:
+            self._intro.extend(["", self._heading, ""])
+            self._heading = ""
+
+    def leave_to_section(self) -> None:
+        """Text after a list of talks belongs to the section, not the last talk."""
+        self.current = None
 
     def leave(self) -> None:
         self.current = None
@@ -56,8 +78,10 @@ class Builder:
     def section(self, heading: str) -> None:
         """Start a section of the event's note; its heading is written only once
         something is written under it."""
+        self._flush_heading()
         self.current = None
         self._heading = heading
+        self.label = re.sub(r"^#+\s*", "", heading).strip()
 
     def add(self, line: str, *, to_event: bool = False) -> None:
         """Add a line to the current session's note (or the event's). ``Tags: a, b``
@@ -114,6 +138,7 @@ class Builder:
         self.action_points.append(found)
 
     def finish(self, event: ParsedEvent) -> ParsedEvent:
+        self._flush_heading()
         for session in self.sessions:
             session.body = join(self._lines[id(session)])
         event.intro = join(self._intro)
@@ -121,6 +146,48 @@ class Builder:
         event.sessions, event.takeaways = self.sessions, self.takeaways
         event.action_points = self.action_points
         return check_event(event)
+
+
+_CONNECTORS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "to",
+        "on",
+        "in",
+        "for",
+        "with",
+        "at",
+        "by",
+        "speaker",
+        "speakers",
+        "session",
+        "talk",
+        "keynote",
+        "ignite",
+        "lightning",
+        "workshop",
+        "panel",
+        "open",
+        "space",
+        "spaces",
+        "opening",
+        "closing",
+    ]
+)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", plain(text).casefold()))
+
+
+def leftover(line: str, session: ParsedSession) -> set[str]:
+    """The words of ``line`` that neither the session's title nor its speakers hold."""
+    held = words(" ".join([session.title, *session.speakers, session.session_label]))
+    return {w for w in words(line) - held - _CONNECTORS if len(w) > 1}
 
 
 def join(lines: list[str]) -> str:
@@ -140,6 +207,19 @@ def check_event(event: ParsedEvent) -> ParsedEvent:
     ):
         if len(value) > limit:
             raise ImportProblem(f"the {label} is at most {limit} characters.")
+    limit = c.note_body_limit()
+    for session in event.sessions:
+        if len(session.body) > limit:
+            raise ImportProblem(
+                f"the note on “{session.title[:100]}” is {len(session.body):,} characters; "
+                f"a note is at most {limit:,}: split it.",
+                line=session.line,
+            )
+    if len(event.intro) > limit:
+        raise ImportProblem(
+            f"the note on the event (“{(event.title or event.name)[:100]}”) is "
+            f"{len(event.intro):,} characters; a note is at most {limit:,}: split it."
+        )
     for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
         c.check_tags(item.tags)
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:
