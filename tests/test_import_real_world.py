@@ -307,7 +307,7 @@ def test_a_huge_note_is_refused_at_the_preview_not_a_500(attendee_client):
 
 
 def test_demo_notes_still_read_cleanly():
-    demo = Path(__file__).resolve().parent.parent / "notesite" / "demo"
+    demo = Path(__file__).resolve().parent.parent / "demo" / "notes"
     for path in demo.iterdir():
         parsed = document(path.read_bytes(), path.name).parse()
         assert parsed.unsure == [] or {d.what for d in parsed.unsure} <= {"session"}
