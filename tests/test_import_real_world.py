@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from imports.importer import ImportProblem, document, parse_markdown, parse_text
+from imports.importer import ImportProblem, document, parse_markdown, parse_text, save_parsed
+from imports.importer.builder import note_parts
 from talks.models import Event, Note
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -284,13 +286,45 @@ def test_the_website_goes_through_the_fields_own_validators(monkeypatch):
         parse_markdown("---\nevent: Conf\ndate: 2026-01-05\nwebsite: http://example.org/\n---\n")
 
 
-def test_a_note_over_the_models_limit_is_refused_naming_the_session_and_line(monkeypatch):
+def test_a_note_over_the_models_limit_is_saved_in_parts_and_marked(monkeypatch):
+    monkeypatch.setattr(Note._meta.get_field("body"), "max_length", 60)
+    paragraphs = [f"Paragraph {n} says something worth keeping." for n in range(4)]
+    text = "October 31, 2019\nHarbour Conf notes\n\nDeploys \u2014 Ann Example\n\n" + "\n\n".join(
+        paragraphs
+    )
+    parsed = parse_text(text)
+
+    assert [(d.what, d.text, d.line) for d in parsed.doubts_about("note")] == [
+        ("note", "Deploys", 4)
+    ]
+    author = UserFactory()
+    save_parsed(parsed, author=author)
+    notes = Note.objects.filter(talk__title="Deploys").order_by("pk")
+    assert [(note.title, note.body) for note in notes] == [
+        ("", paragraphs[0]),
+        ("Notes (part 2 of 4)", paragraphs[1]),
+        ("Notes (part 3 of 4)", paragraphs[2]),
+        ("Notes (part 4 of 4)", paragraphs[3]),
+    ]
+    assert save_parsed(parse_text(text), author=author).created["notes"] == 0
+
+
+def test_note_parts_keep_every_word_in_order_within_the_limit():
+    body = "Intro line.\n\n" + "word " * 40 + "\nsecond line\n\n## Heading\n\nEnd."
+    parts = note_parts(body, 50)
+
+    assert all(len(part) <= 50 for part in parts)
+    assert " ".join(parts).split() == body.split()
+
+
+def test_a_note_too_long_even_for_parts_is_refused_naming_the_session_and_line(monkeypatch):
     monkeypatch.setattr(Note._meta.get_field("body"), "max_length", 50)
-    text = "October 31, 2019\nHarbour Conf notes\n\nDeploys \u2014 Ann Example\n\n" + "word " * 20
+    text = "October 31, 2019\nHarbour Conf notes\n\nDeploys \u2014 Ann Example\n\n" + "word " * 200
     with pytest.raises(ImportProblem) as error:
         parse_text(text)
     assert str(error.value) == (
-        "line 4: the note on “Deploys” is 103 characters; a note is at most 50: split it."
+        "line 4: the note on “Deploys” is 999 characters; a note is at most 50, and notes "
+        "longer than 500 characters are not split: split the file."
     )
 
 

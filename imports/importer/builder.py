@@ -194,6 +194,43 @@ def join(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
 
 
+# A longer note is saved as consecutive parts; past this many, the file is refused.
+MAX_NOTE_PARTS = 10
+
+
+def note_parts(body: str, limit: int) -> list[str]:
+    """``body`` cut into pieces of at most ``limit`` characters, at paragraph breaks
+    where it can, else at line breaks, else at a space: every character kept, in order."""
+    if len(body) <= limit:
+        return [body]
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(body, limit):
+        joined = f"{current}\n\n{piece}" if current else piece
+        if len(joined) <= limit:
+            current = joined
+        else:
+            parts.append(current)
+            current = piece
+    return [*parts, current] if current else parts
+
+
+def _pieces(body: str, limit: int) -> list[str]:
+    """Paragraphs of ``body``, each cut further (lines, then words) to fit ``limit``."""
+    pieces = []
+    for paragraph in re.split(r"\n{2,}", body.strip()):
+        if len(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while len(line) > limit:
+                cut = line.rfind(" ", 0, limit) + 1 or limit
+                pieces.append(line[:cut].rstrip())
+                line = line[cut:]
+            pieces.append(line)
+    return pieces
+
+
 def check_event(event: ParsedEvent) -> ParsedEvent:
     if not event.name:
         raise ImportProblem("no event name: give the notes a title.")
@@ -208,17 +245,34 @@ def check_event(event: ParsedEvent) -> ParsedEvent:
         if len(value) > limit:
             raise ImportProblem(f"the {label} is at most {limit} characters.")
     limit = c.note_body_limit()
-    for session in event.sessions:
-        if len(session.body) > limit:
+    long_notes = [
+        (f"the note on “{s.title[:100]}”", s.title, s.body, s.line) for s in event.sessions
+    ]
+    long_notes.append(
+        (
+            f"the note on the event (“{(event.title or event.name)[:100]}”)",
+            event.title or event.name,
+            event.intro,
+            None,
+        )
+    )
+    for label, title, body, line in long_notes:
+        if len(body) <= limit:
+            continue
+        parts = len(note_parts(body, limit))
+        if parts > MAX_NOTE_PARTS:
             raise ImportProblem(
-                f"the note on “{session.title[:100]}” is {len(session.body):,} characters; "
-                f"a note is at most {limit:,}: split it.",
-                line=session.line,
+                f"{label} is {len(body):,} characters; a note is at most {limit:,}, and "
+                f"notes longer than {MAX_NOTE_PARTS * limit:,} characters are not split: "
+                "split the file.",
+                line=line,
             )
-    if len(event.intro) > limit:
-        raise ImportProblem(
-            f"the note on the event (“{(event.title or event.name)[:100]}”) is "
-            f"{len(event.intro):,} characters; a note is at most {limit:,}: split it."
+        event.doubt(
+            "note",
+            title,
+            f"{len(body):,} characters, more than a note holds ({limit:,}): saved as "
+            f"{parts} notes, “part 2 of {parts}” and on",
+            line,
         )
     for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
         c.check_tags(item.tags)
