@@ -19,6 +19,7 @@ from imports.importer import (
     Document,
     ImportProblem,
     ParsedEvent,
+    ParsedTakeaway,
     SessionChange,
     corrected,
     document,
@@ -29,8 +30,10 @@ from imports.importer.conventions import (
     MAX_COUNTRY,
     MAX_EVENT_NAME,
     MAX_NAME,
+    MAX_TAKEAWAY,
     MAX_TITLE,
     MAX_TOPIC,
+    action_point,
     split_speakers,
 )
 from imports.importer.read import DETECT, FORMAT_CHOICES, MAX_BYTES, too_large
@@ -247,6 +250,39 @@ def initial_sessions(parsed: ParsedEvent) -> list[dict]:
     ]
 
 
+def lookalikes(parsed: ParsedEvent | None) -> list[tuple[str, str]]:
+    """(value, label) for each line that reads like a takeaway or an action point but
+    was left as text: offered unticked on the preview."""
+    if parsed is None:
+        return []
+    return [
+        (str(index), f"{doubt.text} ({doubt.why.split(';')[0].removeprefix('reads like ')})")
+        for index, doubt in enumerate(parsed.unsure)
+        if doubt.what == "text" and doubt.why.startswith("reads like")
+    ]
+
+
+class PromoteForm(forms.Form):
+    """Lines left as text that the person may make takeaways or action points."""
+
+    lines = forms.MultipleChoiceField(
+        label="Also import as takeaways or action points",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def promoted(self, parsed: ParsedEvent) -> tuple[list, list]:
+        """(takeaways, action points) of the event for the ticked lines."""
+        takeaways, action_points = [], []
+        for value in self.cleaned_data.get("lines") or []:
+            doubt = parsed.unsure[int(value)]
+            if "takeaway" in doubt.why:
+                takeaways.append(ParsedTakeaway(doubt.text[:MAX_TAKEAWAY]))
+            else:
+                action_points.append(action_point(doubt.text, None))
+        return takeaways, action_points
+
+
 class Preview:
     """The preview step's forms together: the event form, with the signed document,
     and one session form per detected session."""
@@ -259,6 +295,8 @@ class Preview:
             data, initial=initial_sessions(parsed) if parsed else None, prefix="session"
         )
         self.parsed = parsed  # as detected, for what the page shows but does not edit
+        self.promote = PromoteForm(data, prefix="promote")
+        self.promote.fields["lines"].choices = lookalikes(parsed)
 
     def is_valid(self) -> bool:
         """Valid forms, a readable document, and one session form per session in it
@@ -273,9 +311,15 @@ class Preview:
         if self.sessions.total_form_count() != len(self.parsed.sessions):
             self.event_form.add_error(None, "The preview does not match the notes: start again.")
             return False
+        self.promote.fields["lines"].choices = lookalikes(self.parsed)
+        if not self.promote.is_valid():
+            return False
         data = self.event_form.cleaned_data
         fields = {key: data[key] for key in ("name", "starts_on", "ends_on", "city", "country")}
         self.result = corrected(self.parsed, sessions=self.sessions.changes(), **fields)
+        takeaways, action_points = self.promote.promoted(self.parsed)
+        self.result.takeaways = [*self.result.takeaways, *takeaways]
+        self.result.action_points = [*self.result.action_points, *action_points]
         return True
 
     @property

@@ -66,6 +66,13 @@ def _preview(request, preview: Preview, *, status: int = 200) -> HttpResponse:
             "session": session,
             "exists": (session.title.casefold(), session.is_open_space) in sessions_there,
             "takeaways": parsed.takeaways_of(session.title),
+            "doubts": [
+                doubt
+                for doubt in parsed.unsure
+                if doubt.what in {"session", "speakers", "kind"}
+                and doubt.line is not None
+                and doubt.text in {session.title, ", ".join(session.speakers)}
+            ],
             "action_points": parsed.action_points_of(session.title),
         }
         for form, session in zip(preview.sessions.forms, parsed.sessions, strict=False)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from actions.models import ActionPoint, ActionPointChange
 from imports.importer import (
@@ -188,14 +189,20 @@ def test_markdown_without_front_matter_takes_its_title_from_the_first_heading():
     assert sessions(parsed) == [("talk", "A Talk", ["Ann Example"])]
 
 
-def test_markdown_without_a_date_is_refused():
-    with pytest.raises(ImportProblem, match="no date: add `date:`"):
-        parse_markdown('---\ntitle: "Notes from Some Conf"\n---\n\nText.\n')
+def test_markdown_without_a_date_gets_today_marked_unsure():
+    # Changed on purpose (issue 11): no longer refused.
+    parsed = parse_markdown('---\ntitle: "Notes from Some Conf"\n---\n\nText.\n')
+    assert (parsed.name, parsed.starts_on) == ("Some Conf", timezone.localdate())
+    assert [(d.what, d.why) for d in parsed.unsure] == [
+        ("date", "no date in the notes: today stands in")
+    ]
 
 
-def test_markdown_with_a_wrong_date_names_the_field():
-    with pytest.raises(ImportProblem, match="starts_on: “next Tuesday” is not a date"):
-        parse_markdown("---\nevent: Conf\nstarts_on: next Tuesday\n---\n")
+def test_markdown_with_a_wrong_date_is_read_without_it():
+    # Changed on purpose (issue 11): an unreadable date is a doubt, not a refusal.
+    parsed = parse_markdown("---\nevent: Conf\nstarts_on: next Tuesday\n---\n")
+    assert parsed.starts_on == timezone.localdate()
+    assert [d.what for d in parsed.unsure] == ["date"]
 
 
 def test_a_takeaway_over_500_characters_is_refused_with_its_line():
@@ -217,9 +224,13 @@ def test_a_tag_with_letters_outside_a_z_is_kept():
     assert parsed.tags == ["café", "Zürich"]
 
 
-def test_an_event_that_ends_before_it_starts_is_refused():
-    with pytest.raises(ImportProblem, match=r"ends \(2026-01-04\) before it starts \(2026-01-05\)"):
-        parse_markdown("---\nevent: Conf\nstarts_on: 2026-01-05\nends_on: 2026-01-04\n---\n")
+def test_an_event_that_ends_before_it_starts_ends_the_day_it_starts_marked_unsure():
+    # Changed on purpose (issue 11): a doubt, not a refusal.
+    parsed = parse_markdown("---\nevent: Conf\nstarts_on: 2026-01-05\nends_on: 2026-01-04\n---\n")
+    assert (parsed.starts_on, parsed.ends_on) == (datetime.date(2026, 1, 5),) * 2
+    assert [(d.what, d.why) for d in parsed.unsure] == [
+        ("date", "the end date was before the start")
+    ]
 
 
 # --- Plain text --------------------------------------------------------------------
@@ -307,9 +318,12 @@ def test_text_takeaways_and_action_points():
     ]
 
 
-def test_text_with_an_unreadable_date_line_is_refused_with_its_line():
-    with pytest.raises(ImportProblem, match="line 2: expected a date such as"):
-        parse_text("\nSometime last year\nSome Conf notes\n")
+def test_text_with_an_unreadable_date_line_keeps_it_as_text():
+    # Changed on purpose (issue 11): no longer refused; the line stays in the note.
+    parsed = parse_text("\nSometime last year\nSome Conf notes\n")
+    assert parsed.name == "Sometime last year"
+    assert parsed.intro == "## Some Conf notes"
+    assert [d.what for d in parsed.unsure] == ["date"]
 
 
 def test_text_tags_line_without_letters_or_digits_is_refused():

@@ -261,26 +261,23 @@ IMPORTED = [
 ]
 
 
-@pytest.mark.xfail(strict=False, reason="wired in by the importer rewrite")
 @pytest.mark.parametrize("website", IMPORTED)
 def test_import_dry_run_names_the_file_and_line_of_a_script_website(tmp_path, attendee, website):
     path = notes_file(tmp_path, website)
     with pytest.raises(CommandError) as refused:
         import_notes(path, "--author", "bob", "--dry-run")
-    assert str(refused.value).startswith(f"harbourside.md, line {WEBSITE_LINE}: ")
+    assert str(refused.value).startswith(f"{path}, line {WEBSITE_LINE}: website: ")
     assert "http" in str(refused.value)
 
 
-@pytest.mark.xfail(strict=False, reason="wired in by the importer rewrite")
 def test_import_refuses_a_script_website_and_writes_nothing(tmp_path, attendee):
     path = notes_file(tmp_path, "javascript:alert(1)")
     with pytest.raises(CommandError) as refused:
         import_notes(path, "--author", "bob")
-    assert str(refused.value).startswith(f"harbourside.md, line {WEBSITE_LINE}: ")
+    assert str(refused.value).startswith(f"{path}, line {WEBSITE_LINE}: website: ")
     assert list(Event.objects.all()) == []
 
 
-@pytest.mark.xfail(strict=False, reason="wired in by the importer rewrite")
 def test_import_page_refuses_pasted_notes_with_a_script_website(attendee_client):
     notes = NOTES.format(website="javascript:alert(1)")
     response = attendee_client.post("/import/", {"text": notes, "format": "detect"})

@@ -3,8 +3,14 @@ exporting an event's report.
 
 ``read`` turns bytes or pasted text into a ``Document`` (size, encoding and format
 checks); ``Document.parse`` (or ``parse_markdown`` / ``parse_text``) turns it into a
-``ParsedEvent`` without touching the database; ``corrected`` applies the changes a
-person made on the preview page; ``save_parsed`` writes it all in one transaction;
+``ParsedEvent`` without touching the database, never refusing a document for its shape:
+front matter read tolerantly, the event's name and dates settled from whatever the
+document offers (``head``, ``dates``), each heading, list item and paragraph weighed for
+evidence of being a session (``evidence``, ``people``: speakers, kinds, labels, chrome,
+siblings), prose searched when nothing else names a session (``prose``), every line
+accounted for (``keep``), and every guess listed in ``ParsedEvent.unsure``;
+``corrected`` applies the changes a person made on the preview page; ``save_parsed``
+writes it all in one transaction;
 ``event_report`` writes an event back out as Markdown the parsers read.
 docs/import-format.md describes the conventions recognised.
 """

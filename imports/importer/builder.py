@@ -5,6 +5,7 @@ import re
 
 from imports.importer import conventions as c
 from imports.importer.errors import ImportProblem
+from imports.importer.evidence import plain
 from imports.importer.model import (
     ParsedActionPoint,
     ParsedEvent,
@@ -23,18 +24,39 @@ class Builder:
         self._lines: dict[int, list[str]] = {}  # each session's note, by id(session)
         self._intro: list[str] = []
         self._heading = ""  # a section heading of the event's note, not yet written
+        self.label = ""  # the section being read ("Day 2"), to tell same-titled sessions apart
+        self._labels: dict[int, str] = {}
 
-    def start(self, session: ParsedSession) -> None:
-        """Make ``session`` current; the same title twice continues the first one."""
+    def start(self, session: ParsedSession, line: str = "") -> None:
+        """Make ``session`` current; the same title twice in one section continues the
+        first one, in another section ("Day 2") it is another session, named with
+        the section. ``line`` is the heading it came from: when it says more than
+        the title, speakers and kind (a company, a link), it opens the note."""
+        self._flush_heading()
         for seen in self.sessions:
             if seen.title.casefold() == session.title.casefold() and (
                 seen.is_open_space == session.is_open_space
             ):
-                self.current = seen
-                return
+                if self._labels.get(id(seen), "") == self.label or not self.label:
+                    self.current = seen
+                    return
+                session.title = f"{session.title} ({self.label})"
         self.sessions.append(session)
         self._lines[id(session)] = []
+        self._labels[id(session)] = self.label
         self.current = session
+        if line and leftover(line, session):
+            self.add(line)
+
+    def _flush_heading(self) -> None:
+        """A section heading with nothing under it is still the author's: kept."""
+        if self._heading:
+            self._intro.extend(["", self._heading, ""])
+            self._heading = ""
+
+    def leave_to_section(self) -> None:
+        """Text after a list of talks belongs to the section, not the last talk."""
+        self.current = None
 
     def leave(self) -> None:
         self.current = None
@@ -56,8 +78,10 @@ class Builder:
     def section(self, heading: str) -> None:
         """Start a section of the event's note; its heading is written only once
         something is written under it."""
+        self._flush_heading()
         self.current = None
         self._heading = heading
+        self.label = re.sub(r"^#+\s*", "", heading).strip()
 
     def add(self, line: str, *, to_event: bool = False) -> None:
         """Add a line to the current session's note (or the event's). ``Tags: a, b``
@@ -114,6 +138,7 @@ class Builder:
         self.action_points.append(found)
 
     def finish(self, event: ParsedEvent) -> ParsedEvent:
+        self._flush_heading()
         for session in self.sessions:
             session.body = join(self._lines[id(session)])
         event.intro = join(self._intro)
@@ -123,8 +148,87 @@ class Builder:
         return check_event(event)
 
 
+_CONNECTORS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "to",
+        "on",
+        "in",
+        "for",
+        "with",
+        "at",
+        "by",
+        "speaker",
+        "speakers",
+        "session",
+        "talk",
+        "keynote",
+        "ignite",
+        "lightning",
+        "workshop",
+        "panel",
+        "open",
+        "space",
+        "spaces",
+        "opening",
+        "closing",
+    ]
+)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", plain(text).casefold()))
+
+
+def leftover(line: str, session: ParsedSession) -> set[str]:
+    """The words of ``line`` that neither the session's title nor its speakers hold."""
+    held = words(" ".join([session.title, *session.speakers, session.session_label]))
+    return {w for w in words(line) - held - _CONNECTORS if len(w) > 1}
+
+
 def join(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+
+
+# A longer note is saved as consecutive parts; past this many, the file is refused.
+MAX_NOTE_PARTS = 10
+
+
+def note_parts(body: str, limit: int) -> list[str]:
+    """``body`` cut into pieces of at most ``limit`` characters, at paragraph breaks
+    where it can, else at line breaks, else at a space: every character kept, in order."""
+    if len(body) <= limit:
+        return [body]
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(body, limit):
+        joined = f"{current}\n\n{piece}" if current else piece
+        if len(joined) <= limit:
+            current = joined
+        else:
+            parts.append(current)
+            current = piece
+    return [*parts, current] if current else parts
+
+
+def _pieces(body: str, limit: int) -> list[str]:
+    """Paragraphs of ``body``, each cut further (lines, then words) to fit ``limit``."""
+    pieces = []
+    for paragraph in re.split(r"\n{2,}", body.strip()):
+        if len(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while len(line) > limit:
+                cut = line.rfind(" ", 0, limit) + 1 or limit
+                pieces.append(line[:cut].rstrip())
+                line = line[cut:]
+            pieces.append(line)
+    return pieces
 
 
 def check_event(event: ParsedEvent) -> ParsedEvent:
@@ -140,6 +244,36 @@ def check_event(event: ParsedEvent) -> ParsedEvent:
     ):
         if len(value) > limit:
             raise ImportProblem(f"the {label} is at most {limit} characters.")
+    limit = c.note_body_limit()
+    long_notes = [
+        (f"the note on “{s.title[:100]}”", s.title, s.body, s.line) for s in event.sessions
+    ]
+    long_notes.append(
+        (
+            f"the note on the event (“{(event.title or event.name)[:100]}”)",
+            event.title or event.name,
+            event.intro,
+            None,
+        )
+    )
+    for label, title, body, line in long_notes:
+        if len(body) <= limit:
+            continue
+        parts = len(note_parts(body, limit))
+        if parts > MAX_NOTE_PARTS:
+            raise ImportProblem(
+                f"{label} is {len(body):,} characters; a note is at most {limit:,}, and "
+                f"notes longer than {MAX_NOTE_PARTS * limit:,} characters are not split: "
+                "split the file.",
+                line=line,
+            )
+        event.doubt(
+            "note",
+            title,
+            f"{len(body):,} characters, more than a note holds ({limit:,}): saved as "
+            f"{parts} notes, “part 2 of {parts}” and on",
+            line,
+        )
     for item in [event, *event.sessions, *event.takeaways, *event.action_points]:
         c.check_tags(item.tags)
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:

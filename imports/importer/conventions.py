@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 
 from actions.models import ActionPoint
@@ -34,6 +35,39 @@ MAX_CITY = max_length(Event, "city")
 MAX_COUNTRY = max_length(Event, "country")
 MAX_VENUE = max_length(Event, "venue")
 MAX_URL = max_length(Event, "website")
+# The search index refuses a note much over a megabyte ("string is too long for
+# tsvector"); when the model sets no limit of its own, notes stop well short of it.
+NOTE_BODY_FALLBACK = 500_000
+
+
+def note_body_limit() -> int:
+    """The longest note body the site accepts: the model field's ``max_length`` or
+    its length validators, whatever they are now, else ``NOTE_BODY_FALLBACK``."""
+    body = Note._meta.get_field("body")
+    limits = [body.max_length] if body.max_length else []
+    limits += [
+        v.limit_value
+        for v in body.validators
+        if isinstance(v, MaxLengthValidator) and isinstance(v.limit_value, int)
+    ]
+    return min(limits) if limits else NOTE_BODY_FALLBACK
+
+
+def check_url(model: type[Model], field: str, value: str, *, line: int | None) -> None:
+    """Run ``value`` through the model field's own validators (so an http/https-only
+    rule on the field applies here too); ImportProblem naming the line if refused."""
+    if not value:
+        return
+    try:
+        model._meta.get_field(field).run_validators(value)
+    except ValidationError as error:
+        raise ImportProblem(
+            f"{field}: “{value[:200]}” is not an address the site accepts "
+            f"({' '.join(error.messages)})",
+            line=line,
+        ) from None
+
+
 # Action point titles are the first sentence, shortened to this when it runs on.
 ACTION_TITLE_LENGTH = 200
 
@@ -193,6 +227,7 @@ def split_heading(text: str) -> tuple[ParsedSession, bool]:
 
 
 def check_session(session: ParsedSession, line: int | None) -> ParsedSession:
+    session.line = session.line or line
     if not session.title:
         raise ImportProblem("a session heading needs a title.", line=line)
     limit = MAX_TOPIC if session.is_open_space else MAX_TITLE
@@ -225,7 +260,8 @@ _SOFT_SECTION = re.compile(
 )
 _TAKEAWAYS = re.compile(r"\btake-?aways?\b", re.IGNORECASE)
 _ACTIONS_HEADING = re.compile(
-    r"^(?:my\s+|our\s+|the\s+)?(?:action\s+(?:points?|items?)|follow[\s-]?ups?|to-?dos?)\s*:?$",
+    r"^(?:my\s+|our\s+|the\s+)?(?:action\s+(?:points?|items?)|follow[\s-]?ups?|to-?dos?"
+    r"|things\s+to\s+try|next\s+steps)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -311,7 +347,7 @@ def action_point(text: str, source: str | None) -> ParsedActionPoint:
 
 # "Action Point: …", "**Action Point:** …", "**Action item**: …", in a blockquote or not.
 ACTION_MARKER = re.compile(
-    r"^(?P<quote>>\s*)?(?:\*\*|__)?action\s+(?:points?|items?)"
+    r"^(?P<quote>>\s*)?(?:\*\*|__)?(?:action\s+(?:points?|items?)|to-?do)"
     r"(?::(?:\*\*|__)|(?:\*\*|__):|:)\s*(?P<text>.*)$",
     re.IGNORECASE,
 )

@@ -27,6 +27,7 @@ class ParsedSession:
     body: str = ""
     tags: list[str] = field(default_factory=list)
     session_label: str = ""  # open spaces: "Session One", from an "Open Spaces: …" heading
+    line: int | None = None  # where it starts in the document, for messages
 
     @property
     def is_open_space(self) -> bool:
@@ -53,6 +54,21 @@ class ParsedActionPoint:
 
 
 @dataclass
+class Doubt:
+    """A guess the importer is not sure of, for the preview to mark: ``what`` is
+    "date", "name", "city", "session", "speakers", "kind", "takeaway", "action point"
+    or "text" (a line that looks like a takeaway or action point, left as text)."""
+
+    what: str
+    text: str
+    why: str
+    line: int | None = None
+
+    def as_json(self) -> dict:
+        return {"what": self.what, "text": self.text, "why": self.why, "line": self.line}
+
+
+@dataclass
 class ParsedEvent:
     name: str
     starts_on: datetime.date | None
@@ -70,6 +86,16 @@ class ParsedEvent:
     sessions: list[ParsedSession] = field(default_factory=list)
     takeaways: list[ParsedTakeaway] = field(default_factory=list)
     action_points: list[ParsedActionPoint] = field(default_factory=list)
+    unsure: list[Doubt] = field(default_factory=list)
+    # Line numbers read as the event's own fields (a date line, the title), not text.
+    meta_lines: set[int] = field(default_factory=set)
+    kept_lines: tuple[int, int] | None = None  # (kept, non-blank), set by the reader
+
+    def doubt(self, what: str, text: str, why: str, line: int | None = None) -> None:
+        self.unsure.append(Doubt(what, text, why, line))
+
+    def doubts_about(self, what: str, text: str | None = None) -> list[Doubt]:
+        return [d for d in self.unsure if d.what == what and (text is None or d.text == text)]
 
     @property
     def talks(self) -> list[ParsedSession]:
@@ -108,6 +134,12 @@ def to_json(parsed: ParsedEvent) -> dict:
             for a in parsed.action_points
         ],
         "notes": notes,
+        "unsure": [doubt.as_json() for doubt in parsed.unsure],
+        "kept_lines": (
+            {"kept": parsed.kept_lines[0], "of": parsed.kept_lines[1]}
+            if parsed.kept_lines
+            else None
+        ),
     }
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from imports.importer.errors import ImportProblem
 from imports.importer.from_markdown import HEADING, parse_markdown
 from imports.importer.from_text import parse_text
+from imports.importer.keep import keep_every_line, list_lookalikes
 from imports.importer.model import ParsedEvent
+from imports.importer.prose import prose_sessions
 
 MAX_BYTES = 2 * 1024 * 1024
 MARKDOWN, TEXT, DETECT = "markdown", "text", "detect"
@@ -34,9 +36,12 @@ class Document:
         """Parse with the format's parser; problems name this document."""
         parse = parse_markdown if self.format == MARKDOWN else parse_text
         try:
-            return parse(self.text, require_date=require_date)
+            parsed = parse(self.text, require_date=require_date, file_name=self.name)
         except ImportProblem as problem:
             raise problem.in_file(self.name) from None
+        if not parsed.sessions and not parsed.from_report:
+            prose_sessions(parsed, parsed.intro)
+        return list_lookalikes(keep_every_line(self.text, parsed))
 
 
 def too_large(size: int, name: str) -> ImportProblem:

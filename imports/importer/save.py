@@ -10,6 +10,8 @@ from django.db import transaction
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import save_action_point, snapshot
+from imports.importer.builder import note_parts
+from imports.importer.conventions import note_body_limit
 from imports.importer.errors import ImportProblem
 from imports.importer.model import ParsedEvent, ParsedSession
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
@@ -241,19 +243,26 @@ def _save_open_space(event, session: ParsedSession, space, summary) -> OpenSpace
 
 
 def _save_note(event, session, author, title, body, status, summary) -> None:
-    lookup = {"author": author, "event": event, **_lookup(session)}
-    if session is None:
-        lookup["title"] = title
-    note = Note.objects.filter(**lookup).order_by("pk").first()
-    if note is None:
-        Note.objects.create(**{**lookup, "title": title}, body=body, status=status)
-        summary.created["notes"] += 1
-    elif note.body != body:
-        note.body = body
-        note.save()
-        summary.updated["notes"] += 1
-    else:
-        summary.existing["notes"] += 1
+    """One note, or several when ``body`` is longer than a note holds: the first with
+    ``title``, the next ones titled "… (part 2 of 3)", each matched by its title."""
+    parts = note_parts(body, note_body_limit())
+    for number, part in enumerate(parts, start=1):
+        part_title = title
+        if number > 1:
+            part_title = f"{title or 'Notes'} (part {number} of {len(parts)})"
+        lookup = {"author": author, "event": event, **_lookup(session)}
+        if session is None or number > 1:
+            lookup["title"] = part_title
+        note = Note.objects.filter(**lookup).order_by("pk").first()
+        if note is None:
+            Note.objects.create(**{**lookup, "title": part_title}, body=part, status=status)
+            summary.created["notes"] += 1
+        elif note.body != part:
+            note.body = part
+            note.save()
+            summary.updated["notes"] += 1
+        else:
+            summary.existing["notes"] += 1
 
 
 def _save_action_point(event, parsed, sessions, author, via, summary) -> None:

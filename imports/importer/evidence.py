@@ -1,0 +1,284 @@
+"""What a line of notes is, from its features: a session's title (with speakers and a
+kind), a section heading, page chrome, or text.
+
+``read_line`` tries every common way of writing a session on one line ("Title \u2014
+Speaker", "Speaker - Company - Title", "Title by Speaker.", "Title with Speaker",
+"Speaker on Title", "Title: _Speaker_", "Title (Speaker)", "Keynote - Title") and
+keeps the reading whose speaker side looks most like people's names
+(``people.names_score``): position alone never decides which side of a dash is the
+person. The readers add what a single line cannot show \u2014 a speaker line under it,
+siblings written the same way \u2014 and decide."""
+
+import re
+from dataclasses import dataclass, field
+
+from imports.importer import people
+from imports.importer.model import OPEN_SPACE
+from talks.models import Talk
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_MD_MARK = re.compile(r"\*\*|__|~~|`|(?<!\w)[*_]|[*_](?!\w)")
+_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")
+_HTML = re.compile(r"</?[a-zA-Z][^>]*>")
+_ENUMERATION = re.compile(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)")
+_KIND_WORDS = {
+    "keynote": Talk.Kind.KEYNOTE,
+    "keynotes": Talk.Kind.KEYNOTE,
+    "ignite": Talk.Kind.IGNITE,
+    "ignites": Talk.Kind.IGNITE,
+    "lightning": Talk.Kind.IGNITE,
+    "workshop": Talk.Kind.WORKSHOP,
+    "workshops": Talk.Kind.WORKSHOP,
+    "tutorial": Talk.Kind.WORKSHOP,
+    "panel": Talk.Kind.PANEL,
+    "bof": Talk.Kind.TALK,
+    "talk": Talk.Kind.TALK,
+    "open": OPEN_SPACE,
+}
+_KIND = (
+    r"(?:(?:opening|closing)\s+)?keynote|ignite(?:\s+(?:session|talk))?|lightning(?:\s+talk)?"
+    r"|workshop|tutorial|panel(?:\s+discussion)?|bof|talk|open\s+(?:space|session)"
+)
+_KIND_PREFIX = re.compile(rf"^(?P<kind>{_KIND})\s*(?:[:\u2013\u2014]|\s-\s)\s*(?P<rest>.+)$", re.I)
+_KIND_ALONE = re.compile(
+    rf"^(?:(?:opening|closing|morning|afternoon|day\s+\w+)\s+)?(?P<kind>{_KIND})s?(?:\s+(?:talks?|sessions?))?$",
+    re.I,
+)
+# "Title, a keynote by Ann", "Title (keynote)", "Title BoF", "Title Open Session"
+_KIND_SUFFIX = re.compile(
+    rf"^(?P<rest>.+?)(?:,\s+an?\s+(?P<kind>{_KIND})\b(?P<tail>.*)|\s+\((?P<kind2>{_KIND})\)"
+    rf"|\s+(?P<kind3>bof|open\s+(?:space|session)))$",
+    re.I,
+)
+_ITALIC_WHO = re.compile(
+    r"^(?P<title>.+?)\s*(?:[:,\u2013\u2014-]|\bby\b)?\s*(?P<mark>[_*])(?P<who>[^_*]+)(?P=mark)\s*$"
+)
+_DASHES = re.compile(r"\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*")
+_SPEAKER_LABEL = re.compile(
+    r"^\s*(?:[-*+•]\s+)?(?:\*\*|__)?(?:speakers?|presenters?|presented\s+by|by)\s*:?(?:\*\*|__)?"
+    r"\s*:?\s*(?P<who>.+)$",
+    re.I,
+)
+# A heading or line that is the page's furniture, not the author's notes.
+_CHROME = re.compile(
+    r"^(?:back\s+to\b|featured\s+image|(?:watch|see|view)\s+(?:the\s+)?(?:talk|video|slides|recording)"
+    r"|table\s+of\s+contents|contents$|(?:read|see)\s+more|share\s+(?:this|on)|leave\s+a\s+"
+    r"(?:reply|comment)|comments?$|subscribe|related\s+posts?"
+    r"|filed\s+under|skip\s+to\s+content)",
+    re.I,
+)
+# Headings of the event's note rather than sessions.
+_SECTION = re.compile(
+    r"^(?:intro(?:duction)?|summary|overview|conclusions?|wrap[\s-]?up|tl;?dr|overall|in\s+short"
+    r"|(?:final|closing|some|my|other|general|random|last)\s+(?:thoughts|notes|words|remarks)"
+    r"|(?:day|track|room)\s+\S+(?:\s*[+&,]\s*\S+)*|(?:first|second|third|fourth|last|final)\s+day"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|about\s+(?:the\s+)?(?:event|conference|me)"
+    r"|(?:the\s+)?venue|pre-?(?:show|conference)|post-?conference|sprints?|sprint\s+days?"
+    r"|things\s+to\s+(?:google|read|look\s+up|check\s+out|watch)(?:\s*/\s*\w+)*|sketch-?notes"
+    r"|everything\s+else|misc(?:ellaneous)?|conference\s+days?|(?:the\s+)?schedule"
+    r"|(?:speakers?['\u2019]?\s+)?dinner|(?:the\s+)?(?:party|social|hallway\s+track|expo|sponsors)"
+    r"|travel|thanks|acknowledge?ments|(?:useful\s+)?links|resources|references|reading\s+list"
+    r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes"
+    r"|lunch|breakfast|coffee(?:\s+break)?|break|registration|welcome|networking|after-?party"
+    r"|closing\s+remarks|opening\s+remarks)\s*[.:!]?$",
+    re.I,
+)
+# A list of books, links or things to read: "Title by Author" names no speaker there.
+READING_LIST = re.compile(
+    r"\b(?:books?|reading|to\s+read|resources|links|podcasts?|articles|papers|references"
+    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check))\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!]\s*$")
+
+
+def plain(markdown: str) -> str:
+    """Markdown (or HTML) reduced to its text, for titles and names."""
+    text = _MD_LINK.sub(r"\1", _HTML.sub("", markdown))
+    text = _LINK_TAIL.sub("", text)  # a link whose text started on the line above
+    return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
+
+
+def kind_of(words: str) -> str:
+    for word in words.lower().split():
+        if word in _KIND_WORDS:
+            return _KIND_WORDS[word]
+    return Talk.Kind.TALK
+
+
+def is_chrome(text: str) -> bool:
+    return bool(_CHROME.match(plain(text)))
+
+
+def is_section(text: str) -> bool:
+    return bool(_SECTION.match(plain(text)))
+
+
+def kind_alone(text: str) -> str | None:
+    """The kind a heading names when it is only a kind: "Lightning talks", "Keynote"."""
+    match = _KIND_ALONE.match(plain(text))
+    return kind_of(match["kind"]) if match else None
+
+
+def speaker_label(line: str) -> list[str] | None:
+    """The names on a "speaker: Ann Example" / "* speakers: A, B" line."""
+    match = _SPEAKER_LABEL.match(line)
+    if not match or (match.group(0).lstrip(" -*+•").lower().startswith("by") and ":" not in line):
+        return None
+    who = plain(match["who"]).strip(" .")
+    names = [people.without_company(n)[0] for n in people.split_names(who)]
+    if any(len(n) > 100 for n in names):
+        return None  # a sentence after "Speaker:", not names
+    return [n for n in names if n] or None
+
+
+def looks_like_sentence(text: str) -> bool:
+    """Prose rather than a title: long, or several words ending with a full stop."""
+    flat = plain(text)
+    words = flat.split()
+    return len(flat) > 160 or (len(words) > 10 and bool(_SENTENCE_END.search(flat)))
+
+
+@dataclass
+class Reading:
+    """One way of reading a line as a session."""
+
+    title: str
+    speakers: list[str] = field(default_factory=list)
+    kind: str = Talk.Kind.TALK
+    score: float = 0.0  # how much the speaker side looks like people (0 without speakers)
+    kind_marked: bool = False
+    enumerated: bool = False
+    company: str = ""
+
+    @property
+    def evidence(self) -> float:
+        """How much this line says, by itself, that it is a session."""
+        return max(self.score, 0.7 if self.kind_marked else 0.0)
+
+
+def _strip_kind(text: str) -> tuple[str, str | None]:
+    if match := _KIND_PREFIX.match(text):
+        return match["rest"].strip(), kind_of(match["kind"])
+    if match := _KIND_SUFFIX.match(text):
+        kind = match["kind"] or match["kind2"] or match["kind3"]
+        rest = match["rest"].strip()
+        if match["tail"]:
+            rest = f"{rest}{match['tail']}"  # ", a keynote by Ann" keeps "by Ann"
+        return rest, kind_of(kind)
+    return text, None
+
+
+def _candidates(text: str, loose: bool) -> list[tuple[str, str, float]]:
+    """(title, who, bonus) pairs for every split of ``text`` a convention allows."""
+    found: list[tuple[str, str, float]] = []
+    parts = [p for p in _DASHES.split(text) if p.strip()]
+    if len(parts) >= 2:
+        found.append((" - ".join(parts[:-1]), parts[-1], 0.0))
+        found.append((" - ".join(parts[1:]), parts[0], 0.0))
+        if len(parts) >= 3 and len(parts[1].split()) <= 2:
+            # "Speaker - Company - Title"
+            found.append((" - ".join(parts[2:]), f"{parts[0]} ({parts[1]})", 0.05))
+    head, sep, tail = text.rpartition(" by ")
+    if sep and head.strip():
+        found.append((head, tail.rstrip(". "), 0.1))
+    head, sep, tail = text.rpartition(" with ")
+    if sep and head.strip():
+        found.append((head, tail.rstrip(". "), 0.0 if loose else -0.05))
+    head, sep, tail = text.partition(" on ")
+    if sep and tail.strip():
+        found.append((tail, head, -0.05))
+    head, sep, tail = text.rpartition(":")
+    if sep and head.strip():
+        found.append((head, tail, -0.05))
+    head, sep, tail = text.partition(":")
+    if sep and tail.strip():
+        found.append((tail, head, -0.1))  # "Speaker: Title"
+    if match := re.match(r"^(?P<title>.+?)\s*\((?P<who>[^()]+)\)$", text):
+        found.append((match["title"], match["who"], 0.0))
+    return found
+
+
+def read_line(text: str, *, loose: bool = False, split: bool = True) -> Reading:
+    """The best reading of ``text`` (Markdown allowed) as a session heading.
+
+    ``loose``: siblings already say this is a list of sessions, so a speaker may be a
+    single capitalised word ("by Zed"). ``split=False``: the speakers are known from
+    elsewhere (a "speaker:" line), so the whole line is the title."""
+    raw = text.strip()
+    italic = _ITALIC_WHO.match(plain_keep_italics(raw))
+    flat = plain(raw)
+    enumerated = bool(_ENUMERATION.match(flat))
+    if enumerated:
+        flat = _ENUMERATION.sub("", flat, count=1)
+    rest, kind = _strip_kind(flat)
+    reading = Reading(
+        flat, kind=kind or Talk.Kind.TALK, kind_marked=bool(kind), enumerated=enumerated
+    )
+    if alone := kind_alone(flat):
+        reading.kind, reading.kind_marked = alone, True
+        return reading
+    reading.title = rest
+    if not split:
+        return reading
+    if italic and italic["title"].strip():
+        score, names = people.names_score(italic["who"])
+        title, kind2 = _strip_kind(_ENUMERATION.sub("", plain(italic["title"]), count=1))
+        reading = Reading(
+            title.strip(" :,-"),
+            names,
+            kind2 or reading.kind,
+            max(score, 0.8),
+            bool(kind or kind2),
+            enumerated,
+        )
+        return reading
+    best: tuple[float, str, list[str], str] | None = None
+    for title, who, bonus in _candidates(rest, loose):
+        title = title.strip(" :,-\u2013\u2014")
+        who = who.strip(" :,.-\u2013\u2014")
+        if not title or not who:
+            continue
+        score, names = people.names_score(who)
+        if loose and not score and names and all(_single_name(n) for n in names):
+            score = 0.45
+        if not score:
+            continue
+        # The title side must not look like a person more; as much, it weakens.
+        as_name = people.name_score(title)
+        if as_name > score:
+            continue
+        if as_name == score:
+            single = len(names) == 1
+            bonus -= 0.1 * (single and len(who.split()) > len(title.split()))
+        company = ", ".join(
+            c for n in people.split_names(who) if (c := people.without_company(n)[1])
+        )
+        if best is None or score + bonus > best[0]:
+            best = (score + bonus, title, names, company)
+    if best is not None:
+        score, title, names, company = best
+        title, kind2 = _strip_kind(title)
+        reading.title, reading.speakers, reading.score = title.strip(), names, min(score, 1.0)
+        reading.company = company
+        if kind2:
+            reading.kind, reading.kind_marked = kind2, True
+    return reading
+
+
+def _single_name(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and len(name) <= 40
+
+
+def plain_keep_italics(markdown: str) -> str:
+    """Links reduced to their text, other marks kept (``_Speaker_`` is evidence)."""
+    return _MD_LINK.sub(r"\1", _HTML.sub("", markdown)).strip()
+
+
+def is_name_line(line: str) -> list[str] | None:
+    """A line that is only people's names ("Ann Example", "by Ann Example")."""
+    text = plain(line).strip(" []*_~")
+    text = re.sub(r"^(?:by|with|presented\s+by|[-\u2013\u2014])\s+", "", text, flags=re.I)
+    score, names = people.names_score(text)
+    return names if score >= 0.6 else None
