@@ -2,11 +2,11 @@
 
 Run: `.venv/bin/python bench/markdown_worst_case.py [--cap SECONDS] [--lengths N,N]`
 
-For every case in tests/markdown_corpus.py and every distinct maximum length of the
+For every case in tests/common/markdown_corpus.py and every distinct maximum length of the
 Markdown fields (read from the models, so it follows their max_length), prints the
 best of three runs of ``render_markdown`` (the whole save-time path: parse, render,
 sanitise), in CPU time and in wall-clock time (which a busy machine inflates; the
-test in tests/test_markdown_limits.py holds the CPU time to 100 ms). A run that goes
+test in tests/common/test_markdown_limits.py holds the CPU time to 100 ms). A run that goes
 over ``--cap`` seconds (default 5) is stopped and shown as ``>cap``: the old renderer
 took minutes on some inputs. ``--lengths`` measures other lengths instead (for a
 renderer or models without limits).
@@ -30,7 +30,7 @@ django.setup()
 from actions.models import ActionPoint  # noqa: E402
 from common.markdown import render_markdown  # noqa: E402
 from talks.models import Event, Note, Talk  # noqa: E402
-from tests.markdown_corpus import CORPUS  # noqa: E402
+from tests.common.markdown_corpus import CORPUS  # noqa: E402
 
 FIELDS = [(Note, "body"), (Talk, "abstract"), (Event, "description"), (ActionPoint, "details")]
 RUNS = 3

@@ -542,7 +542,7 @@ def report(run: dict) -> str:
     out.append(
         "- Queries per request: the *queries* column counts one request of each page on "
         "this data set, served from its cached fragments and built with the cache empty; "
-        "`tests/test_query_counts.py` (in `make test`) checks each page builds with the "
+        "`tests/notesite/test_query_counts.py` (in `make test`) checks each page builds with the "
         "same number on a small and a ten times larger data set."
     )
     out += ["", END]

@@ -29,7 +29,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 # person's write-up of one session or of a whole event (the longest in the real
 # write-ups the importer was built on is about 6,600 characters; 10,000 is some
 # 1,500 words); abstracts, event descriptions and action point details are a few
-# paragraphs. At these lengths the slowest input known (tests/markdown_corpus.py)
+# paragraphs. At these lengths the slowest input known (tests/common/markdown_corpus.py)
 # renders in about 60 ms (note body) and 25 ms (the others) of CPU, and ordinary
 # prose in a few ms; bench/markdown_worst_case.py prints the figures. Far below what
 # the search column can index (PostgreSQL caps a tsvector at 1 MB).

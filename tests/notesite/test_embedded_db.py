@@ -15,7 +15,7 @@ import pytest
 
 from notesite import embedded_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 NOT_RUNNING = "no embedded PostgreSQL is running in"
 

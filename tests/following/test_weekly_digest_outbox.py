@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 # A mail server that is down (its SMTPException is what a real one raises).
-FAILING = "tests.test_notifications.FailingBackend"
+FAILING = "tests.actions.test_notifications.FailingBackend"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from notesite.redaction import RedactSecretsFilter, redact
 from talks.feeds import feed_key
 from tests.factories import EventFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from tests.browser import log_in
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 UTRECHT = FIXTURES / "platform-summit-utrecht.md"
 BERGEN = FIXTURES / "cloud-native-day-bergen.txt"
 NOTHING = dict.fromkeys(

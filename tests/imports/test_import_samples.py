@@ -79,7 +79,7 @@ def test_importing_every_sample_twice_changes_nothing_the_second_time():
 def test_every_sample_previews_and_imports_through_the_page(attendee_client, path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.test_import_web import confirm_data
+    from tests.imports.test_import_web import confirm_data
 
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     preview = attendee_client.post("/import/", {"file": upload})

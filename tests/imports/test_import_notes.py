@@ -30,7 +30,7 @@ from tests.helpers import SAMPLES, needs_samples
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 
 HARBOURSIDE = FIXTURES / "devopsdays-harbourside-2024-day-two.md"
 LAKESIDE = FIXTURES / "devopsdays-lakeside-2023.txt"

@@ -341,7 +341,7 @@ def test_a_huge_note_is_refused_at_the_preview_not_a_500(attendee_client):
 
 
 def test_demo_notes_still_read_cleanly():
-    demo = Path(__file__).resolve().parent.parent / "demo" / "notes"
+    demo = Path(__file__).resolve().parents[2] / "demo" / "notes"
     for path in demo.iterdir():
         parsed = document(path.read_bytes(), path.name).parse()
         assert parsed.unsure == [] or {d.what for d in parsed.unsure} <= {"session"}
@@ -494,7 +494,7 @@ def test_a_name_then_a_company_after_a_comma_is_one_speaker_and_the_company_is_k
 
 def test_lines_that_read_like_action_points_are_offered_unticked(attendee_client):
     from actions.models import ActionPoint
-    from tests.test_import_web import confirm_data
+    from tests.imports.test_import_web import confirm_data
 
     response = attendee_client.post(
         "/import/",

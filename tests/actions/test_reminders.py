@@ -22,7 +22,7 @@ from tests.helpers import send_reminders
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 6, 10)
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -233,7 +233,7 @@ def test_a_reminder_the_mail_server_refused_is_retried_by_the_next_run(
     settings, attendee, clock, mailoutbox
 ):
     ActionPointFactory(title="Late", assignee=attendee, due_on=day(-1))
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.actions.test_reminders.FailingBackend"
     output = send_reminders()
     assert "Emails: 0 sent, 1 failed and kept to retry" in output
 
@@ -248,7 +248,7 @@ def test_a_reminder_the_mail_server_refused_is_retried_by_the_next_run(
 
 def test_yesterdays_unsent_reminder_gives_way_to_todays(settings, attendee, clock, mailoutbox):
     ActionPointFactory(title="Late", assignee=attendee, due_on=day(-1))
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.actions.test_reminders.FailingBackend"
     send_reminders()
     settings.EMAIL_BACKEND = LOCMEM
     clock(day(1))

@@ -13,12 +13,12 @@ from actions.models import ActionPoint
 from common.db import SEARCH_CONFIG
 from common.markdown import render_markdown
 from talks.models import Event, Note, Talk
+from tests.common.markdown_corpus import CORPUS, _distinct_words
 from tests.factories import ActionPointFactory, EventFactory, NoteFactory, TalkFactory
 from tests.helpers import admin_change_form
-from tests.markdown_corpus import CORPUS, _distinct_words
-from tests.test_admin_talks import event_data
-from tests.test_talk_forms import talk_data
-from tests.test_writing import new_note_url, page_data
+from tests.notes.test_writing import new_note_url, page_data
+from tests.talks.test_admin import event_data
+from tests.talks.test_talk_forms import talk_data
 
 BOUND = 0.100  # seconds, for one render at a field's maximum length
 RUNS = 3

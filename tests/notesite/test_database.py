@@ -13,7 +13,7 @@ from django.db import connection
 
 from notesite.settings import database_from_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_database_url_is_parsed_into_django_settings():

@@ -28,7 +28,7 @@ from gunicorn.config import Config
 
 from notesite.settings import database_from_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 HOST = "notes.example.com"
 GUNICORN_CMD = ["gunicorn", "-c", "gunicorn.conf.py", "notesite.wsgi"]

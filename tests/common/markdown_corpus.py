@@ -1,6 +1,6 @@
 """Pathological Markdown: inputs that make naive parsers slow, each built at a given length.
 
-Shared by tests/test_markdown_limits.py (which fails when any renders too slowly at a
+Shared by tests/common/test_markdown_limits.py (which fails when any renders too slowly at a
 field's maximum length) and bench/markdown_worst_case.py (which prints the figures).
 Most cases are CommonMark's own (cmark's test/pathological_tests.py), written here as
 generators so that each fills exactly the length asked for; the rest are the inputs

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 WEB = ActionPointChange.Via.WEB
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-FAILING = "tests.test_notifications.FailingBackend"
+FAILING = "tests.actions.test_notifications.FailingBackend"
 
 
 class FailingBackend(BaseEmailBackend):
