@@ -15,7 +15,8 @@ import yaml
 from actions.models import ActionPoint
 from common.links import is_http_url
 from imports.importer import conventions as c
-from imports.importer.from_markdown import HEADING, REPORT_GENERATOR
+from imports.importer.from_markdown import REPORT_GENERATOR
+from imports.importer.markdown_plan import HEADING
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
 
 _PREFIXES = {

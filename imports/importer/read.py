@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imports.importer.errors import ImportProblem
-from imports.importer.from_markdown import HEADING, parse_markdown
+from imports.importer.from_markdown import parse_markdown
 from imports.importer.from_text import parse_text
 from imports.importer.keep import keep_every_line, list_lookalikes
+from imports.importer.markdown_plan import HEADING
 from imports.importer.model import ParsedEvent
 from imports.importer.prose import prose_sessions
 
