@@ -1,6 +1,7 @@
 """How people write conference notes, as patterns both parsers share: dates, event
-names, session headings with their kinds and speakers, people's names, tags, and the
-markers of takeaways and action points. docs/import-format.md describes them."""
+names, session headings with their speakers (their kinds are read by
+imports.importer.kinds), people's names, tags, and the markers of takeaways and action
+points. docs/import-format.md describes them."""
 
 import datetime
 import re
@@ -11,7 +12,8 @@ from django.db.models import Model
 
 from actions.models import ActionPoint
 from imports.importer.errors import ImportProblem
-from imports.importer.model import OPEN_SPACE, ParsedActionPoint, ParsedSession
+from imports.importer.kinds import kind_and_rest
+from imports.importer.model import ParsedActionPoint, ParsedSession
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import validate_tag_name
 
@@ -70,57 +72,6 @@ def check_url(model: type[Model], field: str, value: str, *, line: int | None) -
 
 # Action point titles are the first sentence, shortened to this when it runs on.
 ACTION_TITLE_LENGTH = 200
-
-# --- Kinds -------------------------------------------------------------------------
-
-_KIND_PREFIX = re.compile(
-    r"^(?P<marker>(?:opening\s+|closing\s+)?keynote|ignite(?:\s+(?:session|talk))?"
-    r"|lightning(?:\s+talk)?|workshop|panel(?:\s+discussion)?|talk"
-    r"|open\s+(?:space|session))\s*[:\u2013\u2014]\s*(?P<rest>.+)$",
-    re.IGNORECASE,
-)
-_OPEN_SPACE_SUFFIX = re.compile(r"^(?P<rest>.+?)[\s:\u2013\u2014-]+open\s+(?:space|session)$", re.I)
-_KINDS = {
-    "keynote": Talk.Kind.KEYNOTE,
-    "opening": Talk.Kind.KEYNOTE,
-    "closing": Talk.Kind.KEYNOTE,
-    "ignite": Talk.Kind.IGNITE,
-    "lightning": Talk.Kind.IGNITE,
-    "workshop": Talk.Kind.WORKSHOP,
-    "panel": Talk.Kind.PANEL,
-    "talk": Talk.Kind.TALK,
-    "open": OPEN_SPACE,
-}
-# "Open Spaces", "Open Spaces: Session One", "Short notes from the open spaces": a
-# group whose sessions are open spaces (the text after the colon is their label).
-_OPEN_SPACES = re.compile(r"\bopen[\s-]+spaces\b", re.IGNORECASE)
-_OPEN_SPACES_LABEL = re.compile(
-    r"^open[\s-]+spaces?\s*(?:[:\u2013\u2014-]\s*(?P<label>.+))?$", re.IGNORECASE
-)
-
-
-def kind_of(word: str) -> str:
-    return _KINDS[word.split()[0].lower()]
-
-
-def kind_and_rest(text: str) -> tuple[str, str, bool]:
-    """(kind, text without the marker, whether a marker was found)."""
-    if match := _KIND_PREFIX.match(text):
-        return kind_of(match["marker"]), match["rest"].strip(), True
-    if match := _OPEN_SPACE_SUFFIX.match(text):
-        return OPEN_SPACE, match["rest"].strip(), True
-    return Talk.Kind.TALK, text.strip(), False
-
-
-def open_spaces_group(text: str) -> tuple[bool, str]:
-    """(whether ``text`` heads a group of open spaces, the group's label)."""
-    if match := _OPEN_SPACES_LABEL.match(text):
-        label = (match["label"] or "").strip()
-        plural = bool(_OPEN_SPACES.search(text))
-        # "Open Space: Topic" (singular, with a topic) is one open space, not a group.
-        return (plural or not label), label if plural else ""
-    return bool(_OPEN_SPACES.search(text)), ""
-
 
 # --- People's names ----------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from imports.importer import conventions as c
-from imports.importer import dates, head
+from imports.importer import dates, head, kinds
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.markdown_head import front_matter, fuller, meta_line, meta_value, tags
@@ -240,7 +240,7 @@ class _Reader:
         ):
             self.open_space_in_group(text, level, number)
         elif decision.what == "group":
-            _, label = c.open_spaces_group(flat)
+            _, label = kinds.open_spaces_group(flat)
             self.group = _Group(level, label)
             if label:
                 self.group.placeholder = ParsedSession(label, OPEN_SPACE, session_label=label)

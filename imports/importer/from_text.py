@@ -4,7 +4,7 @@ from the shape of the text (docs/import-format.md)."""
 import re
 
 from imports.importer import conventions as c
-from imports.importer import dates, head
+from imports.importer import dates, head, kinds
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
@@ -340,7 +340,7 @@ class _Reader:
         return [(None, lead), *found] if lead else found
 
     def titled(self, title: str, names: list[str], number: int) -> ParsedSession:
-        kind, rest, _ = c.kind_and_rest(title.strip())
+        kind, rest, _ = kinds.kind_and_rest(title.strip())
         return c.check_session(ParsedSession(rest, kind, names), number)
 
     def start(self, session: ParsedSession, line: str = "") -> None:
@@ -353,7 +353,7 @@ class _Reader:
         """A line on its own that is not plainly a session."""
         build = self.build
         role = c.heading_role(line)
-        is_group, label = c.open_spaces_group(line)
+        is_group, label = kinds.open_spaces_group(line)
         if role is None and len(following) == 1 and (names := _speaker_line(following[0])):
             self.start(self.titled(line, names, number))
             return True
@@ -397,10 +397,10 @@ class _Reader:
     def inline_session(self, joined: str, number: int) -> bool:
         """One paragraph, one session, in a group of short notes."""
         if match := _INLINE_KIND.match(joined):
-            kind, title = c.kind_of(match["kind"]), match["title"]
+            kind, title = kinds.kind_of(match["kind"]), match["title"]
             speakers, _body = c.split_speakers(match["who"]), match["body"]
         elif (match := _INLINE_BY.match(joined)) and (names := c.names_in(match["who"])):
-            kind, title, speakers = c.kind_and_rest(match["title"])[0], match[1], names
+            kind, title, speakers = kinds.kind_and_rest(match["title"])[0], match[1], names
         elif match := _INLINE_TOPIC.match(joined) or _INLINE_QUESTION.match(joined):
             kind, title, speakers = OPEN_SPACE, match["topic"], []
         else:

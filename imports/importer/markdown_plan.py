@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from imports.importer import conventions as c
 from imports.importer import evidence as ev
+from imports.importer import kinds
 
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:\s+|(?<=##)(?=[^\W\d_]))(?P<text>.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -256,7 +257,7 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, Decision]:
             evidence = max(evidence, 0.5)  # "In this talk …", "her slides", "the speaker"
         if holds_sessions and not reading.speakers:
             negative = True  # "Ignite talks" over a list of talks: a section, kind for them
-        group = c.open_spaces_group(flat)[0] and role is None
+        group = kinds.open_spaces_group(flat)[0] and role is None
         infos.append([index, level, text, negative, reading, below, evidence, group, role])
     counts: dict[int, int] = {}
     for _, level, _, negative, _, _, evidence, group, _ in infos:
