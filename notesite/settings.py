@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, so that the 400 page it may answer shows who is logged in.
     "common.middleware.refuse_control_characters",
+    # The site's 404 page with DEBUG on too, instead of Django's list of URL patterns.
+    "notesite.error_pages.SiteNotFoundPage",
     # Everything requires login; open views are marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
