@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The dev server's host as an address names it (an IPv6 address in brackets). Links in
+# emails and feeds point at the dev server unless SITE_URL is set already.
+URL_HOST := $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))
+SITE_URL ?= http://$(URL_HOST):$(PORT)
 # The dev server and load_demo need DEBUG on; production never uses this Makefile.
-DEV_ENV := DEBUG=true
+DEV_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 
 .PHONY: run test install lint format migrate demo db-stop clean chromium bench
 
@@ -22,15 +26,17 @@ install: $(VENV)/.installed
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 
+# The emails the demo's action points cause stay in memory rather than fill the
+# terminal: load_demo prints one line. The server below prints emails as usual.
 demo: migrate
-	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend $(BIN)/python manage.py load_demo
 
 run: demo
 	@echo
-	@echo "Notesite is at http://$(HOST):$(PORT)/ - demo logins (password: $${NOTESITE_DEMO_PASSWORD:-notesite-demo}):"
+	@echo "Notesite is at $(SITE_URL)/ - demo logins (password: $${NOTESITE_DEMO_PASSWORD:-notesite-demo}):"
 	@echo "  alice (staff)   bob (attendee)   carol (manager)"
 	@echo
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(URL_HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Forms for writing a note, with the takeaways and action points raised with it."""
 
+import unicodedata
 import uuid
 
 from django import forms
@@ -39,6 +40,17 @@ class NoteForm(forms.ModelForm):
         }
         error_messages = {"body": {"required": "A note needs some text."}}
 
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        # Spaces are stripped already; zero-width spaces and other invisible format
+        # characters (pasted from a chat or a word processor) are no text either, and
+        # pass the browser's ``required`` check.
+        if not "".join(char for char in body if unicodedata.category(char) != "Cf").strip():
+            raise forms.ValidationError(
+                self.fields["body"].error_messages["required"], code="required"
+            )
+        return body
+
 
 DAMAGED = "This form was damaged on the way: reload the page and try again."
 
@@ -55,6 +67,13 @@ class NewNoteForm(NoteForm):
             "invalid": "This form was damaged on the way: reload the page and try again."
         },
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # A fresh page: start typing the title. Not when the page comes back with
+            # errors or a preview: focus would jump away from where one was.
+            self.fields["title"].widget.attrs["autofocus"] = True
 
 
 class TakeawayForm(forms.Form):

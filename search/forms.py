@@ -6,6 +6,10 @@ from taggit.models import Tag
 from search.queries import KIND_CHOICES
 from talks.forms import LookupField
 
+# The page's <form>: the filters sit below the results, outside it, and join it
+# through their ``form`` attribute.
+FORM_ID = "search-form"
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(
@@ -18,7 +22,7 @@ class SearchForm(forms.Form):
         label="Only",
         choices=KIND_CHOICES,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"form": FORM_ID}),
         help_text="Leave all unticked to search everything.",
     )
     # Cleans to the Tag; the slug is case-insensitive.
@@ -31,5 +35,13 @@ class SearchForm(forms.Form):
         label="Tag",
         required=False,
         max_length=100,
+        widget=forms.TextInput(attrs={"form": FORM_ID}),
         help_text="A tag's short name, as in its address (/tags/…/): only tagged kinds.",
     )
+
+    FILTERS = ("kind", "tag")
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter was asked for (valid or not): the filters are then shown."""
+        return any(value.strip() for name in self.FILTERS for value in self.data.getlist(name))

@@ -4,11 +4,13 @@ Each kind is ranked over its stored ``search_vector`` (a generated tsvector colu
 with a GIN index): its latest RANK_CANDIDATES matches are ranked and the best
 PER_KIND_LIMIT loaded, so a page runs two queries per kind however many rows match;
 the kinds are merged by rank in Python. Snippets come from PostgreSQL's
-``ts_headline`` with random markers, and are escaped here before the markers become
+``ts_headline`` with random markers, over the plain text of the rendered Markdown
+(so no ``*`` or ``[link](…)`` shows), and are escaped here before the markers become
 ``<mark>``, so text people typed can never inject HTML.
 """
 
 import enum
+import html
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Model, QuerySet, Window
+from django.db.models import Count, F, Func, Model, QuerySet, TextField, Value, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
@@ -48,7 +50,8 @@ class Kind:
     plural: str
     rows: Callable[[AbstractBaseUser], QuerySet]
     title_field: str
-    # The longer text a snippet is cut from; None when the title is all there is.
+    # The sanitised HTML of the longer text a snippet is cut from (its rendered
+    # Markdown); None when the title is all there is.
     snippet_field: str | None = None
     config: str = SEARCH_CONFIG
     tagged: bool = False
@@ -106,9 +109,9 @@ def _speakers(user: AbstractBaseUser) -> QuerySet:
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
-        Kind("talk", "Talk", "Talks", _talks, "title", "abstract", tagged=True),
+        Kind("talk", "Talk", "Talks", _talks, "title", "abstract_html", tagged=True),
         Kind("open_space", "Open space", "Open spaces", _open_spaces, "topic", tagged=True),
-        Kind("note", "Note", "Notes", _notes, "title", "body"),
+        Kind("note", "Note", "Notes", _notes, "title", "body_html"),
         Kind("takeaway", "Takeaway", "Takeaways", _takeaways, "text", tagged=True),
         Kind(
             "action_point",
@@ -116,7 +119,7 @@ KINDS: dict[str, Kind] = {
             "Follow-ups",
             _action_points,
             "title",
-            "details",
+            "details_html",
             tagged=True,
         ),
         # Names are not English words: the vector uses the "simple" configuration.
@@ -210,7 +213,7 @@ def search(
                 obj=row,
                 rank=row.rank,
                 title=highlight(row.title_headline, start, stop) or escape(str(row)),
-                snippet=highlight(getattr(row, "snippet", ""), start, stop),
+                snippet=highlight(plain_snippet(getattr(row, "snippet", "")), start, stop),
             )
             for row in rows
         )
@@ -260,9 +263,44 @@ def _ranked(
     )
     if kind.snippet_field:
         # One excerpt around the best match; a short text comes back whole.
-        snippet = SearchHeadline(kind.snippet_field, query, max_words=35, min_words=15, **marks)
+        text = plain_text(kind.snippet_field)
+        snippet = SearchHeadline(text, query, max_words=35, min_words=15, **marks)
         rows = rows.annotate(snippet=snippet)
     return list(rows), best[0][1]
+
+
+# A tag, whose quoted attribute values may hold ">" (a link's title).
+_TAG = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
+# Tags that end a block or a line become a space, so "<li>a</li><li>b</li>" does not
+# join two words. Other (inline) tags go without one: "<em>word</em>." stays
+# "word.".
+_BLOCK_TAG = (
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|pre|table|thead|tbody|tfoot|tr"
+    r"""|td|th)\M(?:[^>"']|"[^"]*"|'[^']*')*>"""
+)
+
+
+def plain_text(html_field: str) -> Func:
+    """The text of the sanitised HTML in ``html_field``, tags removed in SQL; its
+    entities (``&amp;``) stay, for the caller to unescape after cutting the snippet."""
+    blocks_spaced = Func(
+        F(html_field), Value(_BLOCK_TAG), Value(" "), Value("gi"), function="REGEXP_REPLACE"
+    )
+    return Func(
+        blocks_spaced,
+        Value(_TAG),
+        Value(""),
+        Value("g"),
+        function="REGEXP_REPLACE",
+        output_field=TextField(),
+    )
+
+
+def plain_snippet(headline: str) -> str:
+    """A headline cut from ``plain_text``, as plain words: its entities (``&amp;``)
+    made characters again (``highlight`` escapes them all) and the line breaks and
+    spaces the tags left behind made one space."""
+    return " ".join(html.unescape(headline).split())
 
 
 def highlight(headline: str, start: str, stop: str) -> SafeString:
