@@ -15,7 +15,7 @@ from actions.models import Notification
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # What DEBUG gives when the Makefile names no email backend (notesite.settings).
 DEBUG_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
