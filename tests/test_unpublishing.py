@@ -31,9 +31,7 @@ def back_to_draft(note: Note) -> None:
     update_note(note=note, by=note.author, title=note.title, body=note.body, status="draft")
 
 
-def test_the_assignee_keeps_their_follow_up_when_its_note_goes_back_to_draft(
-    published, staff
-):
+def test_the_assignee_keeps_their_follow_up_when_its_note_goes_back_to_draft(published, staff):
     assignee = UserFactory(role="attendee")
     update_action_points(
         ActionPoint.objects.all(), by=staff, via=ActionPointChange.Via.ADMIN_BULK,
