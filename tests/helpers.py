@@ -3,11 +3,13 @@ browser posts back for an action point, built from what the page would show."""
 
 import datetime
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -127,3 +129,27 @@ def post_update(client: Client, action_point: ActionPoint, **changes: Any):
     """POST the follow-up page's update form with ``changes``."""
     url = reverse("actions:update", args=[action_point.pk])
     return client.post(url, update_form(action_point, **changes))
+
+
+def page_for(user, url: str) -> str:
+    """The page ``user`` gets, without what differs on every response (CSRF values)
+    or per user by design (feed keys)."""
+    html = logged_in(user).get(url).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r"key=[\w:.-]+", "key=K", html)
+
+
+def pages_served_differently_from_the_cache(first, second, urls: list[str]) -> list[str]:
+    """The ``urls`` whose page ``second`` gets, right after ``first`` filled the
+    cache with it, differs from the page built for ``second`` with the cache empty."""
+    served = {}
+    for url in urls:
+        cache.clear()
+        page_for(first, url)  # fills the cache
+        served[url] = page_for(second, url)
+    built = {}
+    for url in urls:
+        cache.clear()
+        built[url] = page_for(second, url)
+    cache.clear()
+    return [url for url in urls if served[url] != built[url]]
