@@ -4,6 +4,9 @@ browser posts back for an action point, built from what the page would show."""
 import datetime
 import io
 import re
+import threading
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -153,3 +156,30 @@ def pages_served_differently_from_the_cache(first, second, urls: list[str]) -> l
         built[url] = page_for(second, url)
     cache.clear()
     return [url for url in urls if served[url] != built[url]]
+
+
+def at_once(post: Callable[[Client], object], clients: list[Client]) -> list:
+    """Run ``post(client)`` for every client in its own thread, all released together;
+    the responses (a 500 is a response here, not an exception)."""
+    start = threading.Barrier(len(clients))
+    responses = []
+
+    def run(client: Client) -> None:
+        client.raise_request_exception = False
+        try:
+            start.wait(10)
+            responses.append(post(client))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=[client]) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(responses) == len(clients)
+    return responses
+
+
+def statuses(responses: list) -> Counter:
+    return Counter(response.status_code for response in responses)
