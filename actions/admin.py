@@ -121,7 +121,7 @@ def seen_versions(request) -> dict[int, int]:
     for key, pk in request.POST.items():
         match = LIST_ROW_ID.match(key)
         version = request.POST.get(f"form-{match[1]}-seen_version", "") if match else ""
-        if pk.isdigit() and version.isdigit():
+        if pk.isdecimal() and version.isdecimal():
             found[int(pk)] = int(version)
     return found
 
@@ -139,7 +139,7 @@ class AssigneeFilter(admin.SimpleListFilter):
         choices = [("none", "Unassigned"), ("me", "Assigned to me")]
         choices += [(str(pk), username) for pk, username in busiest]
         value = self.value()
-        if value and value.isdigit() and all(pk != value for pk, _name in choices):
+        if value and value.isdecimal() and all(pk != value for pk, _name in choices):
             choices += [(str(u.pk), u.get_username()) for u in User.objects.filter(pk=value)]
         return choices
 
@@ -151,7 +151,7 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.unassigned()
         if value == "me":
             return queryset.assigned_to(request.user)
-        if not value.isdigit():
+        if not value.isdecimal():
             return queryset.none()
         return queryset.filter(assignee_id=value)
 

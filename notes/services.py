@@ -125,11 +125,17 @@ def update_note(
 
     Side effects: saves the note (re-rendering ``body_html``; publishing a draft
     stamps ``published_at`` and shows the takeaways and action points drafted with
-    it, whose assignees are emailed then), then as ``add_follow_ups``.
+    it, whose assignees are emailed then; turning a published note back into a draft
+    unlinks those already published, which stay public), then as ``add_follow_ups``.
     """
     # As stored, locked: a form may already have set ``note.status`` in memory.
     stored = Note.objects.select_for_update().values_list("status", flat=True).get(pk=note.pk)
     publishing = stored != Note.Status.PUBLISHED and status == Note.Status.PUBLISHED
+    if stored == Note.Status.PUBLISHED and status != Note.Status.PUBLISHED:
+        # Once published they are other people's too: assignees work on the action
+        # points, and deleting the draft later must not take them (delete_with_draft).
+        Takeaway.objects.filter(note=note).update(note=None)
+        ActionPoint.objects.filter(note=note).update(note=None)
     note.title, note.body, note.status = title, body, status
     note.save()
     if publishing:

@@ -280,6 +280,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Security: HTTPS settings are on unless DEBUG; SECURE_SSL_REDIRECT can be turned
 # off when the reverse proxy already redirects.
 SESSION_COOKIE_SECURE = not DEBUG
+# Database sessions that take a forged session cookie for none (see common.sessions).
+SESSION_ENGINE = "common.sessions"
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -28,7 +28,7 @@ class RecentEventFilter(admin.SimpleListFilter):
         has_rows = Exists(model_admin.model._default_manager.filter(event=OuterRef("pk")))
         events = list(Event.objects.filter(has_rows).newest_first()[: self.limit])
         value = self.value()
-        if value and value.isdigit() and all(str(e.pk) != value for e in events):
+        if value and value.isdecimal() and all(str(e.pk) != value for e in events):
             events += Event.objects.filter(pk=value)
         return [(str(event.pk), str(event)) for event in events]
 
@@ -36,6 +36,6 @@ class RecentEventFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not value.isdecimal():
             return queryset.none()
         return queryset.filter(event_id=value)

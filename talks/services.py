@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from talks.models import Event, OpenSpace, Speaker, Talk
 
@@ -36,6 +36,19 @@ def _lock_for_adding(event: Event) -> None:
     list(Event.objects.select_for_update(no_key=True).filter(pk=event.pk).values_list("pk"))
 
 
+# The transaction-level advisory lock that adding speakers takes (any number no other
+# advisory lock here uses).
+NEW_SPEAKERS_LOCK = 0x5370_6B72
+
+
+def _lock_for_new_speakers() -> None:
+    """Take the lock on adding speakers until the transaction ends. Speakers are shared
+    by every event, so two talks added at once at different events (different event
+    locks) could both insert the same new person, and one would fail on the slug."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_SPEAKERS_LOCK])
+
+
 @transaction.atomic
 def add_talk(
     *,
@@ -52,10 +65,11 @@ def add_talk(
     the event has a talk of that title already, e.g. added by a simultaneous
     submission of the same form.
 
-    Side effects: locks the event's row until the transaction ends; saves the
-    ``speakers`` not saved yet (new names; one added meanwhile under the same name is
-    used instead), creates the talk (with a slug unique in the event and its abstract
-    rendered), and links the speakers and ``tags`` (tag names; new ones are created).
+    Side effects: locks the event's row until the transaction ends (and, with new
+    speakers, the adding of speakers at every event); saves the ``speakers`` not saved
+    yet (new names; one added meanwhile under the same name is used instead), creates
+    the talk (with a slug unique in the event and its abstract rendered), and links
+    the speakers and ``tags`` (tag names; new ones are created).
     """
     _lock_for_adding(event)
     try:
@@ -63,6 +77,8 @@ def add_talk(
     except ValidationError as error:
         raise ValidationError({"title": error}) from None
     speakers = list(speakers)
+    if any(speaker.pk is None for speaker in speakers):
+        _lock_for_new_speakers()
     added_meanwhile = Speaker.objects.by_lower_name(s.name for s in speakers if s.pk is None)
     speakers = [s if s.pk else added_meanwhile.get(s.name.lower(), s) for s in speakers]
     for speaker in speakers:

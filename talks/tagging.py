@@ -19,10 +19,11 @@ from taggit.forms import TagField
 from taggit.models import Tag
 
 MAX_TAG_LENGTH: int = Tag._meta.get_field("name").max_length
-# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069):
-# invisible, and they reorder the text around them wherever a tag is shown, so
-# "evil\u202eexe.txt" reads as "eviltxt.exe" in a list of tags.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Unicode's Bidi_Control characters: embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069) and the direction marks (U+061C, U+200E, U+200F). All invisible, and
+# they reorder the text around them wherever a tag is shown, so "evil\u202eexe.txt"
+# reads as "eviltxt.exe" in a list of tags.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def validate_tag_name(name: str) -> None:

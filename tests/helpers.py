@@ -3,13 +3,18 @@ browser posts back for an action point, built from what the page would show."""
 
 import datetime
 import io
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -127,3 +132,54 @@ def post_update(client: Client, action_point: ActionPoint, **changes: Any):
     """POST the follow-up page's update form with ``changes``."""
     url = reverse("actions:update", args=[action_point.pk])
     return client.post(url, update_form(action_point, **changes))
+
+
+def page_for(user, url: str) -> str:
+    """The page ``user`` gets, without what differs on every response (CSRF values)
+    or per user by design (feed keys)."""
+    html = logged_in(user).get(url).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r"key=[\w:.-]+", "key=K", html)
+
+
+def pages_served_differently_from_the_cache(first, second, urls: list[str]) -> list[str]:
+    """The ``urls`` whose page ``second`` gets, right after ``first`` filled the
+    cache with it, differs from the page built for ``second`` with the cache empty."""
+    served = {}
+    for url in urls:
+        cache.clear()
+        page_for(first, url)  # fills the cache
+        served[url] = page_for(second, url)
+    built = {}
+    for url in urls:
+        cache.clear()
+        built[url] = page_for(second, url)
+    cache.clear()
+    return [url for url in urls if served[url] != built[url]]
+
+
+def at_once(post: Callable[[Client], object], clients: list[Client]) -> list:
+    """Run ``post(client)`` for every client in its own thread, all released together;
+    the responses (a 500 is a response here, not an exception)."""
+    start = threading.Barrier(len(clients))
+    responses = []
+
+    def run(client: Client) -> None:
+        client.raise_request_exception = False
+        try:
+            start.wait(10)
+            responses.append(post(client))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=[client]) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(responses) == len(clients)
+    return responses
+
+
+def statuses(responses: list) -> Counter:
+    return Counter(response.status_code for response in responses)

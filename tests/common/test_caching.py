@@ -3,7 +3,6 @@ rebuilt after any committed change, whatever wrote it, and never shown to the wr
 person. These tests commit for real (caching is off inside a transaction)."""
 
 import datetime
-import re
 
 import pytest
 from django.apps import apps
@@ -24,7 +23,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import count_queries, logged_in
+from tests.helpers import count_queries, logged_in, pages_served_differently_from_the_cache
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -176,14 +175,6 @@ def test_lists_keep_a_fragment_per_query_and_follow_ups_per_reader(attendee, man
     assert "Carol&#x27;s follow-up" in theirs and "Bob&#x27;s follow-up" not in theirs
 
 
-def page_for(user, url: str) -> str:
-    """The page ``user`` gets, without what differs on every response (CSRF values)
-    or per user by design (feed keys)."""
-    html = logged_in(user).get(url).content.decode()
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
-    return re.sub(r"key=[\w:.-]+", "key=K", html)
-
-
 @pytest.mark.parametrize(
     "first, second",
     [("attendee", "manager"), ("manager", "attendee"), ("staff", "attendee"),
@@ -208,16 +199,7 @@ def test_a_reader_gets_from_the_cache_what_they_would_get_without_it(first, seco
         "/takeaways/", "/follow-ups/", "/follow-ups/?scope=all", "/search/?q=scaling",
         "/follow-ups/overview/",
     ]  # fmt: skip
-    served = {}
-    for url in urls:
-        cache.clear()
-        page_for(users[first], url)  # fills the cache
-        served[url] = page_for(users[second], url)
-    built = {}
-    for url in urls:
-        cache.clear()
-        built[url] = page_for(users[second], url)
-    assert [url for url in urls if served[url] != built[url]] == []
+    assert pages_served_differently_from_the_cache(users[first], users[second], urls) == []
 
 
 def test_search_results_are_cached_per_reader(attendee, manager):

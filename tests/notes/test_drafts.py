@@ -2,7 +2,6 @@
 note is published, then appear together, on every page, feed, email and export."""
 
 import datetime
-import re
 
 import pytest
 from django.core.cache import cache
@@ -25,7 +24,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import days_from_today, logged_in
+from tests.helpers import days_from_today, logged_in, pages_served_differently_from_the_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -313,14 +312,6 @@ def test_existing_rows_join_the_note_they_were_written_with(attendee, talk):
 # --- The fragment cache -----------------------------------------------------------------
 
 
-def page_for(user, url: str) -> str:
-    """The page ``user`` gets, without what differs on every response (CSRF values)
-    or per user by design (feed keys)."""
-    html = logged_in(user).get(url).content.decode()
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
-    return re.sub(r"key=[\w:.-]+", "key=K", html)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     "first, second",
@@ -343,17 +334,7 @@ def test_no_reader_gets_someone_elses_drafted_items_from_the_cache(first, second
         "/takeaways/", "/takeaways/?tag=sre", "/follow-ups/", "/follow-ups/?scope=all",
         "/search/?q=zeppelin", "/follow-ups/overview/",
     ]  # fmt: skip
-    served = {}
-    for url in urls:
-        cache.clear()
-        page_for(users[first], url)  # fills the cache
-        served[url] = page_for(users[second], url)
-    built = {}
-    for url in urls:
-        cache.clear()
-        built[url] = page_for(users[second], url)
-    cache.clear()
-    assert [url for url in urls if served[url] != built[url]] == []
+    assert pages_served_differently_from_the_cache(users[first], users[second], urls) == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -4,50 +4,18 @@ pressing Save at the same moment end with one row and no error page.
 Each request runs in a thread with its own database connection against the live
 test database (``transaction=True``), so the requests really overlap."""
 
-import threading
-from collections import Counter
-from collections.abc import Callable
-
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from actions.models import ActionPoint
 from talks.models import Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.factories import EventFactory, TalkFactory, UserFactory
-from tests.helpers import logged_in
+from tests.helpers import at_once, logged_in, statuses
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TIMES = 8
-
-
-def at_once(post: Callable[[Client], object], clients: list[Client]) -> list:
-    """Run ``post(client)`` for every client in its own thread, all released together;
-    the responses (a 500 is a response here, not an exception)."""
-    start = threading.Barrier(len(clients))
-    responses = []
-
-    def run(client: Client) -> None:
-        client.raise_request_exception = False
-        try:
-            start.wait(10)
-            responses.append(post(client))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=[client]) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert len(responses) == len(clients)
-    return responses
-
-
-def statuses(responses: list) -> Counter:
-    return Counter(response.status_code for response in responses)
 
 
 @pytest.fixture

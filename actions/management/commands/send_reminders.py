@@ -15,9 +15,9 @@ class Command(BaseCommand):
         "due within --days days (default 3), and each manager (the “manager” group) the "
         "team's overdue ones as part of theirs. Safe to run from cron every hour: a "
         "person gets at most one reminder a day, and none if they turned reminders off "
-        "on their account page. Also retries the emails about changes that a failing "
-        "mail server left in the outbox (each up to "
-        f"{MAX_ATTEMPTS} times). Exits with status 1 when the database is unavailable; "
+        "on their account page. Also sends whatever a failing mail server left in the "
+        "outbox (change notices, reminders, weekly digests), each up to "
+        f"{MAX_ATTEMPTS} times. Exits with status 1 when the database is unavailable; "
         "each person's reminder is written whole or not at all, so the next run carries on."
     )
 
