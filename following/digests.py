@@ -11,7 +11,6 @@ getting a digest twice, however often the command runs.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
@@ -20,19 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Notification
-from actions.outbox import Delivery, outbox_row, send_notifications
+from actions.outbox import Delivery, absolute_url, outbox_row, send_notifications
 from talks.followed import followed_notes, followed_takeaways
 from talks.models import DigestLog, Follow, Note, Takeaway
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 # A first digest (or one after a long pause) covers at most this far back.
 FIRST_DIGEST_DAYS = 7
 # Per kind; the email says when there were more and links to the dashboard.
 DIGEST_ITEMS = 50
-
-
-def site_url() -> str:
-    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/")
 
 
 def week_start(now: datetime.datetime) -> datetime.date:
@@ -177,8 +171,8 @@ def render_digest(
     context = {
         "user": user,
         "since": since,
-        "site_url": site_url(),
-        "dashboard_url": site_url() + reverse("home"),
+        "site_url": absolute_url(""),
+        "dashboard_url": absolute_url(reverse("home")),
         "takeaways": takeaways[:DIGEST_ITEMS],
         "more_takeaways": len(takeaways) > DIGEST_ITEMS,
         "notes": notes[:DIGEST_ITEMS],

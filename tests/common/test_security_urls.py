@@ -203,9 +203,11 @@ def test_the_filter_keeps_http_links(value):
 # --- Rows stored before the rule -------------------------------------------------------------
 
 
-def test_the_data_migration_blanks_stored_links_that_fail_the_rule(capsys):
+def test_the_data_migration_blanks_stored_links_that_are_not_http(capsys):
     kept = EventFactory(website="https://example.com/")
     bad = EventFactory()
+    intranet = EventFactory()
+    store_raw("talks_event", intranet.pk, "website", "http://intranet/slides")
     talk = TalkFactory(event=kept, slides_url="https://slides.example.com/")
     store_raw("talks_event", bad.pk, "website", "javascript:alert(1)")
     store_raw("talks_talk", talk.pk, "video_url", "data:text/html,x")
@@ -216,6 +218,7 @@ def test_the_data_migration_blanks_stored_links_that_fail_the_rule(capsys):
     assert list(Event.objects.order_by("pk").values_list("website", flat=True)) == [
         "https://example.com/",
         "",
+        "http://intranet/slides",
     ]
     assert list(Talk.objects.values_list("slides_url", "video_url")) == [
         ("https://slides.example.com/", "")

@@ -76,15 +76,6 @@ def test_each_follower_gets_what_is_new_in_what_they_follow(followed, mailoutbox
     assert "- At Bergen" in carol.body
 
 
-def test_links_use_the_default_address_without_site_url(followed, mailoutbox, settings):
-    del settings.SITE_URL
-    TakeawayFactory(text="At Oslo", talk=None, event=followed["oslo"])
-    send_digests()
-    assert f"http://127.0.0.1:8000/events/{followed['oslo'].slug}/#takeaway-" in (
-        mailoutbox[0].body
-    )
-
-
 def test_at_most_one_digest_per_week(followed, mailoutbox):
     oslo = followed["oslo"]
     TakeawayFactory(text="First", talk=None, event=oslo)
