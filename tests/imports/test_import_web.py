@@ -14,6 +14,7 @@ from actions.models import ActionPoint, ActionPointChange
 from imports import forms as import_forms
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from tests.browser import log_in
+from tests.helpers import days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -214,11 +215,13 @@ def test_a_document_without_a_date_is_previewed_with_the_date_marked_unsure(atte
     assert initial == timezone.localdate()
     assert "no date in the notes: today stands in" in response.content.decode()
 
+    held_on = days_from_today(-30)
     accepted = attendee_client.post(
-        "/import/confirm/", confirm_data(response, starts_on="2026-03-02")
+        "/import/confirm/",
+        confirm_data(response, starts_on=held_on.isoformat(), ends_on=held_on.isoformat()),
     )
     assert accepted.status_code == 302
-    assert Event.objects.get().starts_on.isoformat() == "2026-03-02"
+    assert (Event.objects.get().starts_on, Event.objects.get().ends_on) == (held_on, held_on)
 
 
 def test_two_sessions_renamed_alike_are_refused(attendee_client):
