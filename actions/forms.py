@@ -125,4 +125,6 @@ def past_date_warning(value: datetime.date | None) -> str:
     """What to tell staff who set a due date before today ("" if it is not)."""
     if value is None or value >= timezone.localdate():
         return ""
-    return f"The due date {dateformat.format(value, 'j M Y')} is in the past, so it shows as overdue."
+    return (
+        f"The due date {dateformat.format(value, 'j M Y')} is in the past, so it shows as overdue."
+    )

@@ -1,4 +1,4 @@
-"""The action point changelist as staff see it on a laptop: 1280×800, no sideways scroll."""
+"""The action point changelist as staff see it on a laptop: 1280 by 800, no sideways scroll."""
 
 import pytest
 from playwright.sync_api import expect
