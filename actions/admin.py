@@ -8,6 +8,7 @@ is shown read-only; it has no admin of its own, and Django's "History" page show
 too (the admin's own log would miss bulk changes and those made outside the admin).
 """
 
+import datetime
 import re
 
 from django import forms
@@ -21,7 +22,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
 from actions.exports import export_as_csv
@@ -203,6 +204,26 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DueFilter(admin.SimpleListFilter):
+    """What needs doing soon: unfinished and due today or in the next six days."""
+
+    title = "due"
+    parameter_name = "due"
+    days = 7
+
+    def lookups(self, request, model_admin):
+        return [("week", f"In the next {self.days} days"), ("none", "No due date")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "week":
+            week = (today, today + datetime.timedelta(days=self.days - 1))
+            return queryset.open().filter(due_on__range=week)
+        if self.value() == "none":
+            return queryset.filter(due_on=None)
+        return queryset
+
+
 class ActionPointTagFilter(TagListFilter):
     through = TaggedActionPoint
 
@@ -223,6 +244,7 @@ class ActionPointAdmin(SiteAdmin):
         AssigneeFilter,
         RecentEventFilter,
         OverdueFilter,
+        DueFilter,
         ActionPointTagFilter,
     ]
     search_fields = ["title", "details"]

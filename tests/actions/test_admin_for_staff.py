@@ -1,8 +1,12 @@
 """The action point admin as staff use it: ISO date pickers, a due date in bulk
 "assign to…", and one History page showing every change."""
 
+from io import StringIO
+
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.urls import reverse
 
 from actions.models import ActionPoint, ActionPointChange
@@ -248,3 +252,30 @@ def test_history_page_is_refused_to_attendees(attendee_client):
     response = attendee_client.get(history_url(action_point))
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+# Filters
+
+
+def test_due_filter_shows_unfinished_items_due_in_the_next_seven_days(staff_client):
+    for days in (-1, 0, 6, 7):
+        ActionPointFactory(title=f"In {days}", due_on=days_from_today(days))
+    ActionPointFactory(title="Done", due_on=days_from_today(1), status="done")
+    ActionPointFactory(title="Undated", due_on=None)
+    response = staff_client.get(CHANGELIST + "?due=week")
+    assert sorted(ap.title for ap in response.context["cl"].result_list) == ["In 0", "In 6"]
+    response = staff_client.get(CHANGELIST + "?due=none")
+    assert [ap.title for ap in response.context["cl"].result_list] == ["Undated"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?overdue=yes&assignee=none", "?due=week", "?assignee=me", "?assignee=none&due=none"],
+)
+def test_demo_data_gives_every_staff_filter_something_to_show(settings, client, query):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    client.force_login(User.objects.get(username="alice"))
+    response = client.get(CHANGELIST + query)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
