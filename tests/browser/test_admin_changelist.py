@@ -68,3 +68,29 @@ def test_status_and_due_are_visible_without_scrolling_at_1280(browser_page, staf
     assert edges["overdue"] <= edges["viewport"], edges
     expect(page.locator("#result_list th.column-status")).to_be_in_viewport()
     expect(page.locator("#result_list th.column-due_on")).to_be_in_viewport()
+
+
+def test_bulk_assign_with_a_due_date_shows_in_the_history_page(
+    browser_page, staff, attendee, busy_list
+):
+    page = browser_page
+    page.set_viewport_size(LAPTOP)
+    log_in(page, "alice")
+    page.goto("/admin/actions/actionpoint/")
+    page.locator("#action-toggle").check()
+    page.get_by_label("Action:").select_option(label="Assign to…")
+    page.get_by_role("button", name="Go").click()
+    page.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill("bob")
+    page.get_by_role("option", name="bob", exact=True).click()
+    due = days_from_today(10)
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Assigned 5 action point(s) to bob, due {due.day} {due:%b %Y}."
+    )
+    page.get_by_role("link", name="(0)").click()
+    page.get_by_role("link", name="History").click()
+    history = page.locator("table.history")
+    expect(history).to_contain_text("Admin bulk action")
+    expect(history).to_contain_text(f"Due date: {days_from_today(-14).isoformat()} → {due}")
