@@ -159,6 +159,26 @@ def seen_versions(request) -> dict[int, int]:
     return found
 
 
+DUE_DATE_LABEL = str(ActionPoint._meta.get_field("due_on").verbose_name)
+
+
+def shown_date(value: str) -> str:
+    """An ISO date as the rest of the site shows dates ("20 Dec 2026")."""
+    try:
+        return dateformat.format(datetime.date.fromisoformat(value), "j M Y")
+    except ValueError:  # "—", for no date
+        return value
+
+
+def shown_changes(entry: ActionPointChange) -> list[tuple[str, str, str]]:
+    """The entry's (label, old, new) changes, its due dates in the site's date style
+    (the history stores them as ISO dates)."""
+    return [
+        (label, shown_date(old), shown_date(new)) if label == DUE_DATE_LABEL else (label, old, new)
+        for label, old, new in entry.describe()
+    ]
+
+
 class AssigneeFilter(admin.SimpleListFilter):
     """Unassigned, mine, and the people with the most open action points (a few,
     not every user). Any user's id also works in the query string."""
@@ -340,7 +360,8 @@ class ActionPointAdmin(SiteAdmin):
     @admin.display(description="history")
     def history_table(self, obj: ActionPoint) -> str:
         entries = obj.history.select_related("changed_by")
-        return render_to_string("admin/actions/actionpoint/_history.html", {"entries": entries})
+        rows = [(entry, shown_changes(entry)) for entry in entries]
+        return render_to_string("admin/actions/actionpoint/_history.html", {"rows": rows})
 
     def history_view(self, request, object_id, extra_context=None):
         """Django's "History" page, showing the action point's own history: every

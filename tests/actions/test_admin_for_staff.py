@@ -279,3 +279,13 @@ def test_demo_data_gives_every_staff_filter_something_to_show(settings, client, 
     response = client.get(CHANGELIST + query)
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1
+
+
+def test_history_shows_due_dates_in_the_sites_date_style(staff_client, attendee):
+    action_point = ActionPointFactory(due_on=None)
+    due = days_from_today(20)
+    staff_client.post(
+        CHANGELIST, assign(action_point, assignee=attendee.pk, due_on=due.isoformat())
+    )
+    response = staff_client.get(history_url(action_point))
+    assert f"Due date: — → {shown(due)}" in response.text
