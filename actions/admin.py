@@ -4,22 +4,29 @@ Every write (the form, the editable list, the bulk actions) goes through
 ``actions.services`` so that each changed action point gets exactly one history
 entry (and its emails), and each is refused, naming the other person's change,
 when the page was shown before someone else changed the row. The history itself
-is shown read-only; it has no admin of its own.
+is shown read-only; it has no admin of its own, and Django's "History" page shows it
+too (the admin's own log would miss bulk changes and those made outside the admin).
 """
 
+import datetime
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 
 from actions.exports import export_as_csv
+from actions.forms import ISO_DATE_FIELD, past_date_warning
 from actions.models import ActionPoint, ActionPointChange, Notification, TaggedActionPoint
 from actions.services import (
     StaleBulkEdit,
@@ -32,9 +39,9 @@ from actions.services import (
 from common.admin_helpers import (
     PreloadedAutocompleteSelect,
     TagListFilter,
-    joined_tag_names,
     preload_autocomplete_choices,
 )
+from common.validators import validate_sensible_date
 from talks.admin_base import RecentEventFilter, SiteAdmin
 
 User = get_user_model()
@@ -95,10 +102,26 @@ class ActionPointListForm(StaleCheckForm):
 
 
 class AssignForm(forms.Form):
+    """Who takes the selected action points, and optionally by when.
+
+    A due date before today is refused until staff tick that they mean it: a
+    follow-up that is overdue the moment it is assigned is more often a typo."""
+
+    due_on = forms.DateField(
+        label="Due date",
+        required=False,
+        validators=[validate_sensible_date],
+        help_text="Optional: leave it empty to keep each one's due date.",
+        **ISO_DATE_FIELD,
+    )
+    # Hidden until a past date asks for it (see clean).
+    confirm_past = forms.BooleanField(
+        label="Yes, the due date is in the past", required=False, widget=forms.HiddenInput
+    )
     comment = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
     )
-    field_order = ["assignee", "comment"]
+    field_order = ["assignee", "due_on", "confirm_past", "comment"]
 
     def __init__(self, *args, admin_site: admin.AdminSite, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -108,6 +131,16 @@ class AssignForm(forms.Form):
             queryset=User.objects.filter(is_active=True), widget=widget
         )
         self.order_fields(self.field_order)
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        warning = past_date_warning(cleaned_data.get("due_on"))
+        if warning and not cleaned_data.get("confirm_past"):
+            self.fields["confirm_past"].widget = forms.CheckboxInput()
+            self.add_error(
+                "due_on", f"{warning} Tick “{self.fields['confirm_past'].label}” to set it."
+            )
+        return cleaned_data
 
 
 LIST_ROW_ID = re.compile(r"^form-(\d+)-id$")
@@ -124,6 +157,26 @@ def seen_versions(request) -> dict[int, int]:
         if pk.isdecimal() and version.isdecimal():
             found[int(pk)] = int(version)
     return found
+
+
+DUE_DATE_LABEL = str(ActionPoint._meta.get_field("due_on").verbose_name)
+
+
+def shown_date(value: str) -> str:
+    """An ISO date as the rest of the site shows dates ("20 Dec 2026")."""
+    try:
+        return dateformat.format(datetime.date.fromisoformat(value), "j M Y")
+    except ValueError:  # "—", for no date
+        return value
+
+
+def shown_changes(entry: ActionPointChange) -> list[tuple[str, str, str]]:
+    """The entry's (label, old, new) changes, its due dates in the site's date style
+    (the history stores them as ISO dates)."""
+    return [
+        (label, shown_date(old), shown_date(new)) if label == DUE_DATE_LABEL else (label, old, new)
+        for label, old, new in entry.describe()
+    ]
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -171,6 +224,26 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DueFilter(admin.SimpleListFilter):
+    """What needs doing soon: unfinished and due today or in the next six days."""
+
+    title = "due"
+    parameter_name = "due"
+    days = 7
+
+    def lookups(self, request, model_admin):
+        return [("week", f"In the next {self.days} days"), ("none", "No due date")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "week":
+            week = (today, today + datetime.timedelta(days=self.days - 1))
+            return queryset.open().filter(due_on__range=week)
+        if self.value() == "none":
+            return queryset.filter(due_on=None)
+        return queryset
+
+
 class ActionPointTagFilter(TagListFilter):
     through = TaggedActionPoint
 
@@ -178,17 +251,20 @@ class ActionPointTagFilter(TagListFilter):
 @admin.register(ActionPoint)
 class ActionPointAdmin(SiteAdmin):
     form = ActionPointAdminForm
-    list_display = ["title", "event", "assignee", "status", "due_on", "overdue", "tags_column"]
+    # What staff track, narrow enough for a 1280 px screen beside the filters; the
+    # event and the tags are filters and on the change form, not columns.
+    list_display = ["title", "assignee", "status", "due_on", "overdue"]
     list_editable = ["assignee", "status", "due_on"]
     # Rendering the editable rows' widgets is most of the page's time (about 3 ms a
     # row at scale 100), so 25 rows keep the page near 100 ms.
     list_per_page = 25
-    list_select_related = ["event", "assignee"]
+    list_select_related = ["assignee"]
     list_filter = [
         "status",
         AssigneeFilter,
         RecentEventFilter,
         OverdueFilter,
+        DueFilter,
         ActionPointTagFilter,
     ]
     search_fields = ["title", "details"]
@@ -196,9 +272,10 @@ class ActionPointAdmin(SiteAdmin):
     autocomplete_fields = ["event", "talk", "open_space", "raised_by", "assignee"]
     actions = ["assign_to", "mark_done", "mark_dropped", export_as_csv]
     readonly_fields = ["completed_at", "created_at", "updated_at", "history_table", "note"]
+    formfield_overrides = {models.DateField: ISO_DATE_FIELD}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_tags()
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -266,6 +343,10 @@ class ActionPointAdmin(SiteAdmin):
                     messages.WARNING,
                 )
 
+        warning = past_date_warning(obj.due_on) if "due_on" in form.changed_data else ""
+        if warning:
+            self.message_user(request, f"“{obj}”: {warning}", messages.WARNING)
+
     def save_related(self, request, form, formsets, change):
         # save_model saved the tags, the model's only many-to-many field, with the row
         # so that they share its history entry; form.save_m2m() would set them again.
@@ -276,14 +357,34 @@ class ActionPointAdmin(SiteAdmin):
     def overdue(self, obj: ActionPoint) -> bool:
         return obj.is_overdue()
 
-    @admin.display(description="tags")
-    def tags_column(self, obj: ActionPoint) -> str:
-        return joined_tag_names(obj)
-
     @admin.display(description="history")
     def history_table(self, obj: ActionPoint) -> str:
         entries = obj.history.select_related("changed_by")
-        return render_to_string("admin/actions/actionpoint/_history.html", {"entries": entries})
+        rows = [(entry, shown_changes(entry)) for entry in entries]
+        return render_to_string("admin/actions/actionpoint/_history.html", {"rows": rows})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's "History" page, showing the action point's own history: every
+        change (bulk ones, list edits, the follow-up page, imports), as on the change
+        form, instead of the admin's log, which records only this admin's forms."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {obj}",
+            "subtitle": None,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            "history": self.history_table(obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/actions/actionpoint/object_history.html", context)
 
     @admin.action(description="Assign to…", permissions=["change"])
     def assign_to(self, request, queryset: QuerySet):
@@ -292,7 +393,9 @@ class ActionPointAdmin(SiteAdmin):
             request.POST if "apply" in request.POST else None, admin_site=self.admin_site
         )
         if form.is_valid():
-            assignee = form.cleaned_data["assignee"]
+            assignee, due_on = form.cleaned_data["assignee"], form.cleaned_data["due_on"]
+            # An empty date leaves each row's own due date as it is.
+            values = {"assignee": assignee} | ({"due_on": due_on} if due_on else {})
             try:
                 changed = update_action_points(
                     queryset,
@@ -300,14 +403,19 @@ class ActionPointAdmin(SiteAdmin):
                     via=ActionPointChange.Via.ADMIN_BULK,
                     comment=form.cleaned_data["comment"],
                     seen_versions=seen_versions(request),
-                    assignee=assignee,
+                    **values,
                 )
             except StaleBulkEdit as stale:
                 self.message_user(request, stale.message, messages.ERROR)
                 return None
+            due = f", due {dateformat.format(due_on, 'j M Y')}" if due_on else ""
             self.message_user(
-                request, f"Assigned {changed} action point(s) to {assignee}.", messages.SUCCESS
+                request,
+                f"Assigned {changed} action point(s) to {assignee}{due}.",
+                messages.SUCCESS,
             )
+            if warning := past_date_warning(due_on):
+                self.message_user(request, warning, messages.WARNING)
             return None
         shown, count = 20, queryset.count()
         context = {

@@ -1,8 +1,11 @@
 """Forms for the follow-ups pages: the update form on an action point's page, and
 the lookup arguments the list's filters share with it."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import dateformat, timezone
 
 from actions.models import ActionPoint
 from common.validators import validate_sensible_date
@@ -98,3 +101,30 @@ class ActionPointUpdateForm(forms.Form):
         form.full_clean()
         form.add_error(None, error)
         return form
+
+
+class IsoDateInput(forms.DateInput):
+    """The browser's date picker, posting and showing ISO dates (YYYY-MM-DD) whatever
+    the language: the admin's own widget is a DD/MM/YYYY text box under en-gb."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+# Only what <input type="date"> posts: a DD/MM/YYYY guess could swap day and month.
+ISO_DATE_FIELD = {
+    "widget": IsoDateInput,
+    "input_formats": ["%Y-%m-%d"],
+    "error_messages": {"invalid": "Enter a real date, as YYYY-MM-DD (e.g. 2026-06-30)."},
+}
+
+
+def past_date_warning(value: datetime.date | None) -> str:
+    """What to tell staff who set a due date before today ("" if it is not)."""
+    if value is None or value >= timezone.localdate():
+        return ""
+    return (
+        f"The due date {dateformat.format(value, 'j M Y')} is in the past, so it shows as overdue."
+    )

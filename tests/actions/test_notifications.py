@@ -465,7 +465,9 @@ def test_an_invalid_due_date_in_the_admin_writes_and_sends_nothing(
             admin_change_form(action_point, due_on="2026-02-30", status="done"),
         )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {"due_on": ["Enter a valid date."]}
+    assert response.context["adminform"].form.errors == {
+        "due_on": ["Enter a real date, as YYYY-MM-DD (e.g. 2026-06-30)."]
+    }
     action_point.refresh_from_db()
     assert (action_point.status, action_point.version) == ("open", 1)
     assert (ActionPointChange.objects.count(), Notification.objects.count()) == (0, 0)

@@ -113,8 +113,8 @@ def test_the_password_comes_from_the_environment_when_set(load_demo, client, mon
 def test_it_prints_a_summary(load_demo):
     assert load_demo() == (
         "Loaded 2 events, 11 talks, 13 speakers, 4 open spaces, 20 notes, 14 takeaways, "
-        "12 action points (8 assigned, 3 overdue, 2 done, 3 open and unassigned); 76 new rows "
-        "and 26 history entries this run; users alice, bob, carol\n"
+        "12 action points (9 assigned, 4 overdue, 2 done, 2 open and unassigned); 76 new rows "
+        "and 28 history entries this run; users alice, bob, carol\n"
     )
 
 
@@ -218,6 +218,7 @@ def test_action_points_are_in_their_demo_states(load_demo):
     today = timezone.localdate()
     assigned = ActionPoint.objects.exclude(assignee=None)
     assert sorted(assigned.values_list("assignee__username", "title", "status")) == [
+        ("alice", PLAN_CHECK, "open"),
         ("bob", LABEL_PAGES, "in_progress"),
         ("bob", FOLLOW_UPS, "open"),
         ("bob", SLOW_TESTS, "done"),
@@ -228,6 +229,7 @@ def test_action_points_are_in_their_demo_states(load_demo):
         ("carol", REVIEW_TEMPLATE, "done"),
     ]
     assert sorted(ActionPoint.objects.overdue().values_list("title", "due_on")) == [
+        (ALERT_EXPIRY, today - datetime.timedelta(days=5)),
         (INTERVIEWS, today - datetime.timedelta(days=3)),
         (FOLLOW_UPS, today - datetime.timedelta(days=2)),
         (SAMPLING, today - datetime.timedelta(days=9)),
@@ -235,7 +237,6 @@ def test_action_points_are_in_their_demo_states(load_demo):
     done = ActionPoint.objects.filter(status=ActionPoint.Status.DONE, completed_at__isnull=False)
     assert sorted(done.values_list("title", flat=True)) == [SLOW_TESTS, REVIEW_TEMPLATE]
     assert sorted(ActionPoint.objects.unassigned().values_list("title", "status")) == [
-        (PLAN_CHECK, "open"),
         (DASHBOARDS, "dropped"),
         (ALERT_EXPIRY, "open"),
         (FLAGS, "open"),

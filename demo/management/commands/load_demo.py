@@ -78,6 +78,12 @@ STATES = {
     "remaining one answers at the top": DemoState(
         None, status=ActionPoint.Status.DROPPED, comment="Grafana already archives them."
     ),
+    # So that each of the admin's staff filters finds something: overdue and
+    # unassigned (the first thing staff sort out), and alice's own, due this week.
+    "Give alerts created during an incident a thirty-day expiry unless someone renews "
+    "them": DemoState(None, -5),
+    "Add a CI check that fails when an infrastructure plan would destroy a database or a "
+    "storage bucket": DemoState("alice", 3),
 }
 
 
@@ -88,9 +94,10 @@ class Command(BaseCommand):
         "carol (manager), with the password $NOTESITE_DEMO_PASSWORD or "
         f"'{DEMO_PASSWORD}', reset on every run. Imports the notes in demo/notes/ through "
         "imports.importer, which matches rows already there, so a second run adds "
-        "nothing. Then puts some action points in demo states (assigned to bob or "
-        "carol, overdue, done, dropped), with due dates relative to today; an action point "
-        "already in its state gets no new history entry. All or nothing: one transaction."
+        "nothing. Then puts some action points in demo states (assigned to bob, carol "
+        "or alice, overdue, overdue and unassigned, due this week, done, dropped), with "
+        "due dates relative to today; an action point already in its state gets no new "
+        "history entry. All or nothing: one transaction."
     )
 
     def handle(self, *args, **options) -> None:
