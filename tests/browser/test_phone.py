@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from demo.seeding.plan import DEMO_PASSWORD
-from talks.models import Event
+from talks.models import Event, Takeaway
 from tests.browser import log_in
 
 pytestmark = [
@@ -97,6 +97,17 @@ def main_pages() -> list[str]:
     ]
 
 
+def exposed_links(page, names: list[str]) -> list[str]:
+    """Which of these links Chromium's accessibility tree exposes (not ignored), in order."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    exposed = [
+        node["name"]["value"]
+        for node in tree
+        if node.get("role", {}).get("value") == "link" and not node.get("ignored")
+    ]
+    return [name for name in names if name in exposed]
+
+
 def on_phone(page) -> None:
     page.set_viewport_size(PHONE)
 
@@ -151,6 +162,7 @@ def test_header_on_a_phone_is_one_line_with_a_menu(browser_page, demo):
     assert header.bounding_box()["height"] <= 64
     nav = page.get_by_role("navigation", name="Main")
     expect(nav).to_be_hidden()
+    assert exposed_links(page, ["Events", "Tags", "Account"]) == []
 
     page.get_by_text("Menu", exact=True).click()
     expect(nav).to_be_visible()
@@ -158,7 +170,8 @@ def test_header_on_a_phone_is_one_line_with_a_menu(browser_page, demo):
     nav.get_by_role("link", name="Follow-ups").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My follow-ups")
 
-    page.get_by_text("Menu", exact=True).click()
+    page.get_by_text("Menu", exact=True).focus()  # and by keyboard
+    page.keyboard.press("Enter")
     page.get_by_role("searchbox", name="Search").fill("testing")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Search")
@@ -175,6 +188,26 @@ def test_header_on_a_laptop_shows_the_menu_without_a_button(browser_page, demo):
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     # Today's two rows (brand, links and search; then the account), 102 px before phones.
     assert page.locator("header.site-header").bounding_box()["height"] <= 110
+    # The links sit in a <details> that is shown, not opened: screen readers must get them.
+    assert exposed_links(page, ["Events", "Tags", "Account"]) == ["Events", "Tags", "Account"]
     nav.get_by_role("link", name="Takeaways").click()
     expect(page.get_by_role("form", name="Filter takeaways")).to_be_visible()
     expect(page.get_by_text("Filters", exact=True)).to_be_hidden()
+
+
+def test_filters_on_a_phone_open_from_their_button_and_apply(browser_page, demo):
+    page = browser_page
+    on_phone(page)
+    log_in_as(page, "carol")
+    page.goto("/takeaways/")
+    filters = page.get_by_role("form", name="Filter takeaways")
+    expect(filters).to_be_hidden()
+
+    page.get_by_text("Filters", exact=True).click()
+    filters.locator("label.facet-include", has_text="testing").locator("input").check()
+    filters.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/takeaways/?*tag=testing*")
+    expect(page.get_by_text("Filters (on)", exact=True)).to_be_visible()
+    expect(filters).to_be_hidden()  # the results come first again
+    tagged = Takeaway.objects.filter(tags__slug="testing").values_list("text", flat=True)
+    assert sorted(page.locator(".takeaway-text").all_inner_texts()) == sorted(tagged)
