@@ -54,8 +54,8 @@ def test_raw_html_in_a_note_never_reaches_a_snippet_as_markup(attendee_client):
 
 
 def filters(html: str) -> str:
-    """The opening tag of the filters' <details>, and where it sits on the page."""
-    [tag] = re.findall(r"<details[^>]*>", html)
+    """The opening tag of the filters' <details> (the header's menu is another)."""
+    [tag] = re.findall(r'<details class="search-form[^>]*>', html)
     return tag
 
 
@@ -77,7 +77,7 @@ def test_the_filters_are_open_when_one_is_set(attendee_client, params):
 def test_the_results_come_before_the_filters(attendee_client):
     NoteFactory(title="Zebra crossing")
     html = attendee_client.get("/search/", {"q": "zebra"}).content.decode()
-    assert html.index('class="list search-results"') < html.index("<details")
+    assert html.index('class="list search-results"') < html.index('<details class="search-form')
 
 
 def test_the_filters_belong_to_the_search_form(attendee_client):
