@@ -11,7 +11,7 @@ SITE_URL ?= http://$(URL_HOST):$(PORT)
 # The dev server and load_demo need DEBUG on; production never uses this Makefile.
 DEV_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 
-.PHONY: run test install lint format migrate demo db-stop clean chromium bench
+.PHONY: run test install lint format migrate demo db-stop clean chromium bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench: install
 	$(call apt_install,wrk,wrk,for the benchmark)
 	@command -v wrk >/dev/null 2>&1
 	$(BIN)/python bench/run.py
+
+# The README's pictures: each person's main page at 1280x800 and 390x844, taken by the
+# browser test with the demo data. Rerun after changing a page and commit the PNGs.
+screenshots: install chromium
+	NOTESITE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 format: install
 	$(BIN)/ruff format .
