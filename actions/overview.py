@@ -10,6 +10,20 @@ of the events shown, per assignee only the rows of the people who can be shown, 
 the months and the median only the last twelve months (a range, once the
 ``created_at`` and ``completed_at`` indexes exist).
 
+When an action point was raised (``raised_on``/``raised_at``): the day it was
+entered, unless it was entered after its event's last day (``ends_on``, in the
+site's time zone), as history imported later is; then it was raised at the event,
+on its first day (``starts_on``, from midnight in the site's time zone). The entry
+time, ``created_at``, is kept as it is for audit. A raised date is never later than
+the entry date, so the last months' rows are still found by ``created_at`` first.
+
+An action point was entered already done when it was completed less than a minute
+from its entry (``created_at``): imported as done, or created done in the admin.
+Creating one writes no history entry (``ActionPointChange`` records changes only),
+so the two timestamps are what tells. Such rows count in the totals but not in the
+median time to done nor in the done bars of the chart: when they were done is not
+known.
+
 The page is the same for every reader, so it counts published action points only
 (``public()``): those raised in a draft note count once the note is published.
 """
@@ -22,16 +36,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
+    DateField,
+    DateTimeField,
     DurationField,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -47,6 +67,8 @@ MONTHS = 12
 EVENTS_SHOWN = 25
 ASSIGNEES_SHOWN = 25
 OVERDUE_SHOWN = 50
+# Completed this soon after being entered: entered already done.
+ENTERED_DONE_WITHIN = datetime.timedelta(minutes=1)
 
 Status = ActionPoint.Status
 
@@ -85,6 +107,46 @@ def month_starts(today: datetime.date, months: int = MONTHS) -> list[datetime.da
     return [datetime.date((index + n) // 12, (index + n) % 12 + 1, 1) for n in range(months)]
 
 
+def entered_after_event() -> Q:
+    """Entered after the event's last day (in the site's time zone): imported history."""
+    return Q(created_at__date__gt=F("event__ends_on"))
+
+
+def raised_on() -> Case:
+    """The day an action point was raised: its event's first day when it was entered
+    after the event, else the day it was entered."""
+    return Case(
+        When(entered_after_event(), then=F("event__starts_on")),
+        default=TruncDate("created_at"),
+        output_field=DateField(),
+    )
+
+
+def raised_at() -> Case:
+    """When an action point was raised: midnight of its event's first day (site time
+    zone) when it was entered after the event, else when it was entered."""
+    event_start = Func(
+        Value(timezone.get_current_timezone_name()),
+        F("event__starts_on"),
+        template="timezone(%(expressions)s::timestamp)",
+        output_field=DateTimeField(),
+    )
+    return Case(
+        When(entered_after_event(), then=event_start),
+        default=F("created_at"),
+        output_field=DateTimeField(),
+    )
+
+
+def entered_done() -> Q:
+    """Completed within ``ENTERED_DONE_WITHIN`` of being entered (either way: saving
+    a new done row stamps ``completed_at`` just before ``created_at``)."""
+    return Q(
+        completed_at__lt=F("created_at") + ENTERED_DONE_WITHIN,
+        completed_at__gt=F("created_at") - ENTERED_DONE_WITHIN,
+    )
+
+
 def done_since(since: datetime.datetime) -> QuerySet:
     """Action points done since ``since`` (``completed_at`` is set exactly when the
     status is done; saying both lets a partial index on done rows answer)."""
@@ -93,7 +155,8 @@ def done_since(since: datetime.datetime) -> QuerySet:
 
 def totals(today: datetime.date, since: datetime.datetime) -> dict:
     """Counts over all action points, how many events and assignees have any, and
-    the median time from raised to done of those done since ``since``.
+    the median time from raised to done of those done since ``since`` (leaving out
+    those entered already done, counted apart as ``entered_done``).
 
     A few narrow queries rather than one pass over every row: the counts by status
     from the (event, status) index alone, the overdue ones from the partial index
@@ -112,8 +175,13 @@ def totals(today: datetime.date, since: datetime.datetime) -> dict:
         ),
     }
     recent = done_since(since).aggregate(
-        done_recently=Count("*"),
-        median_to_done=Median(F("completed_at") - F("created_at"), output_field=DurationField()),
+        done_recently=Count("completed_at", filter=~entered_done()),
+        entered_done=Count("completed_at", filter=entered_done()),
+        median_to_done=Median(
+            F("completed_at") - raised_at(),
+            filter=~entered_done(),
+            output_field=DurationField(),
+        ),
     )
     return {
         **counts,
@@ -219,12 +287,15 @@ def overdue(today: datetime.date) -> QuerySet:
     )
 
 
-def per_month(rows: QuerySet, field: str) -> dict[datetime.date, int]:
-    """How many of ``rows`` have ``field`` (a timestamp) in each month."""
+def per_month(rows: QuerySet, day: F | Case) -> dict[datetime.date, int]:
+    """How many of ``rows`` have ``day`` (a date) in each month."""
     counted = (
-        rows.annotate(month=TruncMonth(field)).values("month").annotate(n=Count("*")).order_by()
+        rows.annotate(month=TruncMonth(day, output_field=DateField()))
+        .values("month")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    return {timezone.localtime(row["month"]).date(): row["n"] for row in counted}
+    return {row["month"]: row["n"] for row in counted}
 
 
 @dataclass(frozen=True)
@@ -235,30 +306,50 @@ class Month:
 
 
 def monthly(today: datetime.date, since: datetime.datetime) -> list[Month]:
-    """Raised and done in each of the last ``MONTHS`` months, oldest first, with
-    zeros for quiet months."""
-    raised = per_month(ActionPoint.objects.public().filter(created_at__gte=since), "created_at")
-    done = per_month(done_since(since), "completed_at")
-    return [Month(m, raised.get(m, 0), done.get(m, 0)) for m in month_starts(today)]
+    """Raised and done in each of the last ``MONTHS`` months that has any, oldest
+    first (quiet months are left out, so a few busy ones stay readable on a phone).
+
+    Raised by ``raised_on`` (the event's first day for history entered later); done
+    by ``completed_at``, leaving out rows entered already done."""
+    raised = per_month(
+        ActionPoint.objects.public()
+        .filter(created_at__gte=since)
+        .alias(raised_on=raised_on())
+        # Raised no later than entered: the created_at range narrows, this decides.
+        .filter(raised_on__gte=since.date()),
+        F("raised_on"),
+    )
+    done = per_month(done_since(since).exclude(entered_done()), TruncDate("completed_at"))
+    return [
+        Month(m, raised.get(m, 0), done.get(m, 0))
+        for m in month_starts(today)
+        if raised.get(m) or done.get(m)
+    ]
 
 
 def monthly_chart(months: list[Month]) -> str:
+    """The bar chart of ``months`` (only those with any), or "" when there are none."""
+    if not months:
+        return ""
     first, last = months[0].start, months[-1].start
     raised, done = sum(m.raised for m in months), sum(m.done for m in months)
+    previous = [None, *months[:-1]]
     return charts.bar_chart(
         chart_id="raised-vs-done",
         title="Action points raised and done per month",
         description=(
-            f"Bar chart from {first:%B %Y} to {last:%B %Y}: {raised} raised and {done} done "
-            "in all. The table after it lists each month."
+            f"Bar chart of the {len(months)} month{'s' if len(months) != 1 else ''} with any "
+            f"from {first:%B %Y} to {last:%B %Y}: {raised} raised and {done} done in all. "
+            "The table after it lists each month."
         ),
         categories=[
             charts.Category(
                 label=f"{m.start:%B %Y}",
                 tick=f"{m.start:%b}",
-                subtick=f"{m.start:%Y}" if m.start.month == 1 or m is months[0] else "",
+                # The year under the first month and wherever it changes.
+                subtick=f"{m.start:%Y}" if not p or p.start.year != m.start.year else "",
             )
-            for m in months
+            for m, p in zip(months, previous, strict=True)
         ],
         series=[
             charts.Series("Raised", [m.raised for m in months], "chart-raised", "#0b5cad"),
