@@ -5,7 +5,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 
 from actions.models import ActionPoint
 from common.validators import validate_sensible_date
@@ -122,9 +122,8 @@ ISO_DATE_FIELD = {
 
 
 def past_date_warning(value: datetime.date | None) -> str:
-    """What to tell staff who set a due date before today ("" if it is not)."""
+    """What to tell someone who set a due date before today ("" if it is not): the
+    site and the admin save it and show this, since a late record is sometimes meant."""
     if value is None or value >= timezone.localdate():
         return ""
-    return (
-        f"The due date {dateformat.format(value, 'j M Y')} is in the past, so it shows as overdue."
-    )
+    return f"The due date {formats.date_format(value)} is in the past, so it shows as overdue."

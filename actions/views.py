@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from actions.filters import FollowUpFilter
-from actions.forms import ActionPointUpdateForm
+from actions.forms import ActionPointUpdateForm, past_date_warning
 from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
 from actions.services import StaleEdit, update_action_point
 from common.caching import lazy_page, query_key
@@ -94,6 +94,7 @@ def action_point_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionPointUpdateForm(request.POST, action_point=action_point, user=request.user)
     if not form.is_valid():
         return _render_detail(request, action_point, form)
+    due_before = action_point.due_on
     try:
         entry = update_action_point(
             action_point,
@@ -109,6 +110,9 @@ def action_point_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Nothing to save: nothing changed and there was no comment.")
     else:
         messages.success(request, "Saved. The history below shows your update.")
+        due_on = form.changes().get("due_on", due_before)
+        if due_on != due_before and (warning := past_date_warning(due_on)):
+            messages.warning(request, warning)
     return redirect(action_point)
 
 

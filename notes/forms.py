@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 
+from actions.forms import past_date_warning
 from actions.models import ActionPoint
 from common.markdown import MarkdownFormField
 from common.validators import validate_sensible_date
@@ -148,6 +149,15 @@ class NoteWriting:
 
     def new_takeaways(self) -> list[NewTakeaway]:
         return _filled(self.takeaways)
+
+    def past_due_warnings(self) -> list[str]:
+        """One warning per new action point due before today: saved all the same,
+        as the follow-up page and the admin do, since a late record is sometimes meant."""
+        return [
+            f"“{point.title}”: {warning}"
+            for point in self.new_action_points()
+            if (warning := past_date_warning(point.due_on))
+        ]
 
     def new_action_points(self) -> list[NewActionPoint]:
         return _filled(self.action_points)

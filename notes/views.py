@@ -69,6 +69,7 @@ def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> H
             )
             return redirect(sent_before.note.get_absolute_url())
         messages.success(request, _saved_message("Saved your note", writing))
+        _warn_past_due(request, writing)
         return redirect(note.get_absolute_url())
     context = {
         "writing": writing,
@@ -94,6 +95,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             action_points=writing.new_action_points(),
         )
         messages.success(request, _saved_message("Saved the note", writing))
+        _warn_past_due(request, writing)
         return redirect(note.get_absolute_url())
     context = {
         "writing": writing,
@@ -158,6 +160,11 @@ def _preview(writing: NoteWriting) -> str:
     body = writing.note["body"].value() or ""
     # An over-long body is not rendered; the form says why next to the field.
     return render_markdown(body) if len(body) <= _BODY_MAX_LENGTH else ""
+
+
+def _warn_past_due(request: HttpRequest, writing: NoteWriting) -> None:
+    for warning in writing.past_due_warnings():
+        messages.warning(request, warning)
 
 
 def _saved_message(start: str, writing: NoteWriting) -> str:

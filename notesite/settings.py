@@ -245,6 +245,15 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# One display style for dates everywhere, e.g. "20 Dec 2026" and "20 Dec 2026, 14:05".
+# en-gb's own formats (am/pm times, DD/MM/YYYY short dates) would win over these
+# settings, so notesite/formats/en_GB/ repeats them; input formats stay en-gb's.
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+FORMAT_MODULE_PATH = ["notesite.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

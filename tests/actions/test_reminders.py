@@ -80,8 +80,8 @@ def test_a_person_gets_one_reminder_of_what_is_overdue_or_due_within_three_days(
     ]
     body = mailoutbox[0].body
     assert titles_in(body) == ["Two days late", "Due today", "Due in three days"]
-    assert "Overdue:\n\n  - Two days late\n    2 days overdue (due 8 Jun)\n" in body
-    assert "Due by 13 Jun:\n\n  - Due today\n    due today (due 10 Jun)\n" in body
+    assert "Overdue:\n\n  - Two days late\n    2 days overdue (due 8 Jun 2026)\n" in body
+    assert "Due by 13 Jun 2026:\n\n  - Due today\n    due today (due 10 Jun 2026)\n" in body
     assert "https://notes.example.com/follow-ups/" in body
     assert "Turn reminders off on your account page: https://notes.example.com/account/" in body
     assert output == (
@@ -177,8 +177,8 @@ def test_a_manager_gets_the_teams_overdue_ones_in_their_reminder(
     assert carols.subject == "Your follow-ups: 1 overdue, 2 overdue across the team"
     assert titles_in(carols.body) == ["Carol's, late", "Bob's, late", "Nobody's, late"]
     assert "Overdue across the team (besides yours):" in carols.body
-    assert "    bob, 3 days overdue (due 7 Jun)\n" in carols.body
-    assert "    unassigned, 1 day overdue (due 9 Jun)\n" in carols.body
+    assert "    bob, 3 days overdue (due 7 Jun 2026)\n" in carols.body
+    assert "    unassigned, 1 day overdue (due 9 Jun 2026)\n" in carols.body
     assert (
         "Everything overdue: https://notes.example.com/follow-ups/?scope=all&overdue=yes"
         in carols.body
