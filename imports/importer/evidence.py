@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from imports.importer import people
-from imports.importer.model import OPEN_SPACE
+from imports.importer.kinds import kind_of
 from talks.models import Talk
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
@@ -21,20 +21,6 @@ _MD_MARK = re.compile(r"\*\*|__|~~|`|(?<!\w)[*_]|[*_](?!\w)")
 _LINK_TAIL = re.compile(r"\]\([^)\s]*\)")
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _ENUMERATION = re.compile(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)")
-_KIND_WORDS = {
-    "keynote": Talk.Kind.KEYNOTE,
-    "keynotes": Talk.Kind.KEYNOTE,
-    "ignite": Talk.Kind.IGNITE,
-    "ignites": Talk.Kind.IGNITE,
-    "lightning": Talk.Kind.IGNITE,
-    "workshop": Talk.Kind.WORKSHOP,
-    "workshops": Talk.Kind.WORKSHOP,
-    "tutorial": Talk.Kind.WORKSHOP,
-    "panel": Talk.Kind.PANEL,
-    "bof": Talk.Kind.TALK,
-    "talk": Talk.Kind.TALK,
-    "open": OPEN_SPACE,
-}
 _KIND = (
     r"(?:(?:opening|closing)\s+)?keynote|ignite(?:\s+(?:session|talk))?|lightning(?:\s+talk)?"
     r"|workshop|tutorial|panel(?:\s+discussion)?|bof|talk|open\s+(?:space|session)"
@@ -97,13 +83,6 @@ def plain(markdown: str) -> str:
     text = _MD_LINK.sub(r"\1", _HTML.sub("", markdown))
     text = _LINK_TAIL.sub("", text)  # a link whose text started on the line above
     return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
-
-
-def kind_of(words: str) -> str:
-    for word in words.lower().split():
-        if word in _KIND_WORDS:
-            return _KIND_WORDS[word]
-    return Talk.Kind.TALK
 
 
 def is_chrome(text: str) -> bool:

@@ -16,7 +16,7 @@ from actions.models import ActionPoint
 from common.links import is_http_url
 from imports.importer import conventions as c
 from imports.importer.from_markdown import REPORT_GENERATOR
-from imports.importer.markdown_plan import HEADING
+from imports.importer.markdown_plan import FENCE, HEADING
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
 
 _PREFIXES = {
@@ -26,7 +26,6 @@ _PREFIXES = {
     Talk.Kind.PANEL: "Panel: ",
     Talk.Kind.TALK: "",
 }
-_FENCE = re.compile(r"^\s*(```|~~~)")
 # "<" where an HTML parser would start a tag, comment or doctype; autolinks to web
 # and mail addresses are left alone.
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])(?!(?:https?://|mailto:)[^<>\s\"'`]*>)", re.IGNORECASE)
@@ -263,7 +262,7 @@ def _demoted(body: str, level: int) -> list[str]:
     ``level``: below the session heading, never mistaken for a session."""
     lines, fenced, levels = body.splitlines(), False, []
     for line in lines:
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         elif not fenced and (heading := HEADING.match(line)):
             levels.append(len(heading["hashes"]))
@@ -272,7 +271,7 @@ def _demoted(body: str, level: int) -> list[str]:
         return lines
     out, fenced = [], False
     for line in lines:
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         elif not fenced and (heading := HEADING.match(line)):
             hashes = len(heading["hashes"])

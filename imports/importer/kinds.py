@@ -15,14 +15,20 @@ _KIND_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _OPEN_SPACE_SUFFIX = re.compile(r"^(?P<rest>.+?)[\s:\u2013\u2014-]+open\s+(?:space|session)$", re.I)
-_KINDS = {
+# The one table from a kind's word to the kind, for every reader of kind markers.
+KIND_WORDS = {
     "keynote": Talk.Kind.KEYNOTE,
+    "keynotes": Talk.Kind.KEYNOTE,
     "opening": Talk.Kind.KEYNOTE,
     "closing": Talk.Kind.KEYNOTE,
     "ignite": Talk.Kind.IGNITE,
+    "ignites": Talk.Kind.IGNITE,
     "lightning": Talk.Kind.IGNITE,
     "workshop": Talk.Kind.WORKSHOP,
+    "workshops": Talk.Kind.WORKSHOP,
+    "tutorial": Talk.Kind.WORKSHOP,
     "panel": Talk.Kind.PANEL,
+    "bof": Talk.Kind.TALK,
     "talk": Talk.Kind.TALK,
     "open": OPEN_SPACE,
 }
@@ -34,8 +40,13 @@ _OPEN_SPACES_LABEL = re.compile(
 )
 
 
-def kind_of(word: str) -> str:
-    return _KINDS[word.split()[0].lower()]
+def kind_of(words: str) -> str:
+    """The kind the first kind word of ``words`` names ("Opening keynote": keynote);
+    a talk when none does."""
+    for word in words.lower().split():
+        if word in KIND_WORDS:
+            return KIND_WORDS[word]
+    return Talk.Kind.TALK
 
 
 def kind_and_rest(text: str) -> tuple[str, str, bool]:
