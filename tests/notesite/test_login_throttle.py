@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
@@ -184,3 +185,30 @@ def test_behind_a_proxy_a_made_up_header_does_not_escape_the_lock(limits, settin
         HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.9",
     )
     assert response.status_code == 429
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test settings' hasher, counting the passwords it checks."""
+
+    checked = 0
+
+    def verify(self, password, encoded):
+        type(self).checked += 1
+        return super().verify(password, encoded)
+
+
+def test_a_try_during_the_lockout_checks_no_password(limits, attendee, settings):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    fail(5, "bob")
+    CountingHasher.checked = 0
+
+    responses = [log_in(Client(), "bob", password).status_code for password in ("pw", "x", "y")]
+
+    assert (responses, CountingHasher.checked) == ([429, 429, 429], 0)
+
+
+def test_a_try_below_the_limit_checks_the_password(limits, attendee, settings):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.checked = 0
+    fail(1, "bob")
+    assert CountingHasher.checked == 1
