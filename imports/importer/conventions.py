@@ -371,14 +371,6 @@ def parse_date_range(text: str) -> tuple[datetime.date, datetime.date] | None:
     return None
 
 
-def find_date(text: str) -> datetime.date | None:
-    """The first date written anywhere in ``text``."""
-    for match in DATE_IN_TEXT.finditer(text):
-        if found := parse_date(match.group()):
-            return found
-    return None
-
-
 _DATE_LINE = re.compile(
     r"^(?:(?:date|dates|when)\s*:\s*)?(?P<when>.+?)(?:\s+[·|•]\s+(?P<place>.+))?$", re.I
 )
@@ -409,8 +401,6 @@ _TITLE_SUFFIX = re.compile(
     r"|recap|report|takeaways|highlights))+$",
     re.IGNORECASE,
 )
-# DevOpsDays events are named after their city: "DevOps Days Toronto".
-_CITY_NAMED = re.compile(r"^dev\s*ops\s*days\s+(?P<city>[^\W\d_][\w .'-]*?)$", re.IGNORECASE)
 
 
 def event_name_from_title(title: str) -> str:
@@ -424,12 +414,6 @@ def without_year(name: str, year: int) -> str:
     """The event name without a trailing start year: the site shows the year next to
     the name (and puts it in the slug), and staff enter names without it."""
     return re.sub(rf"[\s,]+{year}$", "", name.strip()) or name
-
-
-def city_from_name(name: str) -> str:
-    """The city a DevOpsDays event is named after, else ""."""
-    match = _CITY_NAMED.match(name.strip())
-    return match["city"].strip() if match else ""
 
 
 def comma_list(value) -> list[str]:
