@@ -17,8 +17,6 @@ docs/import-format.md describes the conventions recognised.
 
 from imports.importer.conventions import (
     event_name_from_title,
-    parse_date,
-    parse_date_range,
     without_year,
 )
 from imports.importer.errors import ImportProblem
@@ -66,8 +64,6 @@ __all__ = [
     "event_report",
     "find_event",
     "into_event",
-    "parse_date",
-    "parse_date_range",
     "parse_markdown",
     "parse_text",
     "read_path",

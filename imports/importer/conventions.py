@@ -11,6 +11,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 
 from actions.models import ActionPoint
+from imports.importer import dates
 from imports.importer.errors import ImportProblem
 from imports.importer.kinds import kind_and_rest
 from imports.importer.model import ParsedActionPoint, ParsedSession
@@ -313,62 +314,10 @@ STATUS_LINE = re.compile(r"^\*Status:[^*]*\*$")
 
 # --- Dates -------------------------------------------------------------------------
 
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%A, %B %d, %Y",
-    "%A %d %B %Y",
-    "%d/%m/%Y",
-)
 DATE_IN_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}|\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?,?\s+\d{4}"
     r"|\b[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
 )
-_DAYS_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*-\s*(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-_MONTH_DAYS_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})\s*-\s*(\d{1,2}),?\s+(\d{4})$")
-_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """A date written as 2025-10-14, 14 October 2025, 14 Oct 2025, October 14, 2025,
-    October 14th 2025, Thursday, October 31, 2019."""
-    text = re.sub(r"\s+", " ", _ORDINAL.sub("", text.strip().rstrip("."))).replace(".", "")
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_date_range(text: str) -> tuple[datetime.date, datetime.date] | None:
-    """One date, or a range: "14-15 October 2025", "October 14-15, 2025",
-    "2025-10-14 to 2025-10-15", "30 September - 1 October 2025" (en dashes too)."""
-    text = re.sub(r"\s*[\u2013\u2014]\s*", " - ", text.strip()).replace(" to ", " - ")
-    text = _ORDINAL.sub("", text)
-    if single := parse_date(text):
-        return single, single
-    for pattern, order in ((_DAYS_MONTH_YEAR, (0, 1, 2, 3)), (_MONTH_DAYS_YEAR, (1, 2, 0, 3))):
-        if match := pattern.match(text):
-            first, last, month, year = (match.groups()[i] for i in order)
-            starts, ends = (
-                parse_date(f"{first} {month} {year}"),
-                parse_date(f"{last} {month} {year}"),
-            )
-            if starts and ends:
-                return starts, ends
-    if " - " in text:
-        first, _, last = text.partition(" - ")
-        ends = parse_date(last)
-        starts = parse_date(first) or (ends and parse_date(f"{first} {ends.year}"))
-        if starts and ends:
-            return starts, ends
-    return None
 
 
 _DATE_LINE = re.compile(
@@ -380,9 +329,13 @@ def date_line(line: str) -> tuple[tuple[datetime.date, datetime.date], str] | No
     """((start, end), place) from a line such as "14-15 October 2025 · Oslo, Norway",
     "_October 31, 2019_" or "Date: 2019-10-31"; None when it is not one."""
     match = _DATE_LINE.match(plain(line))
-    if match and (dates := parse_date_range(match["when"])):
-        return dates, (match["place"] or "").strip()
-    return None
+    if match is None or (found := dates.find(when := match["when"])) is None:
+        return None
+    # The whole "when" must be the date: "October 31, 2019" is a date line, "Talk on
+    # October 31, 2019" is not.
+    if re.search(r"[^\W_]", when[: found.span[0]] + when[found.span[1] :]):
+        return None
+    return (found.starts_on, found.ends_on), (match["place"] or "").strip()
 
 
 def city_and_country(place: str) -> tuple[str, str]:

@@ -94,6 +94,9 @@ def _day(day: str, month: str, year: str) -> datetime.date | None:
         return None
 
 
+_RANGE_JOIN = re.compile(r"\s*(?:to|until|till|[-\u2013\u2014])\s*", re.IGNORECASE)
+
+
 def _read(match: re.Match) -> tuple[datetime.date, datetime.date] | None:
     parts = match.groupdict()
     if parts.get("iso"):
@@ -124,7 +127,20 @@ def _read(match: re.Match) -> tuple[datetime.date, datetime.date] | None:
 
 
 def find(text: str) -> Found | None:
-    """The first date or range of dates written in ``text``."""
+    """The first date or range of dates written in ``text``; two dates joined by "to",
+    "until" or a dash ("2025-10-14 to 2025-10-16") are one range."""
+    first = _first(text)
+    if first is None:
+        return None
+    joined = _RANGE_JOIN.match(text, first.span[1])
+    last = _first(text[joined.end() :]) if joined else None
+    if last is None or last.span[0] != 0 or last.ends_on < first.starts_on:
+        return first
+    span = (first.span[0], joined.end() + last.span[1])
+    return Found(first.starts_on, last.ends_on, span, with_time=first.with_time)
+
+
+def _first(text: str) -> Found | None:
     best: Found | None = None
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):

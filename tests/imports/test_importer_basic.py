@@ -13,8 +13,8 @@ from imports.importer import (
     ParsedEvent,
     ParsedSession,
     ParsedTakeaway,
+    dates,
     event_name_from_title,
-    parse_date_range,
     parse_markdown,
     parse_text,
     save_parsed,
@@ -345,8 +345,9 @@ def test_text_tags_line_without_letters_or_digits_is_refused():
     ],
 )
 def test_date_ranges(text, expected):
-    dates = parse_date_range(text)
-    assert (tuple(d.isoformat() for d in dates) if dates else None) == expected
+    found = dates.find(text)
+    dates_found = (found.starts_on, found.ends_on) if found else None
+    assert (tuple(d.isoformat() for d in dates_found) if dates_found else None) == expected
 
 
 @pytest.mark.parametrize(
