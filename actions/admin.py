@@ -92,6 +92,7 @@ class ActionPointAdminForm(StaleCheckForm):
     via = ActionPointChange.Via.ADMIN
     comment = forms.CharField(
         required=False,
+        max_length=ActionPointChange.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: why, for the history.",
     )
@@ -119,7 +120,10 @@ class AssignForm(forms.Form):
         label="Yes, the due date is in the past", required=False, widget=forms.HiddenInput
     )
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
+        required=False,
+        max_length=ActionPointChange.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional.",
     )
     field_order = ["assignee", "due_on", "confirm_past", "comment"]
 

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
 
-from actions.models import ActionPoint
+from actions.models import ActionPoint, ActionPointChange
 from common.validators import validate_sensible_date
 from talks.forms import LookupField
 
@@ -56,6 +56,7 @@ class ActionPointUpdateForm(forms.Form):
     )
     comment = forms.CharField(
         required=False,
+        max_length=ActionPointChange.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional: what happened, or why. It goes into the history.",
     )

@@ -268,6 +268,8 @@ class ActionPointChange(models.Model):
     )
     changed_at = models.DateTimeField(default=timezone.now)
     changes = models.JSONField(default=dict, blank=True)
+    # Forms hold comments to this length: a history is read, not a place for pastes.
+    COMMENT_MAX_LENGTH = 2_000
     comment = models.TextField(blank=True)
     via = models.CharField(max_length=20, choices=Via.choices)
 
