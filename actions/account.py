@@ -3,6 +3,7 @@ secret links (feed key, calendar address) that let readers in without a login.""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -77,3 +78,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             response = super().form_valid(form)
             reset_secret_links(user=form.user)
         return response
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """The admin's "set password" form, which revokes the secret links too: staff set
+    a password for someone whose account leaked, and the old access should end with it."""
+
+    def save(self, commit: bool = True):
+        with transaction.atomic():
+            user = super().save(commit=commit)
+            if commit:
+                reset_secret_links(user=user)
+        return user

@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -25,6 +26,7 @@ from django.template.response import TemplateResponse
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
+from actions.account import AdminPasswordChangeForm
 from actions.exports import export_as_csv
 from actions.forms import ISO_DATE_FIELD, past_date_warning
 from actions.models import ActionPoint, ActionPointChange, Notification, TaggedActionPoint
@@ -461,3 +463,12 @@ class ActionPointAdmin(SiteAdmin):
         self.message_user(
             request, f"Marked {changed} action point(s) {status.label.lower()}.", messages.SUCCESS
         )
+
+
+# Django's user admin, whose "set password" also revokes the user's secret links.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    change_password_form = AdminPasswordChangeForm
