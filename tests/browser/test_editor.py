@@ -75,18 +75,20 @@ def open_page(page, url: str) -> None:
     page.goto(url, wait_until="load")
 
 
+# The texts the page keeps in this browser's storage, one per writing page.
+DRAFTS_JS = """() => Object.keys(localStorage)
+  .filter((key) => key.startsWith("notesite:note-draft:"))
+  .map((key) => localStorage.getItem(key))"""
+
+
 def draft_in_storage(page) -> str | None:
-    return page.evaluate(
-        """() => Object.keys(localStorage).filter((k) => k.startsWith("notesite:note-draft:"))
-                  .map((k) => localStorage.getItem(k))[0] || null"""
-    )
+    drafts = page.evaluate(DRAFTS_JS)
+    return drafts[0] if drafts else None
 
 
 def wait_for_draft(page, text: str) -> None:
     page.wait_for_function(
-        """(text) => Object.keys(localStorage).some(
-             (k) => k.startsWith("notesite:note-draft:") && localStorage.getItem(k).includes(text))""",
-        arg=text,
+        f"(text) => ({DRAFTS_JS})().some((draft) => draft.includes(text))", arg=text
     )
 
 
@@ -209,9 +211,9 @@ def test_typed_text_comes_back_after_a_reload_and_is_forgotten_once_saved(page, 
     expect(notice.get_by_role("button", name="Discard")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Testers as generalists")
     expect(page.get_by_label("Body")).to_have_value("Half a thought about pairing")
-    expect(
-        page.get_by_role("group", name="Takeaway 1").get_by_label("Takeaway")
-    ).to_have_value("Pair up.")
+    expect(page.get_by_role("group", name="Takeaway 1").get_by_label("Takeaway")).to_have_value(
+        "Pair up."
+    )
 
     page.get_by_role("button", name="Save note").click()
     page.wait_for_url(lambda url: "/notes/new/" not in url)
