@@ -167,7 +167,7 @@ def test_preview_button_shows_takeaways_action_points_and_warnings_too(attendee_
     ]
     assert "<h3>1 takeaway</h3>" in html
     assert "<h3>1 action point</h3>" in html
-    assert 'id="note-preview" aria-labelledby="note-preview-heading" tabindex="-1">' in html
+    assert 'id="note-preview" aria-labelledby="note-preview-heading" tabindex="0">' in html
     assert saved_counts() == (0, 0, 0)
 
 
@@ -175,7 +175,7 @@ def test_writing_page_without_a_preview_keeps_the_preview_box_hidden(attendee_cl
     talk = TalkFactory()
     response = attendee_client.get(new_note_url(talk))
     assert response.context["preview"] is None
-    assert 'tabindex="-1" hidden>' in response.content.decode()
+    assert 'tabindex="0" hidden>' in response.content.decode()
 
 
 def test_edit_page_names_the_saved_version_its_autosaved_text_belongs_to(attendee_client, attendee):
