@@ -92,10 +92,14 @@
       })
       .catch(function () {}); // offline for a moment: the next pause tries again
   }
+  function previewShown() {
+    return wide.matches || chosen === "note-preview";
+  }
   function refreshSoon() {
     stale = true;
     clearTimeout(timer);
-    timer = setTimeout(refresh, 400);
+    // Behind its tab, the preview waits until it is asked for.
+    if (previewShown()) timer = setTimeout(refresh, 400);
   }
 
   // --- Side by side, or Write / Preview tabs ---------------------------------------
@@ -266,5 +270,5 @@
     event.returnValue = ""; // older browsers ask only when this is set
   });
 
-  if (!previewBody.querySelector(".preview-summary") && body.value.trim()) refresh();
+  if (previewShown() && !previewBody.querySelector(".preview-summary") && body.value.trim()) refresh();
 })();
