@@ -154,13 +154,17 @@ class NoteWriting:
         """One warning per new action point due before today: saved all the same,
         as the follow-up page and the admin do, since a late record is sometimes meant."""
         return [
-            f"“{point.title}”: {warning}"
-            for point in self.new_action_points()
-            if (warning := past_date_warning(point.due_on))
+            warning for point in self.new_action_points() if (warning := past_due_warning(point))
         ]
 
     def new_action_points(self) -> list[NewActionPoint]:
         return _filled(self.action_points)
+
+
+def past_due_warning(point: NewActionPoint) -> str:
+    """What saving ``point`` warns of if it is due before today ("" if not)."""
+    warning = past_date_warning(point.due_on)
+    return f"“{point.title}”: {warning}" if warning else ""
 
 
 def _formset(formset_class, data, prefix: str, more_rows: bool):

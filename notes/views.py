@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.markdown import render_markdown
 from notes.forms import NoteWriting
+from notes.preview import preview_of
 from notes.services import AlreadyWritten, update_note, write_note
 from talks.models import Event, Note, OpenSpace, Talk
 
@@ -76,7 +76,7 @@ def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> H
         "source": talk or open_space or event,
         "event": event,
         "session": talk or open_space,
-        "preview_html": _preview(writing) if previewing else "",
+        **_preview_context(writing, previewing),
     }
     return render(request, "notes/note_form.html", context)
 
@@ -103,7 +103,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "source": note.source,
         "event": note.event,
         "session": note.session,
-        "preview_html": _preview(writing) if previewing else "",
+        **_preview_context(writing, previewing),
     }
     return render(request, "notes/note_form.html", context)
 
@@ -122,7 +122,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
-    """The body rendered as the note page will show it, for the live preview script."""
+    """The preview of the writing page's fields, for the live preview script: the note
+    rendered as its page will show it, the takeaways and action points saving would
+    create, and the errors and warnings saving would give. Saves nothing."""
     if not (request.user.has_perm("talks.add_note") or request.user.has_perm("talks.change_note")):
         raise PermissionDenied
     body = request.POST.get("body", "")
@@ -133,8 +135,8 @@ def preview(request: HttpRequest) -> HttpResponse:
             f"this one has {len(body):,}.",
             content_type="text/plain; charset=utf-8",
         )
-    # render_markdown sanitises (nh3 allowlist): the fragment is safe to insert.
-    return HttpResponse(render_markdown(body))
+    writing = NoteWriting(request.user, request.POST)
+    return render(request, "notes/_preview.html", {"preview": preview_of(writing)})
 
 
 def _note_for(request: HttpRequest, pk: int, allowed: Callable[[Note, object], bool]) -> Note:
@@ -156,10 +158,11 @@ def _previewing(request: HttpRequest) -> bool:
     return request.method == "POST" and "preview" in request.POST
 
 
-def _preview(writing: NoteWriting) -> str:
-    body = writing.note["body"].value() or ""
-    # An over-long body is not rendered; the form says why next to the field.
-    return render_markdown(body) if len(body) <= _BODY_MAX_LENGTH else ""
+def _preview_context(writing: NoteWriting, previewing: bool) -> dict:
+    if not previewing:
+        return {"preview": None, "preview_html": ""}
+    preview = preview_of(writing)
+    return {"preview": preview, "preview_html": preview.body_html}
 
 
 def _warn_past_due(request: HttpRequest, writing: NoteWriting) -> None:
