@@ -80,6 +80,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which also asks the browser to forget what this site stored in
+    it: the writing page keeps unsaved text in local storage, and the next person at a
+    shared computer should not find it."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
+
+
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     """The admin's "set password" form, which revokes the secret links too: staff set
     a password for someone whose account leaked, and the old access should end with it."""

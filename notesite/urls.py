@@ -14,7 +14,7 @@ urlpatterns = [
     # Login, logout and password change only: accounts are made by staff, so there
     # is no sign-up, and no password reset by email to an unverified address.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", account.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
         account.PasswordChangeView.as_view(),
@@ -25,6 +25,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # The admin's logout is the site's (one session, one way to end it).
+    path("admin/logout/", account.LogoutView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("notes.urls")),
     path("", include("search.urls")),

@@ -154,3 +154,12 @@ def test_event_page_runs_the_same_queries_for_1_and_10_talks(attendee_client):
         talk.tags.add("c")
         talk.speakers.create(name=f"Speaker {talk.pk}")
     assert count_queries(attendee_client, event.get_absolute_url()) == one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/logout/", "/admin/logout/"])
+def test_logout_asks_the_browser_to_forget_stored_drafts(url, client, staff):
+    client.force_login(staff)
+    response = client.post(url)
+    assert (response.status_code, response["Clear-Site-Data"]) == (302, '"storage"')
+    assert client.get("/admin/").status_code == 302
