@@ -41,6 +41,23 @@ FORWARD = (  # noqa: S608 - our own table names
 -- Nothing calls the stand-in talks 0015 left for these tables any more.
 DROP FUNCTION talks_content_changed();
 
+-- Action points' tags and history find their event through the action point.
+CREATE OR REPLACE FUNCTION talks_event_of(parent text, row_id bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE parent
+        WHEN '' THEN RETURN row_id;
+        WHEN 'talks_talk' THEN RETURN (SELECT t.event_id FROM talks_talk t WHERE t.id = $2);
+        WHEN 'talks_openspace' THEN
+            RETURN (SELECT o.event_id FROM talks_openspace o WHERE o.id = $2);
+        WHEN 'talks_takeaway' THEN
+            RETURN (SELECT t.event_id FROM talks_takeaway t WHERE t.id = $2);
+        WHEN 'actions_actionpoint' THEN
+            RETURN (SELECT a.event_id FROM actions_actionpoint a WHERE a.id = $2);
+    END CASE;
+END
+$$;
+
 -- Publishing a note changes what readers see of the action points raised in it too.
 CREATE OR REPLACE FUNCTION talks_drafted_events(note_id bigint) RETURNS bigint[]
 LANGUAGE sql STABLE AS $$

@@ -86,27 +86,34 @@ BEGIN
 END
 $$;
 
+-- The event of a row of ``parent`` ('' when ``id`` is the event's): static queries,
+-- planned once per session (actions 0015 adds action points).
+CREATE FUNCTION talks_event_of(parent text, row_id bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE parent
+        WHEN '' THEN RETURN row_id;
+        WHEN 'talks_talk' THEN RETURN (SELECT t.event_id FROM talks_talk t WHERE t.id = $2);
+        WHEN 'talks_openspace' THEN
+            RETURN (SELECT o.event_id FROM talks_openspace o WHERE o.id = $2);
+        WHEN 'talks_takeaway' THEN
+            RETURN (SELECT t.event_id FROM talks_takeaway t WHERE t.id = $2);
+    END CASE;
+END
+$$;
+
 -- Rows that name their event through a column of theirs. TG_ARGV: the kind, the
 -- column, and the table the column points into ('' when it holds the event's id).
 CREATE FUNCTION talks_child_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     events bigint[] := '{}';
-    parent_id text;
-    event_id bigint;
 BEGIN
-    FOREACH parent_id IN ARRAY ARRAY[
-        CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) ->> TG_ARGV[1] END,
-        CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) ->> TG_ARGV[1] END
-    ] LOOP
-        CONTINUE WHEN parent_id IS NULL;
-        IF TG_ARGV[2] = '' THEN
-            event_id := parent_id::bigint;
-        ELSE
-            EXECUTE format('SELECT event_id FROM %I WHERE id = $1', TG_ARGV[2])
-                INTO event_id USING parent_id::bigint;
-        END IF;
-        events := events || event_id;
-    END LOOP;
+    IF TG_OP <> 'INSERT' THEN
+        events := events || talks_event_of(TG_ARGV[2], (to_jsonb(OLD) ->> TG_ARGV[1])::bigint);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        events := events || talks_event_of(TG_ARGV[2], (to_jsonb(NEW) ->> TG_ARGV[1])::bigint);
+    END IF;
     PERFORM talks_bump_versions(ARRAY[TG_ARGV[0]], events);
     RETURN NULL;
 END
@@ -288,6 +295,7 @@ DROP FUNCTION talks_kind_changed();
 DROP FUNCTION talks_note_changed();
 DROP FUNCTION talks_drafted_events(bigint);
 DROP FUNCTION talks_child_row_changed();
+DROP FUNCTION talks_event_of(text, bigint);
 DROP FUNCTION talks_event_changed();
 DROP FUNCTION talks_row_changed();
 DROP TABLE talks_contentversion;
