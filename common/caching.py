@@ -1,25 +1,57 @@
-"""Page fragments cached under the content version, so they are never stale.
+"""Page fragments cached under the versions of what they show, so they are never stale.
 
-PostgreSQL counts the commits that change what pages show (``ContentVersion``,
-bumped by triggers at commit). A fragment is stored under the version read before it
-was built, and today's date (overdue marks change without a write): any later change,
-whatever wrote it, moves every page to new keys. A fragment built from data newer
-than its version is harmless (the next request reads the newer version and builds
-again).
+PostgreSQL counts the commits that change what pages show, per scope (the table
+``talks_contentversion``, bumped by triggers at commit, migrations talks 0015 and
+actions 0015): one counter per kind of content (``KINDS``), one per event (any row
+that belongs to it), "all" (every change) and "epoch" (a TRUNCATE, which names no
+rows). Writes from any path count: forms, the admin, imports, bulk updates, raw SQL;
+a transaction that rolls back counts nothing.
 
-The cache is the process's memory (``CACHES``): every process checks the version in
-the database, so web processes need share nothing, and a fragment a process lacks is
-simply built. Fragments with something personal in them (a user's drafts, their Edit
-links, what their role sees) carry that in their key.
+Each fragment declares what it shows (``FRAGMENTS``, keyed by the name its template
+gives it): the kinds, and whether it shows one event only (its first key part is the
+event, or a talk or open space of it), in which case the rows of that event count
+through the event's counter instead of their kinds'. A fragment is stored under the
+counters of what it shows (read before it is built) and today's date (overdue marks
+change without a write): a change to anything it shows moves it to a new key, and a
+change to anything else leaves it cached. So a note written at one event leaves the
+other events' pages, the tag list, the overview... as they were, which one counter
+for everything did not. A fragment built from data newer than the counters it is
+stored under is harmless: readers that read those counters before the change see a
+page at least as new as their own reads, and later readers read newer counters.
+
+Getting a dependency wrong serves a stale page, which is worse than a slow one, so:
+a kind is declared when the fragment shows anything of it, even only a name (users'
+names are "people", and so are roles and permissions, which decide links); "drafts"
+(which notes are drafts, and whose) when it lists takeaways or action points hidden
+while their note is a draft; and a fragment nobody declared depends on "all", as
+every fragment did before.
+
+Readers' own drafts: lists of takeaways and action points show a reader the rows of
+their own draft notes too, so those fragments were kept per reader. Declared with
+``readers_drafts``, they are kept per reader only for readers who have a draft note
+(few); everyone else shares one copy, which is exactly what anybody without drafts
+sees. That copy is stored only if the counters it depends on and the reader's
+having no drafts still hold after it is built: a draft its builder saved meanwhile
+must not reach the shared copy.
+
+The counters a request needs are read in one query (the first fragment reads every
+kind's counter, its event's and whether the reader has drafts; a second event on the
+same page costs one more). The cache is the process's memory (``CACHES``): every
+process reads the counters from the database, so web processes need share nothing,
+and a fragment a process lacks is simply built. Fragments with something personal in
+them (a user's follow-ups, their Edit links, what their role sees) carry that in the
+key their template gives them.
 """
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import SafeString, mark_safe
@@ -27,20 +59,126 @@ from django.utils.safestring import SafeString, mark_safe
 # Old versions' fragments are never read again; the cache's size bound evicts them.
 FRAGMENT_TIMEOUT = 60 * 60
 
+# The kinds of content, each with its counter (what the triggers bump for each table).
+EVENTS = "events"  # events and their tags
+SESSIONS = "sessions"  # talks, open spaces, their speakers and tags
+SPEAKERS = "speakers"
+NOTES = "notes"
+DRAFTS = "drafts"  # which notes are drafts, and whose
+TAKEAWAYS = "takeaways"  # and their tags
+ACTION_POINTS = "action_points"  # and their tags and history
+TAGS = "tags"  # the tags themselves: names and slugs
+FOLLOWS = "follows"
+PEOPLE = "people"  # users' names, roles (groups) and permissions
+KINDS = (EVENTS, SESSIONS, SPEAKERS, NOTES, DRAFTS, TAKEAWAYS, ACTION_POINTS, TAGS, FOLLOWS,
+         PEOPLE)  # fmt: skip
+EVERYTHING = "all"  # bumped by every change
+EPOCH = "epoch"  # bumped by a TRUNCATE: every fragment depends on it
 
-def content_version(request: HttpRequest) -> int | None:
-    """The content version, read once per request; None when nothing may be cached.
+
+@dataclass(frozen=True)
+class Shows:
+    """What a fragment shows. ``per_event``: one event's rows only (its first key part
+    is the event or a row with ``event_id``), counted by that event's counter, plus
+    ``kinds`` for what it shows of other rows (names of people, speakers, tags).
+    ``readers_drafts``: it lists rows visible to their draft note's author only, so
+    it is kept per reader for readers with drafts (the template leaves the reader
+    out of its key)."""
+
+    kinds: frozenset[str]
+    per_event: bool = False
+    readers_drafts: bool = False
+
+
+def shows(*kinds: str, per_event: bool = False, readers_drafts: bool = False) -> Shows:
+    unknown = set(kinds) - {*KINDS, EVERYTHING}
+    if unknown:
+        raise ValueError(f"Unknown kinds of content: {sorted(unknown)}.")
+    return Shows(frozenset(kinds), per_event, readers_drafts)
+
+
+# Every {% fragment %} by name: what it shows (read the template and the view's
+# querysets: names, sources, tags, counts, what drafts hide). Keep it next to the
+# template when one changes. A name missing here depends on everything.
+FRAGMENTS: dict[str, Shows] = {
+    # My follow-ups (their sources, tags), what I follow and the newest takeaways and
+    # notes there.
+    "dashboard-mine": shows(
+        EVENTS, SESSIONS, NOTES, DRAFTS, TAKEAWAYS, ACTION_POINTS, TAGS, FOLLOWS, PEOPLE
+    ),
+    # Recent takeaways (authors, sources), recent events, popular tags (counted over
+    # talks', open spaces', takeaways' and action points' tags, not drafts').
+    "dashboard-everyones": shows(
+        EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS, TAGS, PEOPLE, readers_drafts=True
+    ),
+    # Takeaways with filters: tag facets, events, speakers, authors.
+    "takeaways": shows(
+        EVENTS, SESSIONS, SPEAKERS, TAKEAWAYS, DRAFTS, TAGS, PEOPLE, readers_drafts=True
+    ),
+    # Counts of published action points per status, event and assignee, overdue ones.
+    "overview": shows(EVENTS, SESSIONS, ACTION_POINTS, DRAFTS, PEOPLE),
+    # A reader's (or everyone's) follow-ups with sources, assignees, tags; event and
+    # assignee suggestions.
+    "follow-ups": shows(EVENTS, SESSIONS, ACTION_POINTS, DRAFTS, TAGS, PEOPLE),
+    "search": shows(
+        EVENTS, SESSIONS, SPEAKERS, NOTES, DRAFTS, TAKEAWAYS, ACTION_POINTS, TAGS, PEOPLE
+    ),
+    # Tags with their uses (not counting what drafts hide).
+    "tags": shows(TAGS, EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
+    "tag-usage": shows(TAGS, EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
+    # What carries a tag: talks (speakers), open spaces, takeaways, action points.
+    "tag-sections": shows(
+        TAGS, EVENTS, SESSIONS, SPEAKERS, TAKEAWAYS, ACTION_POINTS, DRAFTS, PEOPLE
+    ),
+    # An event's talks (speakers, tags), open spaces, takeaways and action points.
+    "event-sessions": shows(SPEAKERS, TAGS, PEOPLE, per_event=True, readers_drafts=True),
+    "event-notes": shows(PEOPLE, per_event=True),
+    "session-notes": shows(PEOPLE, per_event=True),
+    "session-follow-ups": shows(TAGS, PEOPLE, per_event=True, readers_drafts=True),
+}
+UNDECLARED = shows(EVERYTHING)
+
+
+@dataclass
+class Versions:
+    """The counters a request has read, and whether its reader has draft notes."""
+
+    counters: dict[str, int]
+    reader_has_drafts: bool
+
+
+def _read_versions(request: HttpRequest, scopes: set[str]) -> Versions:
+    """``scopes``' counters (0 for one never bumped) and the reader's drafts, in one
+    query."""
+    user = getattr(request, "user", None)
+    reader = user.pk if user is not None and user.is_authenticated else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT scope, version FROM talks_contentversion WHERE scope = ANY(%s) "
+            "UNION ALL SELECT '', count(*) FROM (SELECT FROM talks_note "
+            "WHERE author_id = %s AND status = 'draft' LIMIT 1) drafts",
+            [sorted(scopes), reader],
+        )
+        rows = dict(cursor.fetchall())
+    has_drafts = bool(rows.pop(""))
+    return Versions({scope: rows.get(scope, 0) for scope in scopes}, has_drafts)
+
+
+def content_versions(request: HttpRequest, scopes: set[str]) -> Versions | None:
+    """The counters of ``scopes``, read once per request (every kind's with the
+    first); None when nothing may be cached.
 
     Inside a transaction a page could show its own uncommitted writes (and they may
     roll back), so nothing read there is cached."""
     if connection.in_atomic_block:
         return None
-    if not hasattr(request, "_content_version"):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version FROM talks_contentversion")
-            row = cursor.fetchone()
-        request._content_version = row[0] if row else None
-    return request._content_version
+    known: Versions | None = getattr(request, "_content_versions", None)
+    if known is None:
+        known = _read_versions(request, {EVERYTHING, EPOCH, *KINDS, *scopes})
+        request._content_versions = known
+    elif missing := scopes - known.counters.keys():
+        known.counters.update(_read_versions(request, missing).counters)
+    return known
 
 
 def query_key(request: HttpRequest) -> tuple:
@@ -64,20 +202,72 @@ def key_part(value):
     raise TypeError(f"A fragment key part must be a row or a plain value, not {value!r}.")
 
 
-def cached_fragment(request: HttpRequest, key: tuple, build: Callable[[], str]) -> SafeString:
-    """``build()``'s HTML, from the cache when this version has it."""
-    version = content_version(request)
-    if version is None:
+def event_of(row) -> int:
+    """The event a per-event fragment shows: its first key part, an event or a row of one."""
+    if not isinstance(row, models.Model):
+        raise TypeError(f"A per-event fragment's first key part must be a row, not {row!r}.")
+    return row.event_id if hasattr(row, "event_id") else row.pk
+
+
+def _count(request: HttpRequest, what: str) -> None:
+    counts = request.__dict__.setdefault("_fragment_counts", {"hits": 0, "builds": 0})
+    counts[what] += 1
+
+
+def cached_fragment(
+    request: HttpRequest, name: str, key: tuple, build: Callable[[], str]
+) -> SafeString:
+    """``build()``'s HTML, from the cache when nothing it shows changed since it was built."""
+    fragment = FRAGMENTS.get(name, UNDECLARED)
+    scopes = {EPOCH, *fragment.kinds}
+    if fragment.per_event:
+        scopes.add(f"event:{event_of(key[0])}")
+    versions = content_versions(request, scopes)
+    if versions is None:
         return mark_safe(build())  # noqa: S308 - rendered template output, escaped there
+    counters = tuple(sorted((scope, versions.counters[scope]) for scope in scopes))
+    reader = None
+    shared_by_readers = False
+    if fragment.readers_drafts:
+        if versions.reader_has_drafts:
+            reader = request.user.pk
+        else:
+            shared_by_readers = True
     # Today is part of every key: pages mark overdue follow-ups without any write.
     today = timezone.localdate().isoformat()
-    digest = hashlib.sha256(repr((version, today, key_part(key))).encode()).hexdigest()
-    cache_key = f"fragment:{digest}"
+    parts = (name, counters, today, reader, key_part(key))
+    cache_key = f"fragment:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
     html = cache.get(cache_key)
-    if html is None:
-        html = str(build())
-        cache.set(cache_key, html, FRAGMENT_TIMEOUT)
+    if html is not None:
+        _count(request, "hits")
+        return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
+    _count(request, "builds")
+    html = str(build())
+    if shared_by_readers:
+        # Built with the reader's drafts if they saved one meanwhile: shared only if
+        # nothing it shows changed and they still have none.
+        after = _read_versions(request, scopes)
+        if after.reader_has_drafts or any(
+            after.counters[scope] != versions.counters[scope] for scope in scopes
+        ):
+            return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
+    cache.set(cache_key, html, FRAGMENT_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
+
+
+def fragment_counts_header(get_response: Callable) -> Callable:
+    """Middleware (installed when ``settings.FRAGMENT_COUNTS_HEADER`` is on, as the
+    benchmark does): ``X-Fragments: <from the cache> <built>`` on every response
+    that rendered fragments, so a load test can tell the share served from the cache."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        counts = getattr(request, "_fragment_counts", None)
+        if counts is not None and getattr(settings, "FRAGMENT_COUNTS_HEADER", False):
+            response["X-Fragments"] = f"{counts['hits']} {counts['builds']}"
+        return response
+
+    return middleware
 
 
 # Lists for fragments: loaded when first rendered, so a cached fragment costs no query.

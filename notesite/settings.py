@@ -137,6 +137,11 @@ MIDDLEWARE = [
     # Last, as axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# How many of a response's cached fragments came from the cache, in a header
+# (X-Fragments): for the benchmark, off otherwise.
+FRAGMENT_COUNTS_HEADER = envbool("FRAGMENT_COUNTS_HEADER", False)
+if FRAGMENT_COUNTS_HEADER:
+    MIDDLEWARE.insert(0, "common.caching.fragment_counts_header")
 
 ROOT_URLCONF = "notesite.urls"
 WSGI_APPLICATION = "notesite.wsgi.application"
@@ -184,7 +189,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cached page fragments (common.caching) live in each process's own memory: that is
-# correct without sharing anything, because every process checks the content version
+# correct without sharing anything, because every process checks the content versions
 # in the database. 300 fragments of at most ~150 KB bound a worker's growth.
 CACHES = {
     "default": {

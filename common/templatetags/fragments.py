@@ -1,7 +1,9 @@
 """``{% fragment "name" key… %}…{% endfragment %}``: the enclosed template, cached
-under the content version (common.caching). The key must hold everything the
-fragment shows that varies: objects, page numbers, the user when it is personal.
-Querysets in the context stay unevaluated when the fragment comes from the cache."""
+under the versions of what it shows (common.caching; what each name shows is declared
+in ``common.caching.FRAGMENTS``). The key must hold everything else the fragment
+shows that varies: objects, page numbers, the user when it is personal (the reader's
+drafts are added by the declaration, not the key). Querysets in the context stay
+unevaluated when the fragment comes from the cache."""
 
 from django import template
 
@@ -11,8 +13,9 @@ register = template.Library()
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, key):
+    def __init__(self, nodelist, name, key):
         self.nodelist = nodelist
+        self.name = name
         self.key = key
 
     def render(self, context):
@@ -20,14 +23,16 @@ class FragmentNode(template.Node):
         if request is None:  # rendered outside a request: nothing to key it by
             return self.nodelist.render(context)
         key = tuple(part.resolve(context) for part in self.key)
-        return cached_fragment(request, key, lambda: self.nodelist.render(context))
+        return cached_fragment(request, self.name, key, lambda: self.nodelist.render(context))
 
 
 @register.tag
 def fragment(parser, token):
     bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a name and optional key parts.")
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(
+            f"'{bits[0]}' needs a name in quotes and optional key parts."
+        )
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    return FragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]])
+    return FragmentNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]])
