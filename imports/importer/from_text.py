@@ -130,7 +130,9 @@ def _session_line(line: str, number: int) -> ParsedSession | None:
     reading = ev.read_line(line)
     if reading.score < 0.5 and not (reading.kind_marked and not ev.kind_alone(line)):
         return None
-    session = ParsedSession(reading.title, reading.kind, list(reading.speakers))
+    session = ParsedSession(
+        reading.title, reading.kind, list(reading.speakers), starts_at=reading.starts_at
+    )
     return c.check_session(session, number)
 
 
@@ -331,7 +333,12 @@ class _Reader:
             ) * 2 >= len(positions):
                 for position, reading in zip(positions, loose, strict=True):
                     if reading.speakers and not ev.looks_like_sentence(reading.title):
-                        session = ParsedSession(reading.title, reading.kind, reading.speakers)
+                        session = ParsedSession(
+                            reading.title,
+                            reading.kind,
+                            reading.speakers,
+                            starts_at=reading.starts_at,
+                        )
                         talks[position] = c.check_session(session, number + position)
         announced = " ".join([*lead, self.build.label])
         if not talks or ev.READING_LIST.search(announced):
@@ -370,7 +377,8 @@ class _Reader:
             # Every talk followed by "Watch the talk on YouTube": the page's shape says
             # the line above is a session's title.
             reading = ev.read_line(line)
-            self.start(c.check_session(ParsedSession(reading.title, reading.kind), number))
+            session = ParsedSession(reading.title, reading.kind, starts_at=reading.starts_at)
+            self.start(c.check_session(session, number))
             self.doubts.append((reading.title, number))
             return False
         if role in {"takeaways", "actions"}:
