@@ -104,18 +104,20 @@ class Builder:
 
     def add(self, line: str, *, to_event: bool = False) -> None:
         """Add a line to the current session's note (or the event's). ``Tags: a, b``
-        as the first line tags the session (or the event) instead."""
+        as the first line tags the session (or the event) instead, and ``Room: B``
+        there sets the session's room."""
         session = None if to_event else self.current
         lines = self._lines[id(session)] if session else self._intro
         if session is None and self._heading and line.strip():
             lines.extend(["", self._heading, ""])
             self._heading = ""
-        if not any(existing.strip() for existing in lines) and (tags := c.tags_line(line)):
+        at_top = not any(existing.strip() for existing in lines)
+        if at_top and (tags := c.tags_line(line)):
             (session.tags if session else self.event_tags).extend(tags)
             return
-        near_top = sum(1 for existing in lines if existing.strip()) < 3
-        if session and near_top and (room := programme.room_line(line)):
-            session.room = room[: programme.MAX_ROOM]  # the line stays in the note too
+        if at_top and session and (room := programme.room_line(line)):
+            session.room = room[: programme.MAX_ROOM]  # the session's field, like its tags
+            return
         lines.append(line)
 
     def add_tagged(self, line: str) -> None:
@@ -166,7 +168,10 @@ class Builder:
         event.intro = join(self._intro)
         # Notes that have a "Day 0" (sprints, tutorials) count their days from it.
         first = 0 if 0 in self._ordinals else 1
+        # Notes titled "…, day two" are about that day, unless a section says otherwise.
+        whole = programme.day_hint_in_title(event.title) if event.title else None
         for session in self.sessions:
+            session.day_hint = session.day_hint or whole
             if session.day_hint and session.day_hint.kind == "ordinal":
                 session.day_hint = programme.DayHint("offset", session.day_hint.value - first)
             settle_day(session, event.starts_on, event.ends_on)
@@ -229,7 +234,8 @@ def words(text: str) -> set[str]:
 def leftover(line: str, session: ParsedSession) -> set[str]:
     """The words of ``line`` that neither the session's title nor its speakers hold."""
     held = words(" ".join([session.title, *session.speakers, session.session_label]))
-    return {w for w in words(line) - held - _CONNECTORS if len(w) > 1}
+    untimed = programme.without_time(plain(line))  # the time is the session's field
+    return {w for w in words(untimed) - held - _CONNECTORS if len(w) > 1}
 
 
 def join(lines: list[str]) -> str:

@@ -4,7 +4,7 @@ from the shape of the text (docs/import-format.md)."""
 import re
 
 from imports.importer import conventions as c
-from imports.importer import dates, head, kinds
+from imports.importer import dates, head, kinds, programme
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
@@ -388,6 +388,10 @@ class _Reader:
             build.section(f"## {line}")
             self.mode, self.label = "short_notes", label
         elif role == "section" or (role == "subsection" and self.mode != "session"):
+            build.section(f"## {line}")
+            self.mode = "intro"
+        elif programme.day_hint(line) or programme.room_of_section(line):
+            # "Tuesday", "Room B": where the sessions after it ran, even after a talk.
             build.section(f"## {line}")
             self.mode = "intro"
         elif self.mode in {"short_notes", "group_session"}:

@@ -36,7 +36,12 @@ _DAY_NUMBER = re.compile(r"^day\s+(?P<n>\d{1,2}|[a-z]+)\b", re.I)
 _NTH_DAY = re.compile(
     r"^(?:the\s+)?(?P<n>first|second|third|fourth|fifth|last|final)\s+day\b", re.I
 )
-_WEEKDAY = re.compile(rf"^(?P<day>{'|'.join(_WEEKDAYS)})\b", re.I)
+# A weekday alone, or with its date ("Tuesday, 10 March", "Tuesday March 10th 2026").
+_WEEKDAY = re.compile(
+    rf"^(?P<day>{'|'.join(_WEEKDAYS)})[\s,]*(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+[^\W\d_]+"
+    r"|[^\W\d_]+\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s*\d{4})?\s*[.:]?$",
+    re.I,
+)
 _ROOM_SECTION = re.compile(r"^(?P<room>(?:room|track|hall|stage)\s+\S.{0,60}?)\s*[.:]?$", re.I)
 _ROOM_LINE = re.compile(
     r"^\s*(?:[-*+•]\s+)?(?:\*\*|__)?(?:room|track|location|where|stage)\s*:(?:\*\*|__)?\s*"
@@ -65,6 +70,14 @@ def split_time(text: str) -> tuple[datetime.time | None, str]:
     return _clock(match["start"]), match["rest"]
 
 
+_LINE_MARK = re.compile(r"^\s*(?:#{1,6}|[-*+\u2022]|\d{1,3}[.)])\s+")
+
+
+def without_time(line: str) -> str:
+    """A heading's or list item's text without the start time opening it."""
+    return split_time(_LINE_MARK.sub("", line))[1]
+
+
 def _clock(text: str) -> datetime.time:
     flat = re.sub(r"[\s.]", "", text.lower())
     meridiem = flat[-2:] if flat.endswith(("am", "pm")) else ""
@@ -87,6 +100,19 @@ def day_hint(label: str) -> DayHint | None:
     if match := _WEEKDAY.match(label):
         return DayHint("weekday", _WEEKDAYS.index(match["day"].lower()))
     return None
+
+
+_DAY_IN_TITLE = re.compile(
+    r"\b(?:day\s+(?:\d{1,2}|zero|one|two|three|four|five|six|seven)"
+    r"|(?:first|second|third|fourth|fifth|last|final)\s+day)\b",
+    re.I,
+)
+
+
+def day_hint_in_title(title: str) -> DayHint | None:
+    """The day a document's title says it covers: "Notes from X, day two"."""
+    match = _DAY_IN_TITLE.search(title)
+    return day_hint(match.group(0)) if match else None
 
 
 def room_of_section(label: str) -> str:

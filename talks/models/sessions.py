@@ -49,8 +49,14 @@ class Scheduled(models.Model):
     starts_at = models.TimeField(
         "start time", null=True, blank=True, help_text="When it started, e.g. 14:30."
     )
+    # The database default too: bulk loaders (COPY) that list only the columns they
+    # know still write a valid row.
     room = models.CharField(
-        max_length=100, blank=True, help_text="The room, stage or track, e.g. “Room B”."
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The room, stage or track, e.g. “Room B”.",
     )
 
     class Meta:
