@@ -7,7 +7,14 @@ import datetime
 
 import pytest
 
-from imports.importer import Document, parse_markdown, parse_text, save_parsed, to_json
+from imports.importer import (
+    Document,
+    event_report,
+    parse_markdown,
+    parse_text,
+    save_parsed,
+    to_json,
+)
 from imports.importer.programme import DayHint, resolve_day, split_time
 from imports.importer.read import MARKDOWN
 from talks.models import OpenSpace, Talk
@@ -194,3 +201,17 @@ def test_open_spaces_get_their_day_and_time_too(attendee):
         datetime.date(2026, 3, 11),
         datetime.time(15, 0),
     )
+
+
+def test_the_report_writes_times_and_rooms_that_import_back(attendee):
+    save_parsed(parse_markdown(THREE_DAYS), author=attendee)
+    event = Talk.objects.get(title="Chaos Days").event
+
+    again = parse_markdown(event_report(event))
+
+    assert [(s.title, s.starts_at, s.room) for s in again.sessions] == [
+        ("Paved Roads Without Potholes", datetime.time(9, 30), "Main hall"),
+        ("Error Budgets in Practice", datetime.time(11, 0), ""),
+        ("Chaos Days", datetime.time(10, 15), "Room B"),
+        ("Platform Office Hours", None, "Room B"),
+    ]

@@ -236,3 +236,16 @@ def test_adding_a_timed_open_space_to_a_one_day_event_puts_it_on_that_day(attend
         {"topic": "Error budgets", "starts_at": "16:00"},
     )
     assert OpenSpace.objects.get().day == FIRST
+
+
+def test_a_talks_page_says_when_and_where_it_ran(attendee_client):
+    talk = TalkFactory(event=EventFactory(**TWO_DAYS), day=SECOND, starts_at=at(9), room="Hall")
+    response = attendee_client.get(talk.get_absolute_url())
+    assert " · Wednesday 13 May 2026, 09:00 · Hall</p>" in response.text
+
+
+def test_an_open_space_page_without_a_time_shows_none(attendee_client):
+    space = OpenSpaceFactory(event=EventFactory(**TWO_DAYS), session_label="")
+    response = attendee_client.get(space.get_absolute_url())
+    assert "Open space convened by Anyone at <a" in response.text
+    assert " · " not in response.text.split("<h1>")[1].split("</p>")[0]
