@@ -84,6 +84,10 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.instance.event = event
+        # The date picker offers only the event's days.
+        self.fields["day"].widget.attrs.update(
+            min=event.starts_on.isoformat(), max=event.ends_on.isoformat()
+        )
 
     def _post_clean(self) -> None:
         super()._post_clean()

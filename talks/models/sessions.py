@@ -205,7 +205,10 @@ class OpenSpace(Scheduled):
     slug = models.SlugField(max_length=220, blank=True)
     convenor = models.CharField(max_length=200, blank=True, help_text="Who proposed it.")
     session_label = models.CharField(
-        max_length=100, blank=True, help_text="When or where it ran, e.g. “Day 2, room B, 14:00”."
+        max_length=100,
+        blank=True,
+        help_text="The round it was part of, e.g. “Session One” (its day, start time and "
+        "room have fields of their own).",
     )
     tags = TaggableManager(through="TaggedOpenSpace", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

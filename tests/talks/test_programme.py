@@ -249,3 +249,11 @@ def test_an_open_space_page_without_a_time_shows_none(attendee_client):
     response = attendee_client.get(space.get_absolute_url())
     assert "Open space convened by Anyone at <a" in response.text
     assert " · " not in response.text.split("<h1>")[1].split("</p>")[0]
+
+
+def test_the_add_form_offers_only_the_events_days_in_its_date_picker(attendee_client):
+    event = EventFactory(**TWO_DAYS)
+    response = attendee_client.get(reverse("talks:talk-new", args=[event.slug]))
+    day = response.context["form"]["day"]
+    assert (day.field.widget.input_type, day.field.widget.attrs["min"]) == ("date", "2026-05-12")
+    assert day.field.widget.attrs["max"] == "2026-05-13"
