@@ -5,13 +5,14 @@ they live above every app they show; talks names their addresses
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from actions.models import ActionPoint
 from common.caching import Newest, lazy_page
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
-from talks.models import Event, Follow, OpenSpace, Talk
+from talks.models import Event, Follow, OpenSpace, Talk, programme
 from talks.tagging import attach_tags
 
 # The event page shows the newest takeaways, action points and notes on its sessions,
@@ -30,7 +31,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     notes = event.notes.visible_to(request.user).select_related("author")
     # Lists that only link to their rows load no long texts; rows loaded through
     # ``event``'s related managers know their event without a join.
-    talks = event.talks.prefetch_related("speakers").with_tags().defer("abstract", "abstract_html")
+    talks = (
+        event.talks.in_programme_order()
+        .prefetch_related("speakers")
+        .with_tags()
+        .defer("abstract", "abstract_html")
+    )
+    open_spaces = event.open_spaces.with_listing_relations().in_programme_order()
     session_notes = (
         notes.exclude(talk=None, open_space=None)
         .select_related("talk", "open_space")
@@ -43,7 +50,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "event": event,
         "talks": talks,
-        "open_spaces": event.open_spaces.with_listing_relations(),
+        "open_spaces": open_spaces,
+        # Built from the two lists above when first used (no further queries).
+        "programme": SimpleLazyObject(lambda: programme([*talks, *open_spaces])),
         "event_notes": lazy_page(
             notes.filter(talk=None, open_space=None).order_by("-created_at", "-pk"),
             EVENT_NOTES_PER_PAGE,

@@ -77,9 +77,20 @@ class TakeawayTagFilter(TagListFilter):
     through = TaggedTakeaway
 
 
+@admin.display(description="when", ordering="day")
+def when_column(obj) -> str:
+    """Day, start time and room in one narrow column."""
+    parts = [
+        f"{obj.day:%-d %b}" if obj.day else "",
+        f"{obj.starts_at:%H:%M}" if obj.starts_at else "",
+        obj.room,
+    ]
+    return " · ".join(part for part in parts if part) or "—"
+
+
 class TalkInline(admin.TabularInline):
     model = Talk
-    fields = ["title", "slug", "kind"]
+    fields = ["title", "slug", "kind", "day", "starts_at", "room"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
     # Speakers, links and abstract are edited on the talk's own page.
@@ -88,7 +99,7 @@ class TalkInline(admin.TabularInline):
 
 class OpenSpaceInline(admin.TabularInline):
     model = OpenSpace
-    fields = ["topic", "slug", "convenor", "session_label"]
+    fields = ["topic", "slug", "convenor", "day", "starts_at", "room"]
     prepopulated_fields = {"slug": ["topic"]}
     extra = 0
     show_change_link = True
@@ -127,9 +138,9 @@ class SpeakerAdmin(SiteAdmin):
 
 @admin.register(Talk)
 class TalkAdmin(SiteAdmin):
-    list_display = ["title", "event", "kind", "speaker_names", tags_column]
+    list_display = ["title", "event", when_column, "kind", "speaker_names", tags_column]
     list_select_related = ["event"]
-    list_filter = ["kind", RecentEventFilter, TalkTagFilter]
+    list_filter = ["kind", RecentEventFilter, ("day", admin.EmptyFieldListFilter), TalkTagFilter]
     search_fields = ["title", "event__name"]
     fields = [
         "event",
@@ -137,6 +148,7 @@ class TalkAdmin(SiteAdmin):
         "slug",
         "kind",
         "speakers",
+        ("day", "starts_at", "room"),
         ("slides_url", "video_url"),
         "abstract",
         "tags",
@@ -155,11 +167,19 @@ class TalkAdmin(SiteAdmin):
 
 @admin.register(OpenSpace)
 class OpenSpaceAdmin(SiteAdmin):
-    list_display = ["topic", "event", "convenor", "session_label", tags_column]
+    list_display = ["topic", "event", when_column, "convenor", "session_label", tags_column]
     list_select_related = ["event"]
-    list_filter = [RecentEventFilter, OpenSpaceTagFilter]
+    list_filter = [RecentEventFilter, ("day", admin.EmptyFieldListFilter), OpenSpaceTagFilter]
     search_fields = ["topic", "convenor"]
-    fields = ["event", "topic", "slug", "convenor", "session_label", "tags"]
+    fields = [
+        "event",
+        "topic",
+        "slug",
+        "convenor",
+        ("day", "starts_at", "room"),
+        "session_label",
+        "tags",
+    ]
     prepopulated_fields = {"slug": ["topic"]}
     autocomplete_fields = ["event"]
 

@@ -67,13 +67,33 @@ class LookupField(forms.CharField):
         return found
 
 
+# Where a session sits in the programme, on both session forms: the browser's own
+# date and time pickers, which send ISO values whatever the reader's locale.
+SCHEDULE_FIELDS = ["day", "starts_at", "room"]
+SCHEDULE_WIDGETS = {
+    "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+}
+
+
 class SessionForm(forms.ModelForm):
-    """A session at ``event``; the event comes from the page, not from the form."""
+    """A session at ``event``; the event comes from the page, not from the form. Its
+    day must be one of the event's (``Scheduled.clean``, run by the form)."""
 
     def __init__(self, *args, event: Event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
         self.instance.event = event
+        # The date picker offers only the event's days.
+        self.fields["day"].widget.attrs.update(
+            min=event.starts_on.isoformat(), max=event.ends_on.isoformat()
+        )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The model's clean puts a one-day event's timed session on that day.
+        if "day" in self.cleaned_data:
+            self.cleaned_data["day"] = self.instance.day
 
 
 class TalkForm(SessionForm):
@@ -85,13 +105,22 @@ class TalkForm(SessionForm):
     )
     slides_url = HttpURLFormField(label="Link to the slides", required=False, max_length=200)
     video_url = HttpURLFormField(label="Link to the video", required=False, max_length=200)
-    field_order = ["title", "kind", "speakers", "slides_url", "video_url", "abstract", "tags"]
+    field_order = [
+        "title",
+        "kind",
+        "speakers",
+        *SCHEDULE_FIELDS,
+        "slides_url",
+        "video_url",
+        "abstract",
+        "tags",
+    ]
 
     class Meta:
         model = Talk
-        fields = ["title", "kind", "slides_url", "video_url", "abstract", "tags"]
+        fields = ["title", "kind", *SCHEDULE_FIELDS, "slides_url", "video_url", "abstract", "tags"]
         field_classes = {"tags": TagNamesField}
-        widgets = {"abstract": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"abstract": forms.Textarea(attrs={"rows": 6}), **SCHEDULE_WIDGETS}
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -114,8 +143,9 @@ class TalkForm(SessionForm):
 class OpenSpaceForm(SessionForm):
     class Meta:
         model = OpenSpace
-        fields = ["topic", "convenor", "session_label", "tags"]
+        fields = ["topic", "convenor", *SCHEDULE_FIELDS, "session_label", "tags"]
         field_classes = {"tags": TagNamesField}
+        widgets = SCHEDULE_WIDGETS
 
     def clean_topic(self) -> str:
         topic = self.cleaned_data["topic"].strip()

@@ -1,5 +1,6 @@
 """Writes that touch several talks models at once."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -56,6 +57,9 @@ def add_talk(
     title: str,
     kind: str = Talk.Kind.TALK,
     speakers: Iterable[Speaker] = (),
+    day: datetime.date | None = None,
+    starts_at: datetime.time | None = None,
+    room: str = "",
     slides_url: str = "",
     video_url: str = "",
     abstract: str = "",
@@ -88,6 +92,9 @@ def add_talk(
         event=event,
         title=title,
         kind=kind,
+        day=day,
+        starts_at=starts_at,
+        room=room,
         slides_url=slides_url,
         video_url=video_url,
         abstract=abstract,
@@ -103,6 +110,9 @@ def add_open_space(
     event: Event,
     topic: str,
     convenor: str = "",
+    day: datetime.date | None = None,
+    starts_at: datetime.time | None = None,
+    room: str = "",
     session_label: str = "",
     tags: Iterable[str] = (),
 ) -> OpenSpace:
@@ -119,7 +129,13 @@ def add_open_space(
     except ValidationError as error:
         raise ValidationError({"topic": error}) from None
     open_space = OpenSpace.objects.create(
-        event=event, topic=topic, convenor=convenor, session_label=session_label
+        event=event,
+        topic=topic,
+        convenor=convenor,
+        day=day,
+        starts_at=starts_at,
+        room=room,
+        session_label=session_label,
     )
     open_space.tags.set(list(tags))
     return open_space

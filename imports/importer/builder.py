@@ -1,9 +1,11 @@
 """Collects sessions, notes, takeaways and action points while a parser walks through
 a document; the parsers decide what each line is."""
 
+import datetime
 import re
 
 from imports.importer import conventions as c
+from imports.importer import programme
 from imports.importer.errors import ImportProblem
 from imports.importer.evidence import plain
 from imports.importer.model import (
@@ -26,6 +28,10 @@ class Builder:
         self._heading = ""  # a section heading of the event's note, not yet written
         self.label = ""  # the section being read ("Day 2"), to tell same-titled sessions apart
         self._labels: dict[int, str] = {}
+        # The day and room the sections read so far say, for the sessions under them.
+        self.day_hint: programme.DayHint | None = None
+        self.room = ""
+        self._ordinals: set[int] = set()  # "Day 0" seen: the notes count from 0
 
     def start(self, session: ParsedSession, line: str = "") -> None:
         """Make ``session`` current; the same title twice in one section continues the
@@ -44,6 +50,8 @@ class Builder:
         self.sessions.append(session)
         self._lines[id(session)] = []
         self._labels[id(session)] = self.label
+        session.day_hint = session.day_hint or self.day_hint
+        session.room = session.room or self.room
         self.current = session
         if line and leftover(line, session):
             self.add(line)
@@ -82,17 +90,33 @@ class Builder:
         self.current = None
         self._heading = heading
         self.label = re.sub(r"^#+\s*", "", heading).strip()
+        self._where(plain(self.label))
+
+    def _where(self, label: str) -> None:
+        """A section naming a day starts that day (in no room yet); one naming a room
+        or track puts the sessions after it there. Other sections change neither."""
+        if hint := programme.day_hint(label):
+            self.day_hint, self.room = hint, ""
+            if hint.kind == "ordinal":
+                self._ordinals.add(hint.value)
+        elif room := programme.room_of_section(label):
+            self.room = room[: programme.MAX_ROOM]
 
     def add(self, line: str, *, to_event: bool = False) -> None:
         """Add a line to the current session's note (or the event's). ``Tags: a, b``
-        as the first line tags the session (or the event) instead."""
+        as the first line tags the session (or the event) instead, and ``Room: B``
+        there sets the session's room."""
         session = None if to_event else self.current
         lines = self._lines[id(session)] if session else self._intro
         if session is None and self._heading and line.strip():
             lines.extend(["", self._heading, ""])
             self._heading = ""
-        if not any(existing.strip() for existing in lines) and (tags := c.tags_line(line)):
+        at_top = not any(existing.strip() for existing in lines)
+        if at_top and (tags := c.tags_line(line)):
             (session.tags if session else self.event_tags).extend(tags)
+            return
+        if at_top and session and (room := programme.room_line(line)):
+            session.room = room[: programme.MAX_ROOM]  # the session's field, like its tags
             return
         lines.append(line)
 
@@ -142,6 +166,15 @@ class Builder:
         for session in self.sessions:
             session.body = join(self._lines[id(session)])
         event.intro = join(self._intro)
+        # Notes that have a "Day 0" (sprints, tutorials) count their days from it.
+        first = 0 if 0 in self._ordinals else 1
+        # Notes titled "…, day two" are about that day, unless a section says otherwise.
+        whole = programme.day_hint_in_title(event.title) if event.title else None
+        for session in self.sessions:
+            session.day_hint = session.day_hint or whole
+            if session.day_hint and session.day_hint.kind == "ordinal":
+                session.day_hint = programme.DayHint("offset", session.day_hint.value - first)
+            settle_day(session, event.starts_on, event.ends_on)
         event.tags = event.tags or self.event_tags
         event.sessions, event.takeaways = self.sessions, self.takeaways
         event.action_points = self.action_points
@@ -180,6 +213,20 @@ _CONNECTORS = frozenset(
 )
 
 
+def settle_day(
+    session: ParsedSession, starts_on: datetime.date | None, ends_on: datetime.date | None
+) -> None:
+    """Set ``session.day`` from its day hint and the event's dates; a session with a
+    start time at a one-day event is on that day. A hint that names no day of the
+    event (day 5 of three) leaves the day unset."""
+    if session.day_hint is not None:
+        session.day = programme.resolve_day(session.day_hint, starts_on=starts_on, ends_on=ends_on)
+    elif session.starts_at and starts_on and (ends_on or starts_on) == starts_on:
+        session.day = starts_on
+    else:
+        session.day = None
+
+
 def words(text: str) -> set[str]:
     return set(re.findall(r"[^\W_]+", plain(text).casefold()))
 
@@ -187,7 +234,8 @@ def words(text: str) -> set[str]:
 def leftover(line: str, session: ParsedSession) -> set[str]:
     """The words of ``line`` that neither the session's title nor its speakers hold."""
     held = words(" ".join([session.title, *session.speakers, session.session_label]))
-    return {w for w in words(line) - held - _CONNECTORS if len(w) > 1}
+    untimed = programme.without_time(plain(line))  # the time is the session's field
+    return {w for w in words(untimed) - held - _CONNECTORS if len(w) > 1}
 
 
 def join(lines: list[str]) -> str:

@@ -15,6 +15,7 @@ from imports.importer import dates
 from imports.importer.errors import ImportProblem
 from imports.importer.kinds import kind_and_rest
 from imports.importer.model import ParsedActionPoint, ParsedSession
+from imports.importer.programme import split_time
 from talks.models import Event, Note, OpenSpace, Speaker, Takeaway, Talk
 from talks.tagging import validate_tag_name
 
@@ -180,6 +181,9 @@ def split_heading(text: str) -> tuple[ParsedSession, bool]:
 
 def check_session(session: ParsedSession, line: int | None) -> ParsedSession:
     session.line = session.line or line
+    if session.starts_at is None:
+        # Titles not read by ``evidence.read_line`` ("Title" over "Speaker: Ann").
+        session.starts_at, session.title = split_time(session.title)
     if not session.title:
         raise ImportProblem("a session heading needs a title.", line=line)
     limit = MAX_TOPIC if session.is_open_space else MAX_TITLE

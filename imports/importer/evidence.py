@@ -9,11 +9,13 @@ keeps the reading whose speaker side looks most like people's names
 person. The readers add what a single line cannot show \u2014 a speaker line under it,
 siblings written the same way \u2014 and decide."""
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from imports.importer import people
 from imports.importer.kinds import kind_of
+from imports.importer.programme import split_time
 from talks.models import Talk
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
@@ -85,17 +87,22 @@ def plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
 
 
+def untimed(text: str) -> str:
+    """``text`` without a start time before it ("12:30 Lunch" is a section too)."""
+    return split_time(plain(text))[1]
+
+
 def is_chrome(text: str) -> bool:
-    return bool(_CHROME.match(plain(text)))
+    return bool(_CHROME.match(untimed(text)))
 
 
 def is_section(text: str) -> bool:
-    return bool(_SECTION.match(plain(text)))
+    return bool(_SECTION.match(untimed(text)))
 
 
 def kind_alone(text: str) -> str | None:
     """The kind a heading names when it is only a kind: "Lightning talks", "Keynote"."""
-    match = _KIND_ALONE.match(plain(text))
+    match = _KIND_ALONE.match(untimed(text))
     return kind_of(match["kind"]) if match else None
 
 
@@ -129,6 +136,7 @@ class Reading:
     kind_marked: bool = False
     enumerated: bool = False
     company: str = ""
+    starts_at: datetime.time | None = None  # "10:30 Title — Ann"
 
     @property
     def evidence(self) -> float:
@@ -183,8 +191,15 @@ def read_line(text: str, *, loose: bool = False, split: bool = True) -> Reading:
 
     ``loose``: siblings already say this is a list of sessions, so a speaker may be a
     single capitalised word ("by Zed"). ``split=False``: the speakers are known from
-    elsewhere (a "speaker:" line), so the whole line is the title."""
-    raw = text.strip()
+    elsewhere (a "speaker:" line), so the whole line is the title. A start time
+    before it ("10:30 Title — Ann") is the reading's ``starts_at``, not the title's."""
+    starts_at, raw = split_time(text.strip())
+    reading = _read_line(raw, loose=loose, split=split)
+    reading.starts_at = starts_at
+    return reading
+
+
+def _read_line(raw: str, *, loose: bool, split: bool) -> Reading:
     italic = _ITALIC_WHO.match(plain_keep_italics(raw))
     flat = plain(raw)
     enumerated = bool(_ENUMERATION.match(flat))

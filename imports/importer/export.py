@@ -144,9 +144,14 @@ def _open_space_heading(space: OpenSpace, *, grouped: bool) -> str:
 
 
 def _session(heading, session, notes, takeaways, action_points, key, level) -> list[str]:
+    # The start time and room as the importer reads them back (its day is not written).
+    if session.starts_at:
+        heading = f"{session.starts_at:%H:%M} {heading}"
     out = ["#" * level + " " + heading, ""]
     if session.tag_list:
         out += ["Tags: " + ", ".join(t.name for t in session.tag_list), ""]
+    if session.room:
+        out += [f"Room: {session.room}", ""]
     for note in notes:
         if getattr(note, key) == session.pk:
             out += _note(note, level=level + 1)

@@ -206,7 +206,9 @@ class _Reader:
         why: str,
     ) -> None:
         kind = reading.kind if reading.kind_marked else (self.kind_here or reading.kind)
-        session = ParsedSession(reading.title, kind, list(reading.speakers))
+        session = ParsedSession(
+            reading.title, kind, list(reading.speakers), starts_at=reading.starts_at
+        )
         self.build.start(c.check_session(session, number), line)
         started = self.build.current
         if unsure:

@@ -4,7 +4,7 @@ from the shape of the text (docs/import-format.md)."""
 import re
 
 from imports.importer import conventions as c
-from imports.importer import dates, head, kinds
+from imports.importer import dates, head, kinds, programme
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
@@ -130,7 +130,9 @@ def _session_line(line: str, number: int) -> ParsedSession | None:
     reading = ev.read_line(line)
     if reading.score < 0.5 and not (reading.kind_marked and not ev.kind_alone(line)):
         return None
-    session = ParsedSession(reading.title, reading.kind, list(reading.speakers))
+    session = ParsedSession(
+        reading.title, reading.kind, list(reading.speakers), starts_at=reading.starts_at
+    )
     return c.check_session(session, number)
 
 
@@ -331,7 +333,12 @@ class _Reader:
             ) * 2 >= len(positions):
                 for position, reading in zip(positions, loose, strict=True):
                     if reading.speakers and not ev.looks_like_sentence(reading.title):
-                        session = ParsedSession(reading.title, reading.kind, reading.speakers)
+                        session = ParsedSession(
+                            reading.title,
+                            reading.kind,
+                            reading.speakers,
+                            starts_at=reading.starts_at,
+                        )
                         talks[position] = c.check_session(session, number + position)
         announced = " ".join([*lead, self.build.label])
         if not talks or ev.READING_LIST.search(announced):
@@ -370,7 +377,8 @@ class _Reader:
             # Every talk followed by "Watch the talk on YouTube": the page's shape says
             # the line above is a session's title.
             reading = ev.read_line(line)
-            self.start(c.check_session(ParsedSession(reading.title, reading.kind), number))
+            session = ParsedSession(reading.title, reading.kind, starts_at=reading.starts_at)
+            self.start(c.check_session(session, number))
             self.doubts.append((reading.title, number))
             return False
         if role in {"takeaways", "actions"}:
@@ -380,6 +388,10 @@ class _Reader:
             build.section(f"## {line}")
             self.mode, self.label = "short_notes", label
         elif role == "section" or (role == "subsection" and self.mode != "session"):
+            build.section(f"## {line}")
+            self.mode = "intro"
+        elif programme.day_hint(line) or programme.room_of_section(line):
+            # "Tuesday", "Room B": where the sessions after it ran, even after a talk.
             build.section(f"## {line}")
             self.mode = "intro"
         elif self.mode in {"short_notes", "group_session"}:

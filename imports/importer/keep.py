@@ -8,6 +8,7 @@ import unicodedata
 from imports.importer.conventions import strip_tags
 from imports.importer.evidence import plain
 from imports.importer.model import ParsedEvent
+from imports.importer.programme import without_time
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _KIND_WORDS = """talk talks keynote ignite lightning workshop panel open space spaces session
@@ -47,13 +48,17 @@ def missing_lines(text: str, parsed: ParsedEvent) -> tuple[int, list[tuple[int, 
             parsed.city,
             parsed.country,
             _KIND_WORDS,
-            *(f"{s.title} {' '.join(s.speakers)} {s.session_label}" for s in parsed.sessions),
+            *(
+                f"{s.title} {' '.join(s.speakers)} {s.session_label} {s.room}"
+                for s in parsed.sessions
+            ),
             *parsed.tags,
             *(tag for s in parsed.sessions for tag in s.tags),
         ]
     )
     held = _words(fields) | {"by", "with", "on", "and", "the", "a", "an", "of", "tags"}
     held |= {"speaker", "speakers", "presented", "presenter", "presenters"}
+    held |= {"room", "track", "location", "where", "stage"}
     lines = body_lines(text)
     missing = []
     for number, line in lines:
@@ -61,7 +66,8 @@ def missing_lines(text: str, parsed: ParsedEvent) -> tuple[int, list[tuple[int, 
             continue
         line = strip_tags(line)
         squashed = _squash(line)
-        if not squashed or squashed in stream or _words(line) <= held:
+        # A start time before a session's title is the session's field.
+        if not squashed or squashed in stream or _words(without_time(plain(line))) <= held:
             continue
         missing.append((number, line))
     return len(lines), missing

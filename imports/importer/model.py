@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from imports.importer.programme import DayHint
 from talks.models import Talk
 
 OPEN_SPACE = "open_space"
@@ -28,6 +29,12 @@ class ParsedSession:
     tags: list[str] = field(default_factory=list)
     session_label: str = ""  # open spaces: "Session One", from an "Open Spaces: …" heading
     line: int | None = None  # where it starts in the document, for messages
+    # Its place in the programme, when the notes say it (``programme``): the day is
+    # settled from ``day_hint`` and the event's dates when the document is finished.
+    day: datetime.date | None = None
+    starts_at: datetime.time | None = None
+    room: str = ""
+    day_hint: DayHint | None = None
 
     @property
     def is_open_space(self) -> bool:
@@ -125,9 +132,10 @@ def to_json(parsed: ParsedEvent) -> dict:
             "tags": list(parsed.tags),
         },
         "talks": [
-            {"title": s.title, "speakers": list(s.speakers), "kind": s.kind} for s in parsed.talks
+            {"title": s.title, "speakers": list(s.speakers), "kind": s.kind, **_when(s)}
+            for s in parsed.talks
         ],
-        "open_spaces": [{"title": s.title} for s in parsed.open_spaces],
+        "open_spaces": [{"title": s.title, **_when(s)} for s in parsed.open_spaces],
         "takeaways": [{"text": t.text, "source": t.source} for t in parsed.takeaways],
         "action_points": [
             {"title": a.title, "details": a.details, "source": a.source}
@@ -141,6 +149,16 @@ def to_json(parsed: ParsedEvent) -> dict:
             else None
         ),
     }
+
+
+def _when(session: ParsedSession) -> dict:
+    """The session's day, start time and room, each only when the notes give it."""
+    when = {
+        "day": session.day.isoformat() if session.day else None,
+        "starts_at": f"{session.starts_at:%H:%M}" if session.starts_at else None,
+        "room": session.room,
+    }
+    return {key: value for key, value in when.items() if value}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.services import save_action_point, snapshot
-from imports.importer.builder import note_parts
+from imports.importer.builder import note_parts, settle_day
 from imports.importer.conventions import note_body_limit
 from imports.importer.errors import ImportProblem
 from imports.importer.model import ParsedEvent, ParsedSession
@@ -93,7 +93,9 @@ def save_parsed(
       to cover the document's, and the document's tags added;
     - a talk by title and an open space by topic within the event (any case); a talk's
       kind changes only to a kind the document names, its missing speakers and tags are
-      added, an open space's empty convenor and session label are filled in;
+      added, an open space's empty convenor and session label are filled in; the day,
+      start time and room the document gives fill those still empty, each alone (the
+      day counted from the saved event's dates);
     - a speaker by name (any case);
     - a note by author and session (the note on the whole event also by its title);
       a changed body is updated, the status left as it is;
@@ -183,6 +185,7 @@ def _save_sessions(event: Event, parsed: list[ParsedSession], summary: ImportSum
     speakers = Speaker.objects.by_lower_name(wanted)
     found = {}
     for session in parsed:
+        settle_day(session, event.starts_on, event.ends_on)
         key = session.title.casefold()
         if session.is_open_space:
             found[key] = _save_open_space(event, session, spaces.get(key), summary)
@@ -192,14 +195,18 @@ def _save_sessions(event: Event, parsed: list[ParsedSession], summary: ImportSum
 
 
 def _save_talk(event, session: ParsedSession, talk, speakers: dict, summary) -> Talk:
-    created, kind_changed, have = talk is None, False, set()
+    created, changed, have = talk is None, False, set()
     if created:
-        talk = Talk.objects.create(event=event, title=session.title, kind=session.kind)
+        talk = Talk.objects.create(
+            event=event, title=session.title, kind=session.kind, **_schedule(session)
+        )
     else:
         have = {s.name.lower() for s in talk.speakers.all()}
         # "Talk" is also what a heading without a kind gets: it never overrides a kind.
         if session.kind != Talk.Kind.TALK and talk.kind != session.kind:
-            talk.kind, kind_changed = session.kind, True
+            talk.kind, changed = session.kind, True
+        changed = _fill_schedule(talk, session) or changed
+        if changed:
             talk.save()
     missing = [name for name in session.speakers if name.lower() not in have]
     for name in missing:
@@ -210,7 +217,7 @@ def _save_talk(event, session: ParsedSession, talk, speakers: dict, summary) -> 
     tagged = _add_tags(talk, session.tags) if session.tags else False
     if created:
         summary.created["talks"] += 1
-    elif missing or tagged or kind_changed:
+    elif missing or tagged or changed:
         summary.updated["talks"] += 1
     else:
         summary.existing["talks"] += 1
@@ -225,6 +232,7 @@ def _save_open_space(event, session: ParsedSession, space, summary) -> OpenSpace
             topic=session.title,
             convenor=convenor,
             session_label=session.session_label,
+            **_schedule(session),
         )
         if session.tags:
             space.tags.set(session.tags)
@@ -235,11 +243,27 @@ def _save_open_space(event, session: ParsedSession, space, summary) -> OpenSpace
         if value and not getattr(space, name):
             setattr(space, name, value)
             changed = True
+    changed = _fill_schedule(space, session) or changed
     if changed:
         space.save()
     tagged = _add_tags(space, session.tags) if session.tags else False
     (summary.updated if changed or tagged else summary.existing)["open spaces"] += 1
     return space
+
+
+def _schedule(session: ParsedSession) -> dict:
+    return {"day": session.day, "starts_at": session.starts_at, "room": session.room}
+
+
+def _fill_schedule(obj: Talk | OpenSpace, session: ParsedSession) -> bool:
+    """Fill the day, start time and room ``obj`` lacks from ``session``; whether any
+    was filled. What someone set already is kept."""
+    changed = False
+    for name, value in _schedule(session).items():
+        if value and not getattr(obj, name):
+            setattr(obj, name, value)
+            changed = True
+    return changed
 
 
 def _save_note(event, session, author, title, body, status, summary) -> None:

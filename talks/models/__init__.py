@@ -6,18 +6,23 @@ from talks.models.events import Event, EventQuerySet, TaggedEvent
 from talks.models.follows import DigestLog, FeedKeyGeneration, Follow, FollowQuerySet
 from talks.models.notes import DraftedQuerySet, Note, NoteQuerySet, delete_with_draft, note_allows
 from talks.models.sessions import (
+    PROGRAMME_ORDER,
     OpenSpace,
     OpenSpaceQuerySet,
+    Programme,
+    ProgrammeDay,
     SessionSource,
     TaggedOpenSpace,
     TaggedTalk,
     Talk,
     TalkQuerySet,
+    programme,
 )
 from talks.models.speakers import Speaker, SpeakerQuerySet
 from talks.models.takeaways import TAG_COUNT_SAMPLE, TaggedTakeaway, Takeaway, TakeawayQuerySet
 
 __all__ = [
+    "PROGRAMME_ORDER",
     "TAG_COUNT_SAMPLE",
     "ContentVersion",
     "DigestLog",
@@ -31,6 +36,8 @@ __all__ = [
     "NoteQuerySet",
     "OpenSpace",
     "OpenSpaceQuerySet",
+    "Programme",
+    "ProgrammeDay",
     "SessionSource",
     "Speaker",
     "SpeakerQuerySet",
@@ -44,4 +51,5 @@ __all__ = [
     "TalkQuerySet",
     "delete_with_draft",
     "note_allows",
+    "programme",
 ]

@@ -1,9 +1,14 @@
-"""Sessions held at an event: talks and open spaces, and what can be written about one."""
+"""Sessions held at an event: talks and open spaces, where they sit in the event's
+programme, and what can be written about one."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -20,8 +25,105 @@ from talks.models.events import Event
 from talks.models.speakers import Speaker
 from talks.tagging import TaggedQuerySet
 
+# Sessions with a known place in the programme first (by day, start time, room), the
+# rest in the order they were entered, which is the order the notes gave them.
+PROGRAMME_ORDER = (
+    F("day").asc(nulls_last=True),
+    F("starts_at").asc(nulls_last=True),
+    "room",
+    "created_at",
+    "pk",
+)
 
-class TalkQuerySet(TaggedQuerySet):
+
+class ScheduledQuerySet(TaggedQuerySet):
+    def in_programme_order(self):
+        return self.order_by(*PROGRAMME_ORDER)
+
+
+class Scheduled(models.Model):
+    """When and where a session ran, each part optional: notes often give one without
+    the others."""
+
+    day = models.DateField(null=True, blank=True, help_text="One of the event's days.")
+    starts_at = models.TimeField(
+        "start time", null=True, blank=True, help_text="When it started, e.g. 14:30."
+    )
+    # The database default too: bulk loaders (COPY) that list only the columns they
+    # know still write a valid row.
+    room = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The room, stage or track, e.g. “Room B”.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        """Refuse a day outside the event's dates; a one-day event's sessions with a
+        start time are on its day."""
+        super().clean()
+        event = self.event if self.event_id else None
+        if event is None:
+            return
+        if self.day is None and self.starts_at is not None and event.starts_on == event.ends_on:
+            self.day = event.starts_on
+        if self.day is not None and not event.starts_on <= self.day <= event.ends_on:
+            raise ValidationError({"day": day_outside_message(self.day, event)})
+
+
+def day_outside_message(day: datetime.date, event: Event) -> str:
+    first, last = (f"{d:%-d %b %Y}" for d in (event.starts_on, event.ends_on))
+    dates = first if first == last else f"{first} to {last}"
+    return f"{day:%-d %b %Y} is not a day of {event.name}, which ran {dates}."
+
+
+@dataclass
+class ProgrammeDay:
+    """One day of an event's programme (``day`` None: sessions without a day)."""
+
+    day: datetime.date | None
+    sessions: list = field(default_factory=list)
+
+
+@dataclass
+class Programme:
+    days: list[ProgrammeDay]
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether any session has a day or a start time: else there is no programme
+        to show, only the sessions in the order the notes gave them."""
+        return any(s.day or s.starts_at for day in self.days for s in day.sessions)
+
+
+def programme(sessions: Iterable["Talk | OpenSpace"]) -> Programme:
+    """``sessions`` (talks and open spaces, any mix) in programme order, grouped by
+    day; those without a day last, in the order they were entered."""
+
+    def key(session):
+        return (
+            session.day is None,
+            session.day or datetime.date.min,
+            session.starts_at is None,
+            session.starts_at or datetime.time.min,
+            session.room,
+            session.created_at,
+            session.pk,
+        )
+
+    days: list[ProgrammeDay] = []
+    for session in sorted(sessions, key=key):
+        if not days or days[-1].day != session.day:
+            days.append(ProgrammeDay(session.day))
+        days[-1].sessions.append(session)
+    return Programme(days)
+
+
+class TalkQuerySet(ScheduledQuerySet):
     def for_event(self, event: Event) -> "TalkQuerySet":
         return self.filter(event=event)
 
@@ -30,7 +132,7 @@ class TalkQuerySet(TaggedQuerySet):
         return self.select_related("event").prefetch_related("speakers").with_tags()
 
 
-class Talk(RendersMarkdown, models.Model):
+class Talk(RendersMarkdown, Scheduled):
     markdown_fields = {"abstract": "abstract_html"}
 
     class Kind(models.TextChoices):
@@ -72,6 +174,8 @@ class Talk(RendersMarkdown, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    is_open_space = False
+
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = unique_slug(self, self.title, scope={"event_id": self.event_id})
@@ -90,18 +194,21 @@ class TaggedTalk(TaggedItemBase):
         ]
 
 
-class OpenSpaceQuerySet(TaggedQuerySet):
+class OpenSpaceQuerySet(ScheduledQuerySet):
     def with_listing_relations(self) -> "OpenSpaceQuerySet":
         return self.select_related("event").with_tags()
 
 
-class OpenSpace(models.Model):
+class OpenSpace(Scheduled):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="open_spaces")
     topic = models.CharField(max_length=300)
     slug = models.SlugField(max_length=220, blank=True)
     convenor = models.CharField(max_length=200, blank=True, help_text="Who proposed it.")
     session_label = models.CharField(
-        max_length=100, blank=True, help_text="When or where it ran, e.g. “Day 2, room B, 14:00”."
+        max_length=100,
+        blank=True,
+        help_text="The round it was part of, e.g. “Session One” (its day, start time and "
+        "room have fields of their own).",
     )
     tags = TaggableManager(through="TaggedOpenSpace", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -121,6 +228,8 @@ class OpenSpace(models.Model):
 
     def __str__(self) -> str:
         return self.topic
+
+    is_open_space = True
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
