@@ -244,6 +244,11 @@ class TaggedActionPoint(TaggedItemBase):
                 fields=["content_object", "tag"], name="taggedactionpoint_unique"
             )
         ]
+        indexes = [
+            # A tag's action points read from the index alone (counted on the tag
+            # page), as takeaways' are: the tag_id index alone sends each to the table.
+            models.Index(fields=["tag", "content_object"], name="taggedactionpoint_tag_idx")
+        ]
 
 
 class ActionPointChange(models.Model):

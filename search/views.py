@@ -62,7 +62,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if tag is None:
         return render(request, "search/tag_not_found.html", {"slug": slug}, status=404)
     # Counted and listed only when the template's cached fragments are built.
-    usage = SimpleLazyObject(lambda: tag_pages.tag_usage().get(pk=tag.pk))
+    usage = SimpleLazyObject(lambda: tag_pages.usage_of(tag))
     context = {
         "tag": tag,
         "usage": usage,
