@@ -87,6 +87,7 @@ def test_totals_and_median_days_to_done(known_data, staff_client):
         "active": 3,
         "overdue": 2,
         "total": 9,
+        "estimated": False,
         "events": 2,
         "assignees": 2,
         "unassigned": 2,
