@@ -7,13 +7,13 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from common.db import SearchVectorDeferred, search_vector
 from common.markdown import SHORT_MARKDOWN_MAX_LENGTH, RendersMarkdown, markdown_field
+from common.reversing import fast_reverse
 from common.roles import has_a_role, is_staff
 from common.validators import validate_sensible_date
 from talks.models import DraftedQuerySet, SessionSource, delete_with_draft, note_allows
@@ -199,7 +199,7 @@ class ActionPoint(RendersMarkdown, SessionSource):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:detail", args=[self.pk])
+        return fast_reverse("actions:detail", self.pk)
 
     def save(self, *args, **kwargs) -> None:
         self.sync_completed_at()
