@@ -70,6 +70,8 @@ OVERDUE_SHOWN = 50
 # Finished (done or dropped) action points counted before the page shows an
 # estimate instead: counting 170,000 of them took longer than the rest of the page.
 COUNTED_FINISHED = 20_000
+# Likewise for the events with action points (each one an index probe).
+COUNTED_EVENTS = 1_000
 FINISHED_STATUSES = ("done", "dropped")
 # Completed this soon after being entered: entered already done.
 ENTERED_DONE_WITHIN = datetime.timedelta(minutes=1)
@@ -171,13 +173,13 @@ def still_to_do(today: datetime.date) -> dict[tuple[str, int | None], tuple[int,
     return {(status, assignee): (n, late) for status, assignee, n, late in rows}
 
 
-def finished_counts() -> tuple[dict[str, int], bool]:
+def finished_counts(estimates: "Estimates | None") -> tuple[dict[str, int], bool]:
     """Published action points done and dropped, by status, and whether the numbers
     are estimates.
 
     They are most action points and only grow, so at most COUNTED_FINISHED are
     counted (one bounded query); beyond that the numbers are PostgreSQL's estimates
-    from its statistics (``estimated_by_status``), rounded, which the page says."""
+    from its statistics (``estimates``), rounded, which the page says."""
     finished = (
         ActionPoint.objects.public()
         .filter(status__in=FINISHED_STATUSES)
@@ -191,25 +193,50 @@ def finished_counts() -> tuple[dict[str, int], bool]:
             params,
         )
         counted = dict(cursor.fetchall())
-    estimates = estimated_by_status()
     if sum(counted.values()) <= COUNTED_FINISHED or estimates is None:
         return {status: counted.get(status, 0) for status in FINISHED_STATUSES}, False
-    return {status: rounded(estimates.get(status, 0)) for status in FINISHED_STATUSES}, True
+    by_status = estimates.by_status
+    return {status: rounded(by_status.get(status, 0)) for status in FINISHED_STATUSES}, True
 
 
-def estimated_by_status() -> dict[str, float] | None:
-    """How many action points have each status, as the query planner estimates it:
-    the table's rows (scaled to its current size, as the planner does) times each
-    status's share in the sample ANALYZE took. None before the table was analyzed."""
+def events_with_action_points(estimates: "Estimates | None") -> tuple[int, bool]:
+    """How many events have published action points, and whether that is an
+    estimate: counted up to COUNTED_EVENTS (each event one index probe), estimated
+    beyond from the statistics (how many distinct events the action points name)."""
+    counted = (
+        Event.objects.filter(Exists(ActionPoint.objects.public().filter(event=OuterRef("pk"))))
+        .values("pk")[: COUNTED_EVENTS + 1]
+        .count()
+    )
+    if counted <= COUNTED_EVENTS or estimates is None or estimates.events is None:
+        return counted, False
+    return rounded(estimates.events), True
+
+
+@dataclass(frozen=True)
+class Estimates:
+    # Action points per status, and the distinct events they name (None when the
+    # statistics have no figure for it).
+    by_status: dict[str, float]
+    events: float | None
+
+
+def estimates() -> Estimates | None:
+    """How many action points have each status and how many events they name, as
+    the query planner estimates it: the table's rows (scaled to its current size, as
+    the planner does) times each status's share in the sample ANALYZE took, and the
+    distinct events ANALYZE counted. None before the table was analyzed."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT c.reltuples / c.relpages
                      * (pg_relation_size(c.oid) / current_setting('block_size')::int),
-                   s.most_common_vals::text::text[], s.most_common_freqs
+                   s.most_common_vals::text::text[], s.most_common_freqs, e.n_distinct
             FROM pg_class c
             LEFT JOIN pg_stats s ON s.schemaname = current_schema()
               AND s.tablename = c.relname AND s.attname = 'status'
+            LEFT JOIN pg_stats e ON e.schemaname = current_schema()
+              AND e.tablename = c.relname AND e.attname = 'event_id'
             WHERE c.oid = %s::regclass AND c.relpages > 0 AND c.reltuples >= 0
             """,
             [ActionPoint._meta.db_table],
@@ -217,8 +244,12 @@ def estimated_by_status() -> dict[str, float] | None:
         row = cursor.fetchone()
     if row is None or row[1] is None:
         return None
-    rows, values, shares = row
-    return {value: rows * share for value, share in zip(values, shares, strict=True)}
+    rows, values, shares, distinct = row
+    if distinct is not None and distinct < 0:
+        # A negative n_distinct is a share of the rows.
+        distinct = -distinct * rows
+    by_status = {value: rows * share for value, share in zip(values, shares, strict=True)}
+    return Estimates(by_status=by_status, events=distinct)
 
 
 def rounded(n: float) -> int:
@@ -239,20 +270,17 @@ def totals(
 
     A few narrow queries rather than one pass over every row, each read from an
     index alone: what is still to do from ``to_do`` (``still_to_do``), the finished
-    ones counted up to a bound or estimated (``finished_counts``), events as one
-    index probe each, the median over the last months only."""
+    ones and the events counted up to a bound or estimated (``finished_counts``,
+    ``events_with_action_points``), the median over the last months only."""
     counts = dict.fromkeys(Status.values, 0)
     overdue = 0
     for (status, _assignee), (n, late) in to_do.items():
         counts[status] += n
         overdue += late
-    finished, estimated = finished_counts()
+    statistics = estimates()
+    finished, estimated = finished_counts(statistics)
     counts.update(finished)
-    has_action_points = {
-        "events": Event.objects.filter(
-            Exists(ActionPoint.objects.public().filter(event=OuterRef("pk")))
-        ),
-    }
+    events, events_estimated = events_with_action_points(statistics)
     recent = done_since(since).aggregate(
         done_recently=Count("completed_at", filter=~entered_done()),
         entered_done=Count("completed_at", filter=entered_done()),
@@ -269,7 +297,8 @@ def totals(
         # An estimate when the finished ones are.
         "total": rounded(sum(counts.values())) if estimated else sum(counts.values()),
         "estimated": estimated,
-        **{name: rows.count() for name, rows in has_action_points.items()},
+        "events": events,
+        "events_estimated": events_estimated,
         # People with something still to do (whom the per-assignee table ranks):
         # counting everyone who ever had an action point read all of them.
         "assignees": len({assignee for _status, assignee in to_do if assignee is not None}),

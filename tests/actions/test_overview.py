@@ -89,6 +89,7 @@ def test_totals_and_median_days_to_done(known_data, staff_client):
         "total": 9,
         "estimated": False,
         "events": 2,
+        "events_estimated": False,
         "assignees": 2,
         "unassigned": 2,
         "done_recently": 4,
