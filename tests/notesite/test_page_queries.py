@@ -63,10 +63,15 @@ def test_tag_page_counts_leave_out_takeaways_of_other_peoples_drafts(attendee_cl
 def test_drafted_rows_are_looked_up_from_the_rows_with_a_note():
     """With few rows written in a note, the planner starts from those (an index on
     note_id) instead of reading every takeaway to join the drafts."""
-    talk = TalkFactory()
+    talk, author = TalkFactory(), UserFactory()
     Takeaway.objects.bulk_create(
-        Takeaway(talk=talk, event=talk.event, author=talk_author, text=f"Lesson {n}")
-        for n, talk_author in enumerate([UserFactory()] * 3000)
+        Takeaway(talk=talk, event=talk.event, author=author, text=f"Lesson {n}")
+        for n in range(3000)
+    )
+    # Drafts are many more than the rows written in them.
+    Note.objects.bulk_create(
+        Note(talk=talk, event=talk.event, author=author, body="Draft", status="draft")
+        for _ in range(300)
     )
     draft = NoteFactory(talk=talk, status=Note.Status.DRAFT)
     TakeawayFactory(talk=talk, note=draft)
