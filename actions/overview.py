@@ -4,11 +4,12 @@ versus done per month over the last 12 months.
 
 Every number is an aggregate in the database (GROUP BY with filtered counts), so
 the page runs the same few queries however many action points there are, and each
-reads as few rows as its answer needs: the counts by status from an index alone,
-what is still to do from the partial indexes on open rows, per event only the rows
-of the events shown, per assignee only the rows of the people who can be shown, and
-the months and the median only the last twelve months (a range, once the
-``created_at`` and ``completed_at`` indexes exist).
+reads as few rows as its answer needs, from an index alone (the indexes carry the
+note, for ``public()``): what is still to do from the partial index on open rows,
+once for the totals and the per-assignee table; the finished ones (most rows, and
+only growing) counted up to COUNTED_FINISHED and estimated beyond, as the page says;
+per event only the rows of the events shown, per assignee only the rows of the
+people who can be shown, and the months and the median only the last twelve months.
 
 When an action point was raised (``raised_on``/``raised_at``): the day it was
 entered, unless it was entered after its event's last day (``ends_on``, in the
