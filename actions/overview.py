@@ -4,11 +4,12 @@ versus done per month over the last 12 months.
 
 Every number is an aggregate in the database (GROUP BY with filtered counts), so
 the page runs the same few queries however many action points there are, and each
-reads as few rows as its answer needs: the counts by status from an index alone,
-what is still to do from the partial indexes on open rows, per event only the rows
-of the events shown, per assignee only the rows of the people who can be shown, and
-the months and the median only the last twelve months (a range, once the
-``created_at`` and ``completed_at`` indexes exist).
+reads as few rows as its answer needs, from an index alone (the indexes carry the
+note, for ``public()``): what is still to do from the partial index on open rows,
+once for the totals and the per-assignee table; the finished ones (most rows, and
+only growing) counted up to COUNTED_FINISHED and estimated beyond, as the page says;
+per event only the rows of the events shown, per assignee only the rows of the
+people who can be shown, and the months and the median only the last twelve months.
 
 When an action point was raised (``raised_on``/``raised_at``): the day it was
 entered, unless it was entered after its event's last day (``ends_on``, in the
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
@@ -47,11 +49,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -67,6 +68,12 @@ MONTHS = 12
 EVENTS_SHOWN = 25
 ASSIGNEES_SHOWN = 25
 OVERDUE_SHOWN = 50
+# Finished (done or dropped) action points counted before the page shows an
+# estimate instead: counting 170,000 of them took longer than the rest of the page.
+COUNTED_FINISHED = 20_000
+# Likewise for the events with action points (each one an index probe).
+COUNTED_EVENTS = 1_000
+FINISHED_STATUSES = ("done", "dropped")
 # Completed this soon after being entered: entered already done.
 ENTERED_DONE_WITHIN = datetime.timedelta(minutes=1)
 
@@ -153,27 +160,128 @@ def done_since(since: datetime.datetime) -> QuerySet:
     return ActionPoint.objects.public().filter(status=Status.DONE, completed_at__gte=since)
 
 
-def totals(today: datetime.date, since: datetime.datetime) -> dict:
+def still_to_do(today: datetime.date) -> dict[tuple[str, int | None], tuple[int, int]]:
+    """(status, assignee id) → (how many, how many overdue) of the published action
+    points still to do: one GROUP BY over the partial index on open rows, read from
+    the index alone. The totals and the per-assignee table both come from it."""
+    rows = (
+        ActionPoint.objects.public()
+        .open()
+        .order_by()
+        .values_list("status", "assignee_id")
+        .annotate(n=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
+    )
+    return {(status, assignee): (n, late) for status, assignee, n, late in rows}
+
+
+def finished_counts(estimates: "Estimates | None") -> tuple[dict[str, int], bool]:
+    """Published action points done and dropped, by status, and whether the numbers
+    are estimates.
+
+    They are most action points and only grow, so at most COUNTED_FINISHED are
+    counted (one bounded query); beyond that the numbers are PostgreSQL's estimates
+    from its statistics (``estimates``), rounded, which the page says."""
+    finished = (
+        ActionPoint.objects.public()
+        .filter(status__in=FINISHED_STATUSES)
+        .order_by()
+        .values("status")[: COUNTED_FINISHED + 1]
+    )
+    sql, params = finished.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, COUNT(*) FROM ({sql}) finished GROUP BY status",  # noqa: S608
+            params,
+        )
+        counted = dict(cursor.fetchall())
+    if sum(counted.values()) <= COUNTED_FINISHED or estimates is None:
+        return {status: counted.get(status, 0) for status in FINISHED_STATUSES}, False
+    by_status = estimates.by_status
+    return {status: rounded(by_status.get(status, 0)) for status in FINISHED_STATUSES}, True
+
+
+def events_with_action_points(estimates: "Estimates | None") -> tuple[int, bool]:
+    """How many events have published action points, and whether that is an
+    estimate: counted up to COUNTED_EVENTS (each event one index probe), estimated
+    beyond from the statistics (how many distinct events the action points name)."""
+    counted = (
+        Event.objects.filter(Exists(ActionPoint.objects.public().filter(event=OuterRef("pk"))))
+        .values("pk")[: COUNTED_EVENTS + 1]
+        .count()
+    )
+    if counted <= COUNTED_EVENTS or estimates is None or estimates.events is None:
+        return counted, False
+    return rounded(estimates.events), True
+
+
+@dataclass(frozen=True)
+class Estimates:
+    # Action points per status, and the distinct events they name (None when the
+    # statistics have no figure for it).
+    by_status: dict[str, float]
+    events: float | None
+
+
+def estimates() -> Estimates | None:
+    """How many action points have each status and how many events they name, as
+    the query planner estimates it: the table's rows (scaled to its current size, as
+    the planner does) times each status's share in the sample ANALYZE took, and the
+    distinct events ANALYZE counted. None before the table was analyzed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.reltuples / c.relpages
+                     * (pg_relation_size(c.oid) / current_setting('block_size')::int),
+                   s.most_common_vals::text::text[], s.most_common_freqs, e.n_distinct
+            FROM pg_class c
+            LEFT JOIN pg_stats s ON s.schemaname = current_schema()
+              AND s.tablename = c.relname AND s.attname = 'status'
+            LEFT JOIN pg_stats e ON e.schemaname = current_schema()
+              AND e.tablename = c.relname AND e.attname = 'event_id'
+            WHERE c.oid = %s::regclass AND c.relpages > 0 AND c.reltuples >= 0
+            """,
+            [ActionPoint._meta.db_table],
+        )
+        row = cursor.fetchone()
+    if row is None or row[1] is None:
+        return None
+    rows, values, shares, distinct = row
+    if distinct is not None and distinct < 0:
+        # A negative n_distinct is a share of the rows.
+        distinct = -distinct * rows
+    by_status = {value: rows * share for value, share in zip(values, shares, strict=True)}
+    return Estimates(by_status=by_status, events=distinct)
+
+
+def rounded(n: float) -> int:
+    """``n`` to three significant digits: 151,941.6 → 152,000."""
+    n = round(n)
+    digits = len(str(n))
+    return round(n, 3 - digits) if digits > 3 else n
+
+
+def totals(
+    today: datetime.date,
+    since: datetime.datetime,
+    to_do: dict[tuple[str, int | None], tuple[int, int]],
+) -> dict:
     """Counts over all action points, how many events and assignees have any, and
     the median time from raised to done of those done since ``since`` (leaving out
     those entered already done, counted apart as ``entered_done``).
 
-    A few narrow queries rather than one pass over every row: the counts by status
-    from the (event, status) index alone, the overdue ones from the partial index
-    on open rows, events and people as one index probe each, the median over the
-    last months only."""
-    by_status = dict(
-        ActionPoint.objects.public().order_by().values_list("status").annotate(n=Count("*"))
-    )
-    counts = {status: by_status.get(status, 0) for status in Status.values}
-    has_action_points = {
-        "events": Event.objects.filter(
-            Exists(ActionPoint.objects.public().filter(event=OuterRef("pk")))
-        ),
-        "assignees": get_user_model().objects.filter(
-            Exists(ActionPoint.objects.public().filter(assignee=OuterRef("pk")))
-        ),
-    }
+    A few narrow queries rather than one pass over every row, each read from an
+    index alone: what is still to do from ``to_do`` (``still_to_do``), the finished
+    ones and the events counted up to a bound or estimated (``finished_counts``,
+    ``events_with_action_points``), the median over the last months only."""
+    counts = dict.fromkeys(Status.values, 0)
+    overdue = 0
+    for (status, _assignee), (n, late) in to_do.items():
+        counts[status] += n
+        overdue += late
+    statistics = estimates()
+    finished, estimated = finished_counts(statistics)
+    counts.update(finished)
+    events, events_estimated = events_with_action_points(statistics)
     recent = done_since(since).aggregate(
         done_recently=Count("completed_at", filter=~entered_done()),
         entered_done=Count("completed_at", filter=entered_done()),
@@ -186,9 +294,15 @@ def totals(today: datetime.date, since: datetime.datetime) -> dict:
     return {
         **counts,
         "active": sum(counts[status] for status in ACTIVE_STATUSES),
-        "overdue": ActionPoint.objects.public().overdue(today).count(),
-        "total": sum(counts.values()),
-        **{name: rows.count() for name, rows in has_action_points.items()},
+        "overdue": overdue,
+        # An estimate when the finished ones are.
+        "total": rounded(sum(counts.values())) if estimated else sum(counts.values()),
+        "estimated": estimated,
+        "events": events,
+        "events_estimated": events_estimated,
+        # People with something still to do (whom the per-assignee table ranks):
+        # counting everyone who ever had an action point read all of them.
+        "assignees": len({assignee for _status, assignee in to_do if assignee is not None}),
         "unassigned": ActionPoint.objects.public().unassigned().count(),
         **recent,
     }
@@ -211,28 +325,24 @@ def per_event(today: datetime.date) -> QuerySet:
     )
 
 
-def per_assignee(today: datetime.date) -> list[dict]:
+def per_assignee(to_do: dict[tuple[str, int | None], tuple[int, int]]) -> list[dict]:
     """Counts per assignee (and for the unassigned, ``assignee_id`` None), most still
     to do first, then most in all, then by name (one more row than is shown).
 
     Narrow queries instead of one pass over every row. What is still to do comes
-    from the partial index on open rows, and only for the people who can be shown:
-    those with at least as much to do as the one in the last place. Their counts by
-    status come grouped by (assignee, status), from an index alone once there is
-    one. While fewer people than that have anything to do, everyone's are counted
-    (their totals then decide the order)."""
-    still_to_do = (
-        ActionPoint.objects.public()
-        .open()
-        .order_by()
-        .values("assignee_id")
-        .annotate(active=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
-    )
-    last_place = still_to_do.order_by("-active").values("active")[ASSIGNEES_SHOWN:][:1]
-    to_do = {
-        row["assignee_id"]: row
-        for row in still_to_do.filter(active__gte=Coalesce(Subquery(last_place), 0))
-    }
+    from ``to_do`` (``still_to_do``), and only the people who can be shown are
+    counted: those with at least as much to do as the one in the last place. Their
+    counts by status come grouped by (assignee, status), from an index alone. While
+    fewer people than that have anything to do, everyone's are counted (their
+    totals then decide the order)."""
+    everyone: dict[int | None, dict[str, int]] = {}
+    for (_status, assignee_id), (n, late) in to_do.items():
+        row = everyone.setdefault(assignee_id, {"active": 0, "overdue": 0})
+        row["active"] += n
+        row["overdue"] += late
+    actives = sorted((row["active"] for row in everyone.values()), reverse=True)
+    last_place = actives[ASSIGNEES_SHOWN] if len(actives) > ASSIGNEES_SHOWN else 0
+    to_do = {pk: row for pk, row in everyone.items() if row["active"] >= last_place}
 
     def by_status(rows: QuerySet) -> QuerySet:
         return rows.order_by().values_list("assignee_id", "status").annotate(n=Count("*"))
@@ -392,7 +502,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     since = timezone.make_aware(datetime.datetime.combine(first_month(today), datetime.time()))
     # All lazy: the page is one cached fragment (common.caching), computed when built.
-    summary = SimpleLazyObject(lambda: totals(today, since))
+    to_do = SimpleLazyObject(lambda: still_to_do(today))
+    summary = SimpleLazyObject(lambda: totals(today, since, to_do))
     months = SimpleLazyObject(lambda: monthly(today, since))
     context = {
         "totals": summary,
@@ -402,7 +513,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         ),
         "since": since.date(),
         **_shown("events", lambda: per_event(today), EVENTS_SHOWN),
-        **_shown("assignees", lambda: per_assignee(today), ASSIGNEES_SHOWN),
+        **_shown("assignees", lambda: per_assignee(to_do), ASSIGNEES_SHOWN),
         "overdue": overdue(today),
         "months": months,
         "chart": SimpleLazyObject(lambda: monthly_chart(months)),

@@ -12,7 +12,8 @@ from actions.filters import FollowUpFilter
 from actions.forms import ActionPointUpdateForm, past_date_warning
 from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
 from actions.services import StaleEdit, update_action_point
-from common.caching import lazy_page, query_key
+from common.caching import query_key
+from common.paging import page_by_ids
 from talks.models import Event
 
 PER_PAGE = 25
@@ -46,7 +47,8 @@ def action_point_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filters,
         "query": (query_key(request), request.user.pk, filters.sees_everyone),
-        "page": lazy_page(rows, PER_PAGE, request.GET.get("page")),
+        # Sorted overdue first, so the page's ids are picked before its rows are joined.
+        "page": page_by_ids(rows, PER_PAGE, request.GET.get("page")),
         "assignee_suggestions": suggestions,
         "event_suggestions": Event.objects.newest_first()[:SUGGESTED_EVENTS],
     }

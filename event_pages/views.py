@@ -69,6 +69,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ActionPoint.objects.filter(event=event)
             .visible_to(request.user)
             .with_listing_relations()
+            .defer("details", "details_html")
             .order_by("-created_at", "-pk"),
             ACTION_POINTS_ON_EVENT_PAGE,
         ),

@@ -1,6 +1,6 @@
 """Search and tag pages: everything written, found by words or by tag."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -35,14 +35,19 @@ def search(request: HttpRequest) -> HttpResponse:
             )
             context["results"] = results
             context["page"] = SimpleLazyObject(
-                lambda: Paginator(results.hits, SEARCH_RESULTS_PER_PAGE).get_page(
-                    request.GET.get("page")
-                )
+                lambda: _highlighted_page(results.hits, data["q"], request.GET.get("page"))
             )
             context["rank_candidates"] = site_search.RANK_CANDIDATES
     # Results include the reader's own drafts.
     context["query"] = (query_key(request), request.user.pk)
     return render(request, "search/search.html", context)
+
+
+def _highlighted_page(hits: list, text: str, number) -> Page:
+    """The page ``number`` of ``hits``, only its own hits highlighted."""
+    page = Paginator(hits, SEARCH_RESULTS_PER_PAGE).get_page(number)
+    page.object_list = site_search.highlighted(page.object_list, text)
+    return page
 
 
 @require_safe
@@ -62,7 +67,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if tag is None:
         return render(request, "search/tag_not_found.html", {"slug": slug}, status=404)
     # Counted and listed only when the template's cached fragments are built.
-    usage = SimpleLazyObject(lambda: tag_pages.tag_usage().get(pk=tag.pk))
+    usage = SimpleLazyObject(lambda: tag_pages.usage_of(tag))
     context = {
         "tag": tag,
         "usage": usage,

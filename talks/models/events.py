@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
@@ -14,6 +13,7 @@ from common.markdown import (
     RendersMarkdown,
     markdown_field,
 )
+from common.reversing import fast_reverse
 from common.slugs import unique_slug
 from common.validators import validate_sensible_date
 
@@ -97,7 +97,7 @@ class Event(RendersMarkdown, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("talks:event-detail", args=[self.slug])
+        return fast_reverse("talks:event-detail", self.slug)
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

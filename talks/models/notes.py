@@ -40,8 +40,12 @@ class DraftedQuerySet(models.QuerySet):
         return self.filter(~Exists(hidden))
 
     def drafted(self) -> "DraftedQuerySet":
-        """The rows of draft notes (few: for excluding them by id)."""
-        return self.filter(note__status=Note.Status.DRAFT)
+        """The rows of draft notes (few: for excluding them by id).
+
+        ``note_id IS NOT NULL`` says nothing new, but lets the planner see from the
+        column's statistics how few rows have a note at all, and start from them,
+        instead of hashing every draft and reading the whole table to join them."""
+        return self.filter(note__isnull=False, note__status=Note.Status.DRAFT)
 
     def public(self) -> "DraftedQuerySet":
         """What everyone may see (counts and lists shared by all readers)."""

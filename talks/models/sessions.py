@@ -9,7 +9,6 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -20,6 +19,7 @@ from common.markdown import (
     RendersMarkdown,
     markdown_field,
 )
+from common.reversing import fast_reverse
 from common.slugs import unique_slug
 from talks.models.events import Event
 from talks.models.speakers import Speaker
@@ -182,7 +182,7 @@ class Talk(RendersMarkdown, Scheduled):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("talks:talk-detail", args=[self.event.slug, self.slug])
+        return fast_reverse("talks:talk-detail", self.event.slug, self.slug)
 
 
 class TaggedTalk(TaggedItemBase):
@@ -237,7 +237,7 @@ class OpenSpace(Scheduled):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("talks:open-space-detail", args=[self.event.slug, self.slug])
+        return fast_reverse("talks:open-space-detail", self.event.slug, self.slug)
 
 
 class TaggedOpenSpace(TaggedItemBase):
@@ -288,10 +288,10 @@ class SessionSource(models.Model):
         """The source's page, built from this row's own event (which the database
         holds equal to the session's), so a list needs no query per row for it."""
         if self.talk_id:
-            return reverse("talks:talk-detail", args=[self.event.slug, self.talk.slug])
+            return fast_reverse("talks:talk-detail", self.event.slug, self.talk.slug)
         if self.open_space_id:
-            return reverse("talks:open-space-detail", args=[self.event.slug, self.open_space.slug])
-        return reverse("talks:event-detail", args=[self.event.slug])
+            return fast_reverse("talks:open-space-detail", self.event.slug, self.open_space.slug)
+        return fast_reverse("talks:event-detail", self.event.slug)
 
     def clean_fields(self, exclude=None) -> None:
         # The event follows from the session; fill it in before "event is required".

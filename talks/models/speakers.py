@@ -5,9 +5,9 @@ from collections.abc import Iterable
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from common.db import SearchVectorDeferred, search_vector
+from common.reversing import fast_reverse
 from common.slugs import unique_slug
 
 
@@ -47,4 +47,4 @@ class Speaker(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("talks:speaker-detail", args=[self.slug])
+        return fast_reverse("talks:speaker-detail", self.slug)

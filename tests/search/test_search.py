@@ -298,11 +298,11 @@ def test_only_the_latest_matches_of_a_kind_are_ranked_and_the_page_says_so(atten
     TalkFactory(title="Zebra talk")
     response = attendee_client.get("/search/", {"q": "zebra"})
     found_notes = [str(hit.obj) for hit in response.context["page"] if hit.kind.key == "note"]
-    # The title match among the latest 2,000 ranks first; the oldest is not ranked.
+    # The title match among the latest RANK_CANDIDATES ranks first; the oldest is not.
     assert found_notes[0] == "Zebra too"
     assert "Zebra" not in found_notes
     assert response.context["results"].limited_text == "notes"
-    assert "So many notes match that only the latest 2,000 of each were ranked." in (
+    assert f"So many notes match that only the latest {RANK_CANDIDATES:,} of each were ranked." in (
         response.content.decode()
     )
 
