@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from taggit.managers import TaggableManager
@@ -34,6 +34,25 @@ class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
 
     def newest_first(self) -> "TakeawayQuerySet":
         return self.order_by("-created_at", "-pk")
+
+    def by_event_date(self) -> "TakeawayQuerySet":
+        """Latest events first, each event's takeaways together, newest first: a walk
+        down the events' date index and each event's takeaways (no sort of all matches)."""
+        return self.order_by("-event__starts_on", "-event_id", "-created_at", "-pk")
+
+    def readable_by(self, user) -> "TakeawayQuerySet":
+        """``visible_to(user)`` for pages that filter by tags: the takeaways of other
+        people's draft notes are left out by id (an array built once per query), so
+        that a filter the tag index answers needs no takeaway row to check who may
+        read it. Those ids come from draft notes (few) through the note index."""
+        from talks.models.notes import Note  # notes imports this module's base classes
+
+        hidden = Takeaway.objects.filter(note__isnull=False, note__status=Note.Status.DRAFT).values(
+            "pk"
+        )
+        if user.pk is not None:
+            hidden = hidden.exclude(note__author_id=user.pk)
+        return self.exclude(IsAnyOf(F("pk"), ArraySubquery(hidden)))
 
     def appeared_between(
         self, since: datetime.datetime, until: datetime.datetime
@@ -131,6 +150,59 @@ class TakeawayQuerySet(DraftedQuerySet, TaggedQuerySet):
             tag.count = row["n"]
             tags.append(tag)
         return sorted(tags, key=lambda tag: (-tag.count, tag.name.lower()))
+
+    def tag_counts_by_year(
+        self, *, limit: int, include: Iterable[int] = (), within: int = TAG_COUNT_SAMPLE
+    ) -> list[Tag]:
+        """``tag_counts`` with each tag's ``years`` too ({event year: count}), over
+        the same latest ``within`` takeaways: the themes of a list and their trend.
+
+        One statement: the sample's ids (as in ``tag_counts``), their events' years
+        (one row per sampled takeaway), then the tags of the sample grouped by tag and
+        year, ranked by total. Raw SQL for the ranking, which the ORM cannot express
+        (a window over an aggregate); the sample is the ORM's own query.
+        """
+        include = list(include)
+        latest_sql, latest_params = (
+            self.order_by("-pk").values("pk")[:within].query.sql_with_params()
+        )
+        takeaways, tagged = Takeaway._meta.db_table, TaggedTakeaway._meta.db_table
+        events, tags = (
+            Takeaway._meta.get_field("event").related_model._meta.db_table,
+            Tag._meta.db_table,
+        )
+        sql = f"""
+            WITH sample AS MATERIALIZED (
+                SELECT t.id, EXTRACT(YEAR FROM e.starts_on)::int AS year
+                FROM {takeaways} t JOIN {events} e ON e.id = t.event_id
+                WHERE t.id = ANY(ARRAY({latest_sql}))
+            ), links AS MATERIALIZED (
+                SELECT l.tag_id, s.year, COUNT(*) AS n
+                FROM sample s JOIN {tagged} l ON l.content_object_id = s.id
+                GROUP BY l.tag_id, s.year
+            ), ranked AS (
+                SELECT l.tag_id, g.name, g.slug, SUM(l.n)::int AS total,
+                       (l.tag_id = ANY(%s)) AS wanted
+                FROM links l JOIN {tags} g ON g.id = l.tag_id
+                GROUP BY l.tag_id, g.name, g.slug
+                ORDER BY wanted DESC, total DESC, g.name
+                LIMIT %s
+            )
+            SELECT r.tag_id, r.name, r.slug, r.total, l.year, l.n
+            FROM ranked r JOIN links l ON l.tag_id = r.tag_id
+            ORDER BY r.total DESC, r.name, l.year
+        """  # noqa: S608 - table names from the models, values as parameters
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*latest_params, include, limit + len(include)])
+            rows = cursor.fetchall()
+        found: dict[int, Tag] = {}
+        for tag_id, name, slug, total, year, n in rows:
+            if tag_id not in found:
+                found[tag_id] = Tag(id=tag_id, name=name, slug=slug)
+                found[tag_id].count = total
+                found[tag_id].years = {}
+            found[tag_id].years[year] = n
+        return sorted(found.values(), key=lambda tag: (-tag.count, tag.name.lower()))
 
 
 class Takeaway(SessionSource):
