@@ -160,11 +160,11 @@ class ChooserField(forms.CharField):
             raise forms.ValidationError(self.unknown, code="unknown", params={"value": text})
         self.candidates = found[:CHOOSER_LIMIT]
         raise forms.ValidationError(
-            "“%(value)s” could be %(many)s %(plural)s: pick one, or type more of the name.",
+            "“%(value)s” matches %(many)s %(plural)s: pick one, or type more of the name.",
             code="ambiguous",
             params={
                 "value": text,
-                "many": f"more than {CHOOSER_LIMIT}" if len(found) > CHOOSER_LIMIT else "any of",
+                "many": len(found) if len(found) <= CHOOSER_LIMIT else f"more than {CHOOSER_LIMIT}",
                 "plural": self.chooser.plural,
             },
         )
@@ -411,9 +411,10 @@ class TakeawayFilter(django_filters.FilterSet):
         return queryset.filter(author=user)
 
 
-# A theme's trend: one bar per year, in a box this many units wide per year and high.
-BAR_WIDTH = 10
-BAR_HEIGHT = 24
+# A theme's trend: a bar per year in a box this wide and high (CSS px), whatever the
+# number of years.
+CHART_WIDTH = 96
+CHART_HEIGHT = 24
 
 
 class Themes:
@@ -424,18 +425,18 @@ class Themes:
         self.tags = tags
         found = {year for tag in tags for year in tag.years if year is not None}
         self.years = list(range(min(found), max(found) + 1)) if found else []
-        self.width = BAR_WIDTH * len(self.years)
-        self.height = BAR_HEIGHT
+        self.width, self.height = CHART_WIDTH, CHART_HEIGHT
+        step = CHART_WIDTH / max(len(self.years), 1)
         for tag in tags:
             tallest = max(tag.years.values(), default=0) or 1
             tag.bars = []
             for index, year in enumerate(self.years):
                 n = tag.years.get(year, 0)
                 # At least a sliver for a year with any takeaway, none for an empty one.
-                height = max(round(BAR_HEIGHT * n / tallest), 1) if n else 0
+                height = max(round(CHART_HEIGHT * n / tallest), 1) if n else 0
                 tag.bars.append(
-                    {"year": year, "n": n, "x": index * BAR_WIDTH + 1, "y": BAR_HEIGHT - height,
-                     "height": height, "width": BAR_WIDTH - 2}
+                    {"year": year, "n": n, "x": round(index * step + step * 0.1, 2),
+                     "y": CHART_HEIGHT - height, "height": height, "width": round(step * 0.8, 2)}
                 )  # fmt: skip
             tag.trend = ", ".join(f"{bar['year']}: {bar['n']}" for bar in tag.bars)
 

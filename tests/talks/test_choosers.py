@@ -67,7 +67,7 @@ def test_a_name_several_events_share_offers_each_as_a_link(attendee_client, madr
     EventFactory(name="DevOpsDays Madrid", slug="dod-madrid-2026", city="Madrid",
                  starts_on=datetime.date(2026, 9, 1))  # fmt: skip
     response = attendee_client.get("/takeaways/?event=Madrid&tag=sre")
-    assert "Event: “Madrid” could be any of events: pick one, or type more of the name." in (
+    assert "Event: “Madrid” matches 2 events: pick one, or type more of the name." in (
         response.text
     )
     links = re.findall(r'<ul class="candidates"><li><a href="([^"]*)">', response.text)

@@ -85,7 +85,7 @@ def test_themes_have_a_bar_per_event_year(attendee_client, conferences):
         (2026, 2, 24),
     ]
     assert 'aria-label="observability by event year: 2025: 1, 2026: 2"' in response.text
-    assert "with a bar per event year, 2025–2026" in response.text
+    assert "with a bar per event year, 2025–2026" in response.text  # noqa: RUF001
 
 
 def test_years_without_takeaways_get_an_empty_bar(attendee_client):
