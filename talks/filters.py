@@ -22,7 +22,8 @@ from taggit.models import Tag
 from talks.choosers import CHOOSERS
 from talks.choosers import LIMIT as CHOOSER_LIMIT
 from talks.forms import LookupField
-from talks.models import Event, Takeaway
+from talks.models import TAG_COUNT_SAMPLE, Event, Takeaway
+from talks.models.takeaways import carrying_all_tags, tag_counts_by_year
 
 MATCH_ALL = "all"
 MATCH_ANY = "any"
@@ -339,10 +340,34 @@ class TakeawayFilter(django_filters.FilterSet):
         return queryset
 
     @cached_property
+    def tag_index_ids(self):
+        """The ids of the takeaways shown, from the tag index alone, when tags ("all
+        of") and exclusions are the only filters (a manager browsing by tag); else
+        None. Counts and samples read it instead of the takeaway table."""
+        if self.match_mode != MATCH_ALL or not self.included_tags:
+            return None
+        if any(self.cleaned.get(name) for name in ("event", "year", "speaker", "author")):
+            return None
+        return carrying_all_tags(
+            [tag.pk for tag in self.included_tags],
+            without=[tag.pk for tag in self.excluded_tags],
+            reader=self.request.user,
+        )
+
+    def count(self) -> int:
+        """How many takeaways the filters leave (one query)."""
+        if self.tag_index_ids is not None:
+            return self.tag_index_ids.count()
+        return self.qs.count()
+
+    @cached_property
     def tag_sample(self) -> list[Tag]:
         """The most used tags on the takeaways shown (with their counts by year), the
         chosen ones first: themes and facets both read it (one query)."""
         include = [tag.pk for tag in [*self.included_tags, *self.excluded_tags]]
+        if self.tag_index_ids is not None:
+            latest = self.tag_index_ids.order_by("-content_object_id")[:TAG_COUNT_SAMPLE]
+            return tag_counts_by_year(latest, limit=self.facet_limit, include=include)
         return self.qs.tag_counts_by_year(limit=self.facet_limit, include=include)
 
     def tag_options(self) -> list[Tag]:

@@ -214,3 +214,20 @@ def test_the_page_runs_the_same_queries_for_3_and_30_takeaways(attendee_client, 
     before = count_queries(attendee_client, url)
     add(27)
     assert count_queries(attendee_client, url) == before
+
+
+def test_tags_alone_are_counted_from_the_tag_index_as_the_list_shows(attendee_client, attendee):
+    from tests.factories import NoteFactory
+
+    draft = NoteFactory(status="draft", author=UserFactory())
+    takeaway("Someone's draft.", "sre", "oncall", note=draft, event=draft.event)
+    takeaway("Both.", "sre", "oncall")
+    takeaway("Both, but excluded.", "sre", "oncall", "hiring")
+    takeaway("One.", "sre")
+    response = attendee_client.get("/takeaways/?tag=sre&tag=oncall&exclude=hiring")
+    assert response.context["filter"].tag_index_ids is not None  # the cheap path
+    assert texts(response) == ["Both."]
+    assert '<p class="meta result-count">1 takeaway</p>' in response.text
+    assert themes(response) == []  # the chosen tags are on every one: no theme
+    facets = [(tag.name, tag.count) for tag in response.context["tag_options"]]
+    assert facets == [("sre", 1), ("oncall", 1), ("hiring", 0)]
