@@ -54,12 +54,12 @@ def takeaway_list(request: HttpRequest) -> HttpResponse:
     )
     included = filterset.included_tags
     by_tag = request.GET.get("group") == "tag"
-    takeaways = filterset.qs.by_event_date().with_listing_relations()
+    takeaways = filterset.qs.by_event_date().values_list("pk", flat=True)
     page = (
         None
         if by_tag
         else lazy_page_of(
-            CountedPaginator(takeaways, PER_PAGE, count=filterset.count), request.GET.get("page")
+            TakeawayPaginator(takeaways, PER_PAGE, count=filterset.count), request.GET.get("page")
         )
     )
     groups = SimpleLazyObject(lambda: ThemeGroups(filterset)) if by_tag else None
@@ -88,16 +88,27 @@ def takeaway_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/takeaway_list.html", context)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told how to count the rows (the filters know a cheaper way)."""
+class TakeawayPaginator(Paginator):
+    """Pages of takeaways: the page's ids first (the filters and the order, over the
+    takeaway, event and tag tables only), then those rows with everything the list
+    shows. One query joining all of it cost more to plan than to run (15 ms against
+    5 at scale 100). Counted as the filters say (they may know a cheaper way)."""
 
-    def __init__(self, *args, count: Callable[[], int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ids, per_page: int, *, count: Callable[[], int]) -> None:
+        super().__init__(ids, per_page)
         self._count = count
 
     @cached_property
     def count(self) -> int:
         return self._count()
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list[bottom : bottom + self.per_page])
+        rows = Takeaway.objects.filter(pk__in=ids).with_listing_relations().order_by()
+        by_pk = {row.pk: row for row in rows} if ids else {}
+        return self._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, self)
 
 
 def lazy_page_of(paginator: Paginator, number) -> Page:

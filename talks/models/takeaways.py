@@ -228,9 +228,11 @@ def tag_counts_by_year(
             SELECT e.id, EXTRACT(YEAR FROM e.starts_on)::int AS year FROM {events} e
         ), links AS MATERIALIZED (
             SELECT l.tag_id, y.year, COUNT(*) AS n
-            FROM sample s
+            FROM {tagged} l
+            JOIN sample s ON s.id = l.content_object_id
             JOIN years y ON y.id = s.event_id
-            JOIN {tagged} l ON l.content_object_id = s.id
+            -- One index scan over the sample's (adjacent) ids, not one descent per id.
+            WHERE l.content_object_id = ANY(ARRAY(SELECT id FROM sample))
             GROUP BY l.tag_id, y.year
         ), ranked AS (
             SELECT l.tag_id, g.name, g.slug, SUM(l.n)::int AS total,
