@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from talks.choosers import CHOOSERS
@@ -464,6 +465,31 @@ class Themes:
                      "y": CHART_HEIGHT - height, "height": height, "width": round(step * 0.8, 2)}
                 )  # fmt: skip
             tag.trend = ", ".join(f"{bar['year']}: {bar['n']}" for bar in tag.bars)
+            tag.chart = self.chart(tag)
+
+    def chart(self, tag: Tag) -> str:
+        """The tag's bars as an inline SVG, built here rather than in the template: a
+        few hundred numbers, each of which a template would localize one by one."""
+        if not self.years:
+            return ""
+        bars = format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
+            (
+                (bar["x"], bar["y"], bar["width"], bar["height"], bar["year"], bar["n"])
+                for bar in tag.bars
+            ),
+        )
+        return format_html(
+            '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+            'preserveAspectRatio="none" role="img" aria-label="{name} by event year: {trend}" '
+            'focusable="false">{bars}</svg>',
+            w=self.width,
+            h=self.height,
+            name=tag.name,
+            trend=tag.trend,
+            bars=bars,
+        )
 
     def __iter__(self):
         return iter(self.tags)

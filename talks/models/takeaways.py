@@ -211,9 +211,9 @@ def tag_counts_by_year(
 
     One statement: the sample's ids built once as an array (as in ``tag_counts``),
     their events' years (one row per sampled takeaway, events joined by hash), then
-    the tags of the sample grouped by tag and year, ranked by total. Raw SQL for the
-    ranking, which the ORM cannot express (a window over an aggregate); the sample
-    is the ORM's own query.
+    the tags of the sample grouped by tag and year, then by tag with the years as
+    arrays, ranked by total. Raw SQL for the two levels of grouping, which the ORM
+    cannot express; the sample is the ORM's own query.
     """
     include = list(include)
     latest_sql, latest_params = latest.query.sql_with_params()
@@ -234,29 +234,24 @@ def tag_counts_by_year(
             -- One index scan over the sample's (adjacent) ids, not one descent per id.
             WHERE l.content_object_id = ANY(ARRAY(SELECT id FROM sample))
             GROUP BY l.tag_id, y.year
-        ), ranked AS (
-            SELECT l.tag_id, g.name, g.slug, SUM(l.n)::int AS total,
-                   (l.tag_id = ANY(%s)) AS wanted
-            FROM links l JOIN {tags} g ON g.id = l.tag_id
-            GROUP BY l.tag_id, g.name, g.slug
-            ORDER BY wanted DESC, total DESC, g.name
-            LIMIT %s
         )
-        SELECT r.tag_id, r.name, r.slug, r.total, l.year, l.n
-        FROM ranked r JOIN links l ON l.tag_id = r.tag_id
-        ORDER BY r.total DESC, r.name, l.year
+        SELECT l.tag_id, g.name, g.slug, SUM(l.n)::int AS total,
+               ARRAY_AGG(l.year ORDER BY l.year), ARRAY_AGG(l.n::int ORDER BY l.year)
+        FROM links l JOIN {tags} g ON g.id = l.tag_id
+        GROUP BY l.tag_id, g.name, g.slug
+        ORDER BY (l.tag_id = ANY(%s)) DESC, total DESC, g.name
+        LIMIT %s
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*latest_params, include, limit + len(include)])
         rows = cursor.fetchall()
-    found: dict[int, Tag] = {}
-    for tag_id, name, slug, total, year, n in rows:
-        if tag_id not in found:
-            found[tag_id] = Tag(id=tag_id, name=name, slug=slug)
-            found[tag_id].count = total
-            found[tag_id].years = {}
-        found[tag_id].years[year] = n
-    return sorted(found.values(), key=lambda tag: (-tag.count, tag.name.lower()))
+    tags = []
+    for tag_id, name, slug, total, years, counts in rows:
+        tag = Tag(id=tag_id, name=name, slug=slug)
+        tag.count = total
+        tag.years = dict(zip(years, counts, strict=True))
+        tags.append(tag)
+    return sorted(tags, key=lambda tag: (-tag.count, tag.name.lower()))
 
 
 class Takeaway(SessionSource):
