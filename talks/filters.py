@@ -292,6 +292,19 @@ class TakeawayFilter(django_filters.FilterSet):
         """Whether the URL asks for any filter (``match`` alone filters nothing)."""
         return any(self.data.get(name) for name in self.filters if name != "match")
 
+    def match_options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, checked) of the "all of / any of" radio buttons."""
+        mode = self.form["match"].value()
+        return [
+            (value, label, value == mode) for value, label in self.filters["match"].extra["choices"]
+        ]
+
+    def year_options(self) -> list[tuple[str, bool]]:
+        """(year, selected) of the year list, newest first. The page writes these two
+        controls itself: Django's widget templates cost a few milliseconds a page."""
+        chosen = self.form["year"].value()
+        return [(value, value == chosen) for value, _ in self.filters["year"].extra["choices"]()]
+
     @property
     def any_of_tags(self) -> bool:
         return self.match_mode == MATCH_ANY and bool(self.included_tags)
