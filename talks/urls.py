@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.urls import URLPattern, path
 
-from talks import feeds, views
+from talks import choosers, feeds, views
 
 app_name = "talks"
 
@@ -41,6 +41,8 @@ def urlconf(
         ),
         path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
         path("takeaways/", views.takeaway_list, name="takeaway-list"),
+        # Suggestions for the takeaways page's event, speaker, author and tag boxes.
+        path("takeaways/choices/<slug:kind>/", choosers.choices, name="choices"),
         # taggit makes Unicode slugs ("café"), which the slug converter would not match.
         path("tags/<str:slug>/", tag_page, name="tag-detail"),
         path("tags/<str:slug>/feed/", feeds.tag_feed, name="tag-feed"),

@@ -1,0 +1,174 @@
+"""Choosing an event, a speaker, an author or a tag by name.
+
+People type "Madrid" or "Carol", never a slug or a username. Each chooser finds the
+rows a text names (a few, best first) and says how a row appears in a URL (its slug
+or username, so filtered pages stay shareable) and in a list of suggestions. The
+takeaways page's filter form resolves typed names with them (without JavaScript),
+and ``choices`` answers the same search as JSON for the suggestions shown while
+typing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from talks.models import Event, Speaker, Takeaway
+
+# Suggestions and candidates shown at most: enough to pick from, bounded whatever matches.
+LIMIT = 10
+# Longer texts are cut: nobody's name is longer, and it bounds the search.
+MAX_QUERY = 100
+
+
+def first_match_first(text: str, field: str) -> Case:
+    """Sorts names that start with the text before names that only contain it."""
+    return Case(
+        When(**{f"{field}__iexact": text}, then=Value(0)),
+        When(**{f"{field}__istartswith": text}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def find_events(text: str) -> QuerySet:
+    # A few thousand events: a scan of three short columns costs well under a
+    # millisecond (as on the events page), so no index is needed.
+    return (
+        Event.objects.filter(
+            Q(slug=text.lower())
+            | Q(name__icontains=text)
+            | Q(city__icontains=text)
+            | Q(country__icontains=text)
+        )
+        .annotate(rank=first_match_first(text, "name"))
+        .order_by("rank", "-starts_on", "name")
+        .only("name", "slug", "starts_on", "city", "country")
+    )
+
+
+def find_speakers(text: str) -> QuerySet:
+    # Tens of thousands of speakers: their names' stored search vector (GIN) finds
+    # each word as a prefix ("car" finds Carol), so no table scan.
+    words = [word for word in text.replace(":", " ").split() if word.isalnum()]
+    if not words:
+        return Speaker.objects.filter(slug=text.lower())
+    query = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
+    )
+    return (
+        Speaker.objects.filter(Q(search_vector=query) | Q(slug=text.lower()))
+        .annotate(rank=first_match_first(text, "name"))
+        .order_by("rank", "name", "pk")
+        .only("name", "slug")
+    )
+
+
+def find_authors(text: str) -> QuerySet:
+    """People who wrote at least one takeaway anyone can read, by username, first,
+    last or full name."""
+    first, _, rest = text.partition(" ")
+    by_name = (
+        Q(username__iexact=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+    )
+    if rest:
+        by_name |= Q(first_name__iexact=first, last_name__icontains=rest.strip())
+    return (
+        get_user_model()
+        .objects.filter(by_name, Exists(Takeaway.objects.public().filter(author=OuterRef("pk"))))
+        .annotate(rank=first_match_first(text, "first_name"))
+        .order_by("rank", Lower("first_name"), Lower("last_name"), "username")
+        .only("username", "first_name", "last_name")
+    )
+
+
+def find_tags(text: str) -> QuerySet:
+    return (
+        Tag.objects.filter(Q(slug=text.lower()) | Q(name__icontains=text))
+        .annotate(rank=first_match_first(text, "name"))
+        .order_by("rank", Lower("name"))
+    )
+
+
+@dataclass(frozen=True)
+class Chooser:
+    """How one kind of row is found by name and shown."""
+
+    noun: str  # "event": in messages ("There is no event called …")
+    plural: str
+    find: Callable[[str], QuerySet]
+    key: str  # the field that names a row in a URL (slug, username)
+    # The row as read in a list of suggestions: (label, detail).
+    describe: Callable[[object], tuple[str, str]]
+    # The exact key typed (an old URL, a shared link) wins over names.
+    case_sensitive_key: bool = False
+
+    def value(self, row) -> str:
+        return getattr(row, self.key)
+
+    def label(self, row) -> str:
+        return self.describe(row)[0]
+
+    def search(self, text: str, limit: int = LIMIT) -> list:
+        """Up to ``limit`` rows the text names, best first (one query)."""
+        text = text.strip()[:MAX_QUERY]
+        if not text:
+            return []
+        return list(self.find(text)[:limit])
+
+    def resolve(self, text: str) -> list:
+        """The one row the text names, as a list of one; else the candidates (up to
+        ``LIMIT``, none when nothing matches). A row whose key is the text, or whose
+        name is exactly the text, wins over rows that only contain it."""
+        found = self.search(text, LIMIT + 1)
+        key = text.strip() if self.case_sensitive_key else text.strip().lower()
+        for row in found:
+            value = self.value(row) if self.case_sensitive_key else self.value(row).lower()
+            if value == key:
+                return [row]
+        exact = [row for row in found if self.label(row).lower() == text.strip().lower()]
+        if len(exact) == 1:
+            return exact
+        return found
+
+
+def describe_event(event: Event) -> tuple[str, str]:
+    place = ", ".join(part for part in (event.city, event.country) if part)
+    return event.name, " · ".join(part for part in (f"{event.starts_on:%Y}", place) if part)
+
+
+def describe_author(user) -> tuple[str, str]:
+    full = user.get_full_name()
+    return (full, user.get_username()) if full else (user.get_username(), "")
+
+
+CHOOSERS = {
+    "event": Chooser("event", "events", find_events, "slug", describe_event),
+    "speaker": Chooser("speaker", "speakers", find_speakers, "slug", lambda s: (s.name, "")),
+    "author": Chooser(
+        "person", "people", find_authors, "username", describe_author, case_sensitive_key=True
+    ),
+    "tag": Chooser("tag", "tags", find_tags, "slug", lambda tag: (tag.name, "")),
+}
+
+
+@require_safe
+def choices(request: HttpRequest, kind: str) -> JsonResponse:
+    """Suggestions for a chooser as JSON: ``{"results": [{"value", "label", "detail"}]}``,
+    at most ``LIMIT``, in one query. Logged-in people only (the site's login
+    middleware answers everyone else with the login page). The labels are data:
+    the page's script shows them as text, never as HTML."""
+    chooser = CHOOSERS.get(kind)
+    if chooser is None:
+        return JsonResponse({"error": f"Nothing to choose called “{kind}”."}, status=404)
+    results = []
+    for row in chooser.search(request.GET.get("q", "")):
+        label, detail = chooser.describe(row)
+        results.append({"value": chooser.value(row), "label": label, "detail": detail})
+    return JsonResponse({"results": results})
