@@ -10,7 +10,7 @@ from tests.helpers import count_queries
 # The calendar feed is for calendar apps, which cannot log in: its secret token is
 # the credential (tested in tests/actions/test_calendar.py).
 OPEN_URL_NAMES = {"login", "healthz", "actions:calendar-feed"}
-SAMPLE_KWARGS = {"slug": "some-slug", "event_slug": "some-event", "pk": 1}
+SAMPLE_KWARGS = {"slug": "some-slug", "event_slug": "some-event", "pk": 1, "kind": "event"}
 
 
 def site_url_names(resolver=None, namespace=""):
