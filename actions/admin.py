@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -23,7 +23,9 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from actions.exports import export_as_csv
 from actions.forms import ISO_DATE_FIELD, past_date_warning
@@ -42,6 +44,7 @@ from common.admin_helpers import (
     preload_autocomplete_choices,
 )
 from common.validators import validate_sensible_date
+from common.widget_rendering import PythonWidgetRenderer
 from talks.admin_base import RecentEventFilter, SiteAdmin
 
 User = get_user_model()
@@ -97,8 +100,14 @@ class ActionPointAdminForm(StaleCheckForm):
     )
 
 
+# Six widgets and three error lists a row of the changelist: through Django's
+# templates they were most of its time.
+LIST_RENDERER = PythonWidgetRenderer()
+
+
 class ActionPointListForm(StaleCheckForm):
     via = ActionPointChange.Via.ADMIN_LIST
+    default_renderer = LIST_RENDERER
 
 
 class AssignForm(forms.Form):
@@ -312,6 +321,15 @@ class ActionPointAdmin(SiteAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)
 
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        for field in formset.form.base_fields.values():
+            # A row's assignee needs no "view this user" link beside it (the change
+            # form has it); the wrapper that adds it renders through templates.
+            if isinstance(field.widget, RelatedFieldWidgetWrapper):
+                field.widget = field.widget.widget
+        return formset
+
     def changelist_view(self, request, extra_context=None):
         # Django validates a list edit before its transaction starts; validating
         # inside one keeps the rows StaleCheckForm locks locked until they are saved.
@@ -352,6 +370,15 @@ class ActionPointAdmin(SiteAdmin):
         # so that they share its history entry; form.save_m2m() would set them again.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def action_checkbox(self, obj: ActionPoint) -> str:
+        """Django's row checkbox, written by the list's renderer."""
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(gettext("Select this object for an action - {}"), str(obj)),
+        }
+        checkbox = forms.CheckboxInput(attrs, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk), renderer=LIST_RENDERER)
 
     @admin.display(boolean=True, description="overdue")
     def overdue(self, obj: ActionPoint) -> bool:
