@@ -81,6 +81,14 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
 
     preloaded: dict[str, str] = {}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Once, not once per row: the widget is copied for each form of a list.
+        self.url = super().get_url()
+
+    def get_url(self) -> str:
+        return self.url
+
     def optgroups(self, name, value, attr=None):
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
         if not all(v in self.preloaded for v in selected):
