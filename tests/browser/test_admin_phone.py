@@ -58,7 +58,8 @@ def busy_list(db, staff):
         action_points.append(action_point)
     # A history as long as a real one: reassigned, rescheduled, with comments.
     first = action_points[0]
-    for due, comment in [(21, "Moved: the platform-engineering-observability team asked."), (35, "")]:
+    comments = ["Moved: the platform-engineering-observability team asked.", ""]
+    for due, comment in zip([21, 35], comments, strict=True):
         first.refresh_from_db()
         update_action_point(
             first,
