@@ -193,3 +193,16 @@ def test_a_user_permission_removed_takes_effect_on_the_next_request(outsider):
     assert other.get(IMPORT_PAGE).status_code == 200
     outsider.user_permissions.remove(add_note)
     assert other.get(IMPORT_PAGE).status_code == 403
+
+
+def test_a_permission_added_while_the_site_runs_is_known_on_the_next_request(outsider):
+    client = logged_in(outsider)
+    client.get(EMPTY_PAGE)  # the process knows every permission there was
+    new = Permission.objects.create(
+        codename="triage_note",
+        name="Can triage notes",
+        content_type=Permission.objects.get(codename="add_note").content_type,
+    )
+    outsider.user_permissions.add(new)
+    user = get_user(request_with_session_of(client))
+    assert user.get_all_permissions() == {"talks.triage_note"}
