@@ -3,9 +3,10 @@ cookie no session could have.
 
 Every logged-in page needs the session, the user, and the user's permissions (the
 menu asks for one): Django reads them in four queries, the store below in one
-(``Session.objects.with_user()``). Nothing is kept between requests, so logging out,
-a password change, a deactivated account and a removed permission or group take
-effect on the next request in every process, as with Django's own code.
+(``SESSION_WITH_USER``). Nothing about who may do what is kept between requests (only
+what each permission id is called), so logging out, a password change, a deactivated
+account and a removed permission or group take effect on the next request in every
+process, as with Django's own code.
 
 Django makes session keys from ``VALID_KEY_CHARS`` alone, but looks up whatever the
 cookie holds; Python's cookie parser turns a quoted ``"\\000..."`` into a NUL, which
