@@ -9,13 +9,14 @@ too (the admin's own log would miss bulk changes and those made outside the admi
 """
 
 import datetime
+import functools
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -23,8 +24,11 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from actions.account import AdminPasswordChangeForm
 from actions.exports import export_as_csv
@@ -44,6 +48,7 @@ from common.admin_helpers import (
     preload_autocomplete_choices,
 )
 from common.validators import validate_sensible_date
+from common.widget_rendering import PythonWidgetRenderer
 from talks.admin_base import RecentEventFilter, SiteAdmin
 
 User = get_user_model()
@@ -100,8 +105,14 @@ class ActionPointAdminForm(StaleCheckForm):
     )
 
 
+# Six widgets and three error lists a row of the changelist: through Django's
+# templates they were most of its time.
+LIST_RENDERER = PythonWidgetRenderer()
+
+
 class ActionPointListForm(StaleCheckForm):
     via = ActionPointChange.Via.ADMIN_LIST
+    default_renderer = LIST_RENDERER
 
 
 class AssignForm(forms.Form):
@@ -147,6 +158,14 @@ class AssignForm(forms.Form):
                 "due_on", f"{warning} Tick “{self.fields['confirm_past'].label}” to set it."
             )
         return cleaned_data
+
+
+@functools.cache
+def boolean_icon(value: bool) -> str:
+    """The admin's yes/no icon, as ``@admin.display(boolean=True)`` shows it, with its
+    static file's address looked up once rather than on every row."""
+    icon = static(f"admin/img/icon-{'yes' if value else 'no'}.svg")
+    return format_html('<img src="{}" alt="{}">', icon, value)
 
 
 LIST_ROW_ID = re.compile(r"^form-(\d+)-id$")
@@ -318,6 +337,15 @@ class ActionPointAdmin(SiteAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)
 
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        for field in formset.form.base_fields.values():
+            # A row's assignee needs no "view this user" link beside it (the change
+            # form has it); the wrapper that adds it renders through templates.
+            if isinstance(field.widget, RelatedFieldWidgetWrapper):
+                field.widget = field.widget.widget
+        return formset
+
     def changelist_view(self, request, extra_context=None):
         # Django validates a list edit before its transaction starts; validating
         # inside one keeps the rows StaleCheckForm locks locked until they are saved.
@@ -359,9 +387,18 @@ class ActionPointAdmin(SiteAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.display(boolean=True, description="overdue")
-    def overdue(self, obj: ActionPoint) -> bool:
-        return obj.is_overdue()
+    def action_checkbox(self, obj: ActionPoint) -> str:
+        """Django's row checkbox, written by the list's renderer."""
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(gettext("Select this object for an action - {}"), str(obj)),
+        }
+        checkbox = forms.CheckboxInput(attrs, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk), renderer=LIST_RENDERER)
+
+    @admin.display(description="overdue")
+    def overdue(self, obj: ActionPoint) -> str:
+        return boolean_icon(obj.is_overdue())
 
     @admin.display(description="history")
     def history_table(self, obj: ActionPoint) -> str:

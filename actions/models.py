@@ -11,7 +11,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from common.db import SearchVectorDeferred, search_vector
+from common.db import SearchVectorDeferred, most_counted, search_vector
 from common.markdown import SHORT_MARKDOWN_MAX_LENGTH, RendersMarkdown, markdown_field
 from common.reversing import fast_reverse
 from common.roles import has_a_role, is_staff
@@ -67,16 +67,17 @@ class ActionPointQuerySet(DraftedQuerySet, TaggedQuerySet):
         )
 
     def busiest_assignees(self, limit: int = 50) -> list[tuple[int, str]]:
-        """(user id, username) of the people with the most open action points, for a
-        short list of choices (every user would be too many)."""
+        """(user id, username) of the people with the most open action points, most
+        first (then by username), for a short list of choices (every user would be too
+        many)."""
         # COUNT(*) rather than COUNT(id): the partial index on open rows answers it.
-        return list(
-            self.open()
-            .filter(assignee__isnull=False)
-            .values_list("assignee", "assignee__username")
-            .annotate(open_count=Count("*"))
-            .order_by("-open_count", "assignee__username")
-            .values_list("assignee", "assignee__username")[:limit]
+        counts = self.open().filter(assignee__isnull=False).values("assignee")
+        return most_counted(
+            counts.annotate(open_count=Count("*")),
+            model=self.model._meta.get_field("assignee").related_model,
+            fields=["id", "username"],
+            then_by="username",
+            limit=limit,
         )
 
     def busiest_assignee_names(self, limit: int = 50) -> list[str]:

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from taggit.models import TaggedItemBase
 
+from common.db import most_counted
+
 
 def table_row_estimate(model: type[Model], *, using: str) -> int | None:
     """The planner's row count for ``model``'s table (kept by autovacuum/ANALYZE), or
@@ -79,6 +81,14 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
 
     preloaded: dict[str, str] = {}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Once, not once per row: the widget is copied for each form of a list.
+        self.url = super().get_url()
+
+    def get_url(self) -> str:
+        return self.url
+
     def optgroups(self, name, value, attr=None):
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
         if not all(v in self.preloaded for v in selected):
@@ -125,13 +135,14 @@ class TagListFilter(admin.SimpleListFilter):
             Subquery(self.through.objects.order_by("-pk").values("pk")[self.recent - 1 :][:1]),
             0,
         )
-        tags = list(
-            self.through.objects.filter(pk__gte=oldest_counted)
-            .values_list("tag__slug", "tag__name")
-            .annotate(uses=Count("pk"))
-            .order_by("-uses", "tag__name")[: self.limit]
+        links = self.through.objects.filter(pk__gte=oldest_counted).values("tag")
+        choices = most_counted(
+            links.annotate(uses=Count("pk")),
+            model=self.through.tag_model(),
+            fields=["slug", "name"],
+            then_by="name",
+            limit=self.limit,
         )
-        choices = [(slug, name) for slug, name, _uses in tags]
         value = self.value()
         if value and all(slug != value for slug, _name in choices):
             tag_model = self.through.tag_model()

@@ -5,6 +5,8 @@ edit their own notes and assignees change their own action points (checked where
 the object is at hand, in the models' ``can_*`` methods).
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
 
 ATTENDEE = "attendee"
@@ -13,14 +15,20 @@ STAFF = "staff"
 
 
 def role_names(user: AbstractBaseUser) -> frozenset[str]:
-    """The user's role groups, read once per request and kept on the user object."""
+    """The user's role groups, read once per request (with the session, see
+    common.sessions, or else here) and kept on the user object."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_notesite_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._notesite_roles = cached
+        cached = remember_role_names(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def remember_role_names(user: AbstractBaseUser, group_names: Iterable[str]) -> frozenset[str]:
+    """Keep ``user``'s group names, already read, for ``role_names``."""
+    user._notesite_roles = frozenset(group_names)
+    return user._notesite_roles
 
 
 def is_staff(user: AbstractBaseUser) -> bool:

@@ -125,7 +125,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the same query as the session (common.sessions).
+    "common.sessions.AuthenticationMiddleware",
     # After authentication, so that the 400 page it may answer shows who is logged in.
     "common.middleware.refuse_control_characters",
     # The site's 404 page with DEBUG on too, instead of Django's list of URL patterns.
@@ -156,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notesite.context_processors.menu_links",
             ],
         },
     },
