@@ -11,6 +11,8 @@ typing.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -172,3 +174,63 @@ def choices(request: HttpRequest, kind: str) -> JsonResponse:
         label, detail = chooser.describe(row)
         results.append({"value": chooser.value(row), "label": label, "detail": detail})
     return JsonResponse({"results": results})
+
+
+# The choosers in a filter form: a box that takes a name and cleans to the row.
+
+
+class ChooserWidget(forms.TextInput):
+    """A chooser's box. The form sends the chosen row's key (a hidden input) before
+    the box, so when both carry a value the name typed in the box wins."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        for value in reversed(values):
+            if value and str(value).strip():
+                return value
+        return ""
+
+
+class ChooserField(forms.CharField):
+    """A row named by its key or by (part of) its name; cleans to the row. A text
+    that names several rows is refused with the candidates kept in ``candidates``,
+    so that the page can offer them as links."""
+
+    widget = ChooserWidget
+
+    def __init__(self, *, kind: str, unknown: str, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.chooser = CHOOSERS[kind]
+        self.kind = kind
+        self.unknown = unknown
+        self.candidates: list = []
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        found = self.chooser.resolve(text)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(self.unknown, code="unknown", params={"value": text})
+        self.candidates = found[:LIMIT]
+        raise forms.ValidationError(
+            "“%(value)s” matches %(many)s %(plural)s: pick one, or type more of the name.",
+            code="ambiguous",
+            params={
+                "value": text,
+                "many": len(found) if len(found) <= LIMIT else f"more than {LIMIT}",
+                "plural": self.chooser.plural,
+            },
+        )
+
+
+class ChooserFilter(django_filters.Filter):
+    field_class = ChooserField
+
+
+def chooser_input(placeholder: str) -> ChooserWidget:
+    # autocomplete off: the browser's own history list would cover the suggestions.
+    return ChooserWidget(attrs={"placeholder": placeholder, "autocomplete": "off"})

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from common.caching import query_key
 from talks import services
 from talks.feeds import signed_feed_url
-from talks.filters import EventListFilter, TakeawayFilter
+from talks.filters import EventListFilter
 from talks.forms import OpenSpaceForm, TalkForm
 from talks.models import TAG_COUNT_SAMPLE, Event, Speaker, Takeaway
+from talks.takeaway_filters import TakeawayFilter
 
 PER_PAGE = 25
 # The list grouped by tag: the top themes, with their latest takeaways each.
