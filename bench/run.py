@@ -34,7 +34,6 @@ end; ``BENCH_RESULTS`` names where to copy it).
 Only 127.0.0.1 traffic, bounded durations; gunicorn is always stopped.
 """
 
-import collections
 import contextlib
 import datetime
 import json
@@ -48,36 +47,34 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from busy_day import BUSY_LUA, BUSY_PAGES, BUSY_SECONDS, busy_day, busy_day_actors  # noqa: E402
+from report import (  # noqa: E402
+    DOC,
+    EMPTY_PAGE,
+    EMPTY_PAGE_URL,
+    busy_day_report,
+    load_results,
+    ms,
+    report,
+    scales_report,
+    write_doc,
+    write_scales,
+)
+
 # Overridable to try the pipeline quickly (with BENCH_DATABASE_URL and BENCH_OUTPUT).
 SCALE = float(os.environ.get("BENCH_SCALE", "100"))
 # One database per scale on the embedded server: a run never reuses another scale's data.
 BENCH_DB = "notesite_bench" if SCALE == 100 else f"notesite_bench_{SCALE:g}".replace(".", "_")
-# The busy day's length, and its writers' pace (seconds between writes).
-BUSY_SECONDS = int(os.environ.get("BENCH_BUSY_SECONDS", "30"))
-NOTE_EVERY, ACTION_POINT_CHANGE_EVERY = 1.0, 5.0
-# The pages the busy day's readers read, one wrk connection each.
-BUSY_PAGES = (
-    "dashboard",
-    "event",
-    "talk",
-    "takeaways (2 tags, all of)",
-    "tag",
-    "search (common word)",
-    "follow-ups (heavy user)",
-    "follow-ups overview",
-)
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 RUNS = 3
 WARMUP = 2
@@ -87,11 +84,7 @@ LOADS = [(1, 1), (8, 2)]
 IN_PROCESS_RUNS = 5
 # A logged-in page with nothing on it (session, user, base template): the floor of
 # every page of the site, as /healthz is the floor of the server.
-EMPTY_PAGE, EMPTY_PAGE_URL = "empty page (logged in)", "/accounts/password_change/done/"
 SAMPLE = ROOT.parent / "shared" / "samples" / "devopsdays-toronto-2019.txt"
-DOC = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-SCALES_BEGIN, SCALES_END = "<!-- scales:begin -->", "<!-- scales:end -->"
 VENV_BIN = Path(sys.executable).parent
 
 LUA = """
@@ -103,35 +96,6 @@ done = function(summary, latency, requests)
     summary.requests, summary.duration, summary.bytes,
     e.connect + e.read + e.write + e.timeout, e.status,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
-end
-"""
-
-
-# For the busy day: counts the responses whose X-Fragments header says every fragment
-# came from the cache (one wrk thread per page, so its globals are the page's).
-BUSY_LUA = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) cached = 0; built = 0; none = 0 end
-function response(status, headers, body)
-  local counts = headers["X-Fragments"]
-  if counts == nil then none = none + 1; return end
-  local hits, builds = counts:match("(%d+) (%d+)")
-  if tonumber(builds) == 0 then cached = cached + 1 else built = built + 1 end
-end
-done = function(summary, latency, requests)
-  local c, b, n = 0, 0, 0
-  for _, thread in ipairs(threads) do
-    c = c + thread:get("cached"); b = b + thread:get("built"); n = n + thread:get("none")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %d, "duration_us": %d, "bytes": %d, "errors": %d, "non2xx": %d, ' ..
-    '"p50": %d, "p95": %d, "p99": %d, "max": %d, "cached": %d, "built": %d, "no_header": %d}\\n',
-    summary.requests, summary.duration, summary.bytes,
-    e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
-    c, b, n))
 end
 """
 
@@ -298,45 +262,6 @@ def prepare(env: dict) -> dict:
     return {"pages": pages, "dataset": info, "targets": targets, "busy": busy}
 
 
-def busy_day_actors(targets) -> dict:
-    """Who writes on the busy day, and where: an attendee (not the readers' user)
-    writing on a talk of the newest event, as people do the day after a conference,
-    and staff changing an action point there. Their sessions are real logged-in
-    sessions; the forms are fetched and posted over HTTP like a browser's."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.urls import reverse
-
-    from actions.models import ActionPoint
-    from talks.models import Event
-
-    event = Event.objects.filter(talks__isnull=False).newest_first().first()
-    talk = event.talks.order_by("pk").first()
-    writer = (
-        get_user_model()
-        .objects.filter(groups__name="attendee", is_active=True)
-        .exclude(pk__in=[targets.heavy.pk, targets.manager.pk, targets.staff.pk])
-        .order_by("pk")
-        .first()
-    )
-    action_point = ActionPoint.objects.filter(event=event).order_by("pk").first()
-    cookies = {}
-    for name, user in (("writer", writer), ("staff", targets.staff)):
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
-        cookies[name] = client.cookies["sessionid"].value
-    return {
-        "event": event.name,
-        "writer": writer.get_username(),
-        "note_form": reverse("notes:new-for-talk", args=[event.slug, talk.slug]),
-        "action_point": action_point.get_absolute_url() if action_point else None,
-        "action_point_update": reverse("actions:update", args=[action_point.pk])
-        if action_point
-        else None,
-        "cookies": cookies,
-    }
-
-
 def dataset_info(benchmark) -> dict:
     from django.db import connection
 
@@ -465,197 +390,6 @@ def worker_rss(process: subprocess.Popen) -> list[float]:
 # --- The busy day ---------------------------------------------------------------------
 
 
-class FormReader(HTMLParser):
-    """The fields of the form posting to ``action`` in a page, as a browser sends
-    them (hidden values, text, checked boxes, selected options; no buttons)."""
-
-    def __init__(self, action: str):
-        super().__init__()
-        self.action, self.inside, self.fields = action, False, {}
-        self.textarea, self.select = None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("action", "") in ("", self.action)
-        elif not self.inside or "name" not in attrs:
-            return
-        elif tag == "input" and attrs.get("type", "text") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.fields[attrs["name"]] = attrs.get("value", "")
-        elif tag == "textarea":
-            self.textarea = attrs["name"]
-            self.fields[self.textarea] = ""
-        elif tag == "select":
-            self.select = attrs["name"]
-        if (
-            tag == "option"
-            and self.select
-            and ("selected" in attrs or self.select not in self.fields)
-        ):
-            self.fields[self.select] = attrs.get("value", "")
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.fields[self.textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-
-
-class Browser:
-    """A logged-in user's HTTP session: cookies kept, CSRF token sent back, no
-    redirects followed (a redirect after POST is the success)."""
-
-    def __init__(self, base: str, session: str):
-        self.base, self.cookies = base, {"sessionid": session}
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310
-        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        if body is not None:
-            request.add_header("Referer", self.base + path)
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        try:
-            response = urllib.request.build_opener(NoRedirect).open(request, timeout=30)
-        except urllib.error.HTTPError as error:
-            response = error
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        with response:
-            return response.status, response.read().decode()
-
-    def form(self, page: str, action: str) -> dict:
-        status, html = self.request(page)
-        if status != 200:
-            raise RuntimeError(f"GET {page}: HTTP {status}")
-        reader = FormReader(action)
-        reader.feed(html)
-        return reader.fields
-
-
-def post_notes(browser: Browser, form_url: str, stop: threading.Event, tally: dict) -> None:
-    """A note with two takeaways and an action point every NOTE_EVERY seconds."""
-    n = 0
-    # One every NOTE_EVERY seconds from start to start, or back to back when slower.
-    while not stop.wait(0 if n == 0 else max(0.0, NOTE_EVERY - tally["last_s"])):
-        n += 1
-        started = time.perf_counter()
-        try:
-            fields = browser.form(form_url, form_url)
-            fields.update({
-                "title": f"Busy day note {n}", "status": "published",
-                "body": f"What we heard, part {n}.\n\n- one thing\n- another",
-                "takeaways-0-text": f"Busy takeaway {n}a", "takeaways-0-tags": "observability",
-                "takeaways-1-text": f"Busy takeaway {n}b", "takeaways-1-tags": "kubernetes",
-                "actions-0-title": f"Busy follow-up {n}", "actions-0-tags": "observability",
-                "save": "",
-            })  # fmt: skip
-            status, _ = browser.request(form_url, fields)
-            tally["ok" if status == 302 else f"HTTP {status}"] += 1
-        except Exception as error:  # counted and reported, the run goes on
-            tally[type(error).__name__] += 1
-        tally["last_s"] = time.perf_counter() - started
-        tally["times"].append(tally["last_s"])
-
-
-def change_action_point(
-    browser: Browser, page: str, action: str, stop: threading.Event, tally: dict
-) -> None:
-    """Staff move an action point between open and in progress, with a comment,
-    every ACTION_POINT_CHANGE_EVERY seconds (the follow-up page's update form)."""
-    n = 0
-    while not stop.wait(0 if n == 0 else ACTION_POINT_CHANGE_EVERY):
-        n += 1
-        started = time.perf_counter()
-        try:
-            fields = browser.form(page, action)
-            fields["status"] = "in_progress" if fields.get("status") == "open" else "open"
-            fields["comment"] = f"Busy day check {n}"
-            status, _ = browser.request(action, fields)
-            tally["ok" if status == 302 else f"HTTP {status}"] += 1
-        except Exception as error:  # counted and reported, the run goes on
-            tally[type(error).__name__] += 1
-        tally["times"].append(time.perf_counter() - started)
-
-
-def busy_day(base: str, pages: dict, busy: dict, lua: Path) -> dict:
-    """BUSY_SECONDS of readers on BUSY_PAGES (one wrk connection each, all at once)
-    while the writers write; each page's latency and share served from the cache."""
-    stop = threading.Event()
-    notes = collections.defaultdict(int, times=[], last_s=0.0)
-    changes = collections.defaultdict(int, times=[])
-    writers = [
-        threading.Thread(
-            target=post_notes,
-            args=(Browser(base, busy["cookies"]["writer"]), busy["note_form"], stop, notes),
-        )
-    ]
-    if busy["action_point"]:
-        staff = Browser(base, busy["cookies"]["staff"])
-        writers.append(
-            threading.Thread(
-                target=change_action_point,
-                args=(staff, busy["action_point"], busy["action_point_update"], stop, changes),
-            )
-        )
-    readers = {}
-    with tempfile.TemporaryDirectory() as outputs:
-        for page in BUSY_PAGES:
-            row = pages[page]
-            command = ["wrk", "-t1", "-c1", f"-d{BUSY_SECONDS}s", "--timeout", "10s"]
-            command += ["-s", str(lua), "-H", f"Cookie: sessionid={row['cookie']}"]
-            out = Path(outputs, f"{len(readers)}.txt").open("w")  # noqa: SIM115 - closed below
-            command.append(base + row["url"])
-            readers[page] = (subprocess.Popen(command, stdout=out, text=True), out)  # noqa: S603
-        for writer in writers:
-            writer.start()
-        results = {}
-        for page, (process, out) in readers.items():
-            process.wait(timeout=BUSY_SECONDS + 60)
-            out.close()
-            text = Path(out.name).read_text()
-            line = next((line for line in text.splitlines() if line.startswith("BENCH ")), None)
-            if line is None:
-                results[page] = {"error": text[-500:]}
-                continue
-            result = json.loads(line.removeprefix("BENCH "))
-            result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-            results[page] = result
-        stop.set()
-        for writer in writers:
-            writer.join(60)
-
-    def summary(tally: dict) -> dict:
-        times = sorted(tally.pop("times"))
-        tally.pop("last_s", None)
-        return {
-            "outcomes": dict(tally),
-            "median_ms": statistics.median(times) * 1000 if times else None,
-            "max_ms": times[-1] * 1000 if times else None,
-        }
-
-    return {
-        "pages": results,
-        "notes": summary(notes),
-        "action_point_changes": summary(changes),
-        "event": busy["event"],
-        "writer": busy["writer"],
-        "seconds": BUSY_SECONDS,
-    }
-
-
 # --- Importing a sample ---------------------------------------------------------------
 
 
@@ -727,221 +461,6 @@ def machine() -> dict:
         "wrk": (wrk_version.split("[")[0].strip() or "wrk"),
         "kernel": platform.release(),
     }
-
-
-def ms(us: float) -> str:
-    return f"{us / 1000:.0f}" if us >= 10_000 else f"{us / 1000:.1f}"
-
-
-def verdicts(page: str, row: dict, floor: float) -> list[tuple[str, bool, str]]:
-    eight = row["load"][8]
-    ratio = eight["rps"] / floor
-    limit = 100 if page.startswith("search") else 150
-    return [
-        ("≥ 0.3 x /healthz", ratio >= 0.3, f"{ratio:.3f}"),
-        (f"p95 < {limit} ms at 8", eight["p95"] / 1000 < limit, f"{ms(eight['p95'])} ms"),
-    ]
-
-
-def report(run: dict) -> str:
-    m, data, pages = run["machine"], run["prepared"]["dataset"], run["prepared"]["pages"]
-    floor1 = pages["healthz"]["load"][1]["rps"]
-    floor8 = pages["healthz"]["load"][8]["rps"]
-    out = [BEGIN, ""]
-    out.append(f"Run on {run['date']} with `{run['command']}`.")
-    out.append("")
-    out.append(
-        f"- Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_mb']:,} MB RAM, Linux "
-        f"{m['kernel']}; load average {m['load'][0]:.2f} when the run started (the machine "
-        "is shared: other test runs may have been running)."
-    )
-    out.append(
-        f"- Software: {data['postgres']} (embedded, default settings: "
-        + ", ".join(f"{k} {v}" for k, v in data["pg_settings"].items())
-        + f"), Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']} "
-        f"(2 workers x 4 threads, max_requests off), {m['wrk']}."
-    )
-    out.append(
-        f"- Load: wrk from the same machine, {run.get('runs', 1)} runs of {run['duration']} s "
-        "per URL and concurrency (the run with the median requests per second is shown) "
-        "after a "
-        f"{run['warmup']} s warm-up; `-c1 -t1` and `-c8 -t2`; logged-in with a session cookie."
-    )
-    counts = ", ".join(f"{n:,} {kind}" for kind, n in data["counts"].items())
-    out.append(f"- Data: scale {run['scale']:g}, {data['size']}: {counts}.")
-    freq = data["frequencies"]
-    for term, per_kind in freq.items():
-        found = ", ".join(f"{n:,} {kind}" for kind, n in per_kind.items())
-        out.append(f"- Search term `{term}` matches {found}.")
-    out.append("")
-    out.append("Seeding:")
-    out.append("")
-    out.append(run["seeding"])
-    out.append("")
-    out.append(
-        "| page | URL | user | queries cached / built | KB | ms in-process cached / built "
-        "| rps @1 | p50 / p95 / p99 ms @1 | rps @8 | p50 / p95 / p99 ms @8 | x /healthz @1 "
-        "| x /healthz @8 |"
-    )
-    out.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: |")
-    for page, row in pages.items():
-        one, eight = row["load"][1], row["load"][8]
-        flags = ""
-        if one["errors"] or one["non2xx"] or eight["errors"] or eight["non2xx"]:
-            bad, errors = one["non2xx"] + eight["non2xx"], one["errors"] + eight["errors"]
-            flags = f" ⚠ {bad} non-2xx, {errors} errors"
-        out.append(
-            f"| {page}{flags} | `{row['url']}` | {row['user'] or '—'} | "
-            f"{row['queries']} / {row.get('queries_built', '—')} | {row['kb']:.0f} | "
-            f"{row['in_process_ms']:.1f} / {row.get('in_process_built_ms', 0):.1f} | "
-            f"{one['rps']:.0f} | "
-            f"{ms(one['p50'])} / {ms(one['p95'])} / {ms(one['p99'])} | {eight['rps']:.0f} | "
-            f"{ms(eight['p50'])} / {ms(eight['p95'])} / {ms(eight['p99'])} | "
-            f"{one['rps'] / floor1:.3f} | {eight['rps'] / floor8:.3f} |"
-        )
-    out.append("")
-    out.append("Targets (at 8 concurrent clients; search pages p95 < 100 ms, others < 150 ms):")
-    out.append("")
-    empty = pages.get(EMPTY_PAGE)
-    out.append("| page | ≥ 0.3 x /healthz | p95 | met | x empty logged-in page @8 (not a target) |")
-    out.append("| --- | --- | --- | --- | ---: |")
-    for page, row in pages.items():
-        if page in ("healthz", EMPTY_PAGE):
-            continue
-        checks = verdicts(page, row, floor8)
-        cells = [f"{'✅' if ok else '❌'} {value}" for _, ok, value in checks]
-        met = "yes" if all(ok for _, ok, _ in checks) else "**no**"
-        versus_empty = f"{row['load'][8]['rps'] / empty['load'][8]['rps']:.3f}" if empty else "—"
-        out.append(f"| {page} | {' | '.join(cells)} | {met} | {versus_empty} |")
-    out.append("")
-    if "busy_day" in run:
-        out += busy_day_report(run["busy_day"], pages)
-    rss = run["rss"]
-    worst = max(rss) if rss else 0
-    out.append(
-        "- Memory after the run: gunicorn workers at "
-        + ", ".join(f"{value:.0f} MB" for value in rss)
-        + f" resident: {'✅ met' if worst < 150 else '❌ not met'} (< 150 MB each)."
-    )
-    own, imported = run.get("import_itself", {}), run["import"]
-    if "times" in own:
-        best = min(own["times"])
-        out.append(
-            f"- Import: writing a sample (`{own['command']}` in this process, rolled back) took "
-            + ", ".join(f"{t:.2f} s" for t in own["times"])
-            + f": {'✅ met' if best < 0.5 else '❌ not met'} (< 0.5 s)."
-        )
-    if "times" in imported:
-        out.append(
-            f"- The command as people run it, `{imported['command']}`, took "
-            + ", ".join(f"{t:.2f} s" for t in imported["times"])
-            + " wall time, most of it Python and Django starting."
-        )
-    for failed in (own, imported):
-        if "error" in failed:
-            out.append(f"- Import: not measured: {failed['error']}")
-    out.append(
-        "- Queries per request: the *queries* column counts one request of each page on "
-        "this data set, served from its cached fragments and built with the cache empty; "
-        "`tests/notesite/test_query_counts.py` (in `make test`) checks each page builds with the "
-        "same number on a small and a ten times larger data set."
-    )
-    out += ["", END]
-    return "\n".join(out)
-
-
-def busy_day_report(busy: dict, pages: dict | None = None) -> list[str]:
-    out = [
-        f"Busy day: {busy['seconds']} s of 8 readers, one wrk connection on each page below, "
-        f"while `{busy['writer']}` posts a note with two takeaways and an action point every "
-        f"second on a talk of {busy['event']} (the newest event), through the note form "
-        "with a session and its CSRF token, and staff change an action point there every "
-        "5 s through its update form. *From the cache*: the share of responses whose "
-        "fragments all came from the cache (the X-Fragments header).",
-        "",
-        "| page | requests | rps | p50 / p95 / p99 ms | from the cache | p95 < 150 ms "
-        "| quiet p95 @8 (above) |",
-        "| --- | ---: | ---: | --- | ---: | --- | ---: |",
-    ]
-    for page, row in busy["pages"].items():
-        if "error" in row:
-            out.append(f"| {page} | wrk failed: {row['error'][:80]!r} | | | | | |")
-            continue
-        counted = row["cached"] + row["built"]
-        share = f"{row['cached'] / counted:.0%}" if counted else "—"
-        quiet = pages.get(page, {}).get("load", {}).get(8) if pages else None
-        flags = f" ⚠ {row['non2xx']} non-2xx, {row['errors']} errors" if (
-            row["non2xx"] or row["errors"]) else ""  # fmt: skip
-        out.append(
-            f"| {page}{flags} | {row['requests']} | {row['rps']:.0f} | "
-            f"{ms(row['p50'])} / {ms(row['p95'])} / {ms(row['p99'])} | {share} | "
-            f"{'✅' if row['p95'] < 150_000 else '❌'} | "
-            f"{ms(quiet['p95']) if quiet else '—'} |"
-        )
-    out.append("")
-    for what, tally in (("Notes posted", busy["notes"]),
-                        ("Action point changes", busy["action_point_changes"])):  # fmt: skip
-        outcomes = ", ".join(f"{n} {outcome}" for outcome, n in tally["outcomes"].items())
-        timing = (
-            f", each {tally['median_ms']:.0f} ms median (form fetched and posted), "
-            f"{tally['max_ms']:.0f} ms at most"
-            if tally["median_ms"]
-            else ""
-        )
-        out.append(f"- {what}: {outcomes or 'none'}{timing}.")
-    out.append("")
-    return out
-
-
-def scales_report(runs: list[dict]) -> str:
-    """The "how cost grows" table from several runs' results.json, smallest scale first."""
-    runs = sorted(runs, key=lambda run: run["scale"])
-    names = [page for page in runs[-1]["prepared"]["pages"] if page != "healthz"]
-    head = " | ".join(f"built ms @{run['scale']:g}" for run in runs)
-    head += " | " + " | ".join(f"p95 ms @8, {run['scale']:g}" for run in runs)
-    out = [SCALES_BEGIN, "", "Built from the database in-process (cache emptied), and p95 at 8 "
-           "clients served from the cache, per scale (" + ", ".join(
-               f"scale {run['scale']:g}: {run['prepared']['dataset']['counts'].get('events', 0):,}"
-               f" events, run {run['date']}" for run in runs) + "):", "",
-           f"| page | {head} |", "| --- |" + " ---: |" * (2 * len(runs))]  # fmt: skip
-    for page in names:
-        rows = [run["prepared"]["pages"].get(page) for run in runs]
-        built = [f"{row['in_process_built_ms']:.0f}" if row else "—" for row in rows]
-        p95 = [ms(row["load"][8]["p95"]) if row and "load" in row else "—" for row in rows]
-        out.append(f"| {page} | {' | '.join(built)} | {' | '.join(p95)} |")
-    out += ["", SCALES_END]
-    return "\n".join(out)
-
-
-def write_scales(section: str) -> None:
-    text = DOC.read_text()
-    if SCALES_BEGIN in text and SCALES_END in text:
-        head, rest = text.split(SCALES_BEGIN, 1)
-        DOC.write_text(head + section + rest.split(SCALES_END, 1)[1])
-    else:
-        head, tail = text.split(END, 1)
-        DOC.write_text(head + END + "\n\n## How cost grows\n\n" + section + "\n" + tail)
-
-
-def load_results(path: str) -> dict:
-    saved = json.loads(Path(path).read_text())
-    for row in saved["prepared"]["pages"].values():
-        if "load" in row:
-            row["load"] = {int(c): result for c, result in row["load"].items()}
-    return saved
-
-
-def write_doc(section: str) -> None:
-    if DOC.exists() and BEGIN in DOC.read_text() and END in DOC.read_text():
-        text = DOC.read_text()
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        DOC.write_text(head + section + tail)
-        return
-    DOC.write_text(
-        "# Benchmarks\n\nWritten by `make bench` (bench/run.py) between the markers below; "
-        "the analysis after them is written by people.\n\n" + section + "\n\n## Analysis\n"
-    )
 
 
 # --- Main ----------------------------------------------------------------------------
