@@ -65,7 +65,7 @@ test: lint chromium
 
 # Load benchmark (docs/benchmarks.md), not part of `make test`: seeds a scale-100
 # database once (a few minutes, reused after), then drives gunicorn with wrk (Debian's
-# package, installed if missing) for about seven minutes and rewrites docs/benchmarks.md.
+# package, installed if missing) for about eight minutes and rewrites docs/benchmarks.md.
 bench: install
 	$(call apt_install,wrk,wrk,for the benchmark)
 	@command -v wrk >/dev/null 2>&1
