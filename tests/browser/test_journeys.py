@@ -101,11 +101,13 @@ def test_carol_filters_takeaways_and_finds_bobs_note(browser_page, attendee, con
     filters.get_by_label("all of the chosen tags").check()
     filters.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"match=all"))
-    assert page.locator(".takeaway-text").all_inner_texts() == ["Make testing everyone's job."]
+    # Filters also apply as they change: wait for the page the last change asked for.
+    expect(page.locator(".takeaway-text")).to_have_text(["Make testing everyone's job."])
 
     filters.get_by_label("any of the chosen tags").check()
     filters.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"match=any"))  # the filter state is a shareable URL
+    expect(page.locator(".takeaway-text")).to_have_count(3)
     assert sorted(page.locator(".takeaway-text").all_inner_texts()) == [
         "Blameless reviews need practice.",
         "Make testing everyone's job.",
