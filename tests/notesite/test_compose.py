@@ -1,6 +1,6 @@
 """compose.yaml's scheduler: the periodic jobs run beside web, from the same image and
-settings, send_reminders every hour and send_digests once a week. The loop itself is
-run here with stand-ins for python, date and sleep (no Docker needed)."""
+settings, send_reminders every hour, and send_digests and clearsessions once a week. The
+loop itself is run here with stand-ins for python, date and sleep (no Docker needed)."""
 
 import os
 import stat
@@ -93,7 +93,8 @@ def run_scheduler(
     )
     assert (finished.returncode, finished.stderr) == (0, "")
     assert finished.stdout == (
-        f"scheduler: send_reminders hourly, send_digests on day 1 at {digest_hour}:00 UTC\n"
+        f"scheduler: send_reminders hourly, send_digests and clearsessions on day 1 at "
+        f"{digest_hour}:00 UTC\n"
     )
     return log.read_text().splitlines()
 
@@ -109,12 +110,13 @@ def test_every_hour_it_sends_reminders_and_sleeps_to_the_next_hour(services, tmp
     )
 
 
-def test_in_the_digest_hour_it_also_sends_the_digests(services, tmp_path):
+def test_in_the_digest_hour_it_also_sends_digests_and_clears_sessions(services, tmp_path):
     assert (
         run_scheduler(services, tmp_path, weekday="1", hour="07")
         == [
             "python manage.py send_reminders",
             "python manage.py send_digests",
+            "python manage.py clearsessions",
             "sleep 3595",
         ]
         * 3
@@ -138,6 +140,7 @@ def test_the_digest_hour_may_be_written_without_a_leading_zero(services, tmp_pat
         == [
             "python manage.py send_reminders",
             "python manage.py send_digests",
+            "python manage.py clearsessions",
             "sleep 3595",
         ]
         * 3
