@@ -110,11 +110,26 @@ def name_from_file(file_name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
-def city_in(text: str) -> str:
+# In prose, a capitalised word before a city that still leaves it a place ("In Lisbon",
+# "Welcome to DevOpsDays Lisbon" is camel-cased): any other ("Ana Lima", "Tom Paris")
+# makes the city a person's surname. An event's own name ("Agile Lima") is not prose.
+_BEFORE_PLACE = frozenset(
+    "in at from to near around for of and or the this last next welcome visiting back "
+    "greetings hello arrived landed leaving".split()
+)
+_NAME_WORD = re.compile(r"\b([A-Z][a-z]+)\s+$")
+
+
+def city_in(text: str, *, prose: bool = False) -> str:
+    """A city named in ``text`` ("" if none): "DevOpsDays Kyiv", "we met in Lisbon", and
+    in ``prose`` not the surname of "Ana Lima"."""
     if match := _CITY_NAMED.match(text.strip()):
         return match["city"].strip()
-    if match := _CITY.search(plain(text)):
-        return match["city"]
+    text = plain(text)
+    for match in _CITY.finditer(text):
+        before = _NAME_WORD.search(text[max(0, match.start() - 40) : match.start()])
+        if not prose or before is None or before[1].lower() in _BEFORE_PLACE:
+            return match["city"]
     return ""
 
 
@@ -148,7 +163,7 @@ def settle(
         _settle_dates(event, file_name, name_sources, date_sources, first_lines)
     if not event.city:
         event.city = city_in(event.name)
-        if not event.city and (city := city_in(prose)):
+        if not event.city and (city := city_in(prose, prose=True)):
             event.city = city
             event.doubt("city", city, "a city named near the start of the notes")
     event.name = re.sub(rf"[\s,]+{event.starts_on.year}$", "", event.name) or event.name
