@@ -114,9 +114,10 @@ def name_from_file(file_name: str) -> str:
 # "Welcome to DevOpsDays Lisbon" is camel-cased): any other ("Ana Lima", "Tom Paris")
 # makes the city a person's surname. An event's own name ("Agile Lima") is not prose.
 _BEFORE_PLACE = frozenset(
-    "in at from to near around for of and or the this last next welcome visiting back "
-    "greetings hello arrived landed leaving".split()
-)
+    ("in", "at", "from", "to", "near", "around", "for", "of", "and", "or", "the", "this",
+     "last", "next", "welcome", "visiting", "back", "greetings", "hello", "arrived",
+     "landed", "leaving")
+)  # fmt: skip
 _NAME_WORD = re.compile(r"\b([A-Z][a-z]+)\s+$")
 
 
