@@ -18,6 +18,9 @@ from talks.models import Event, Note, OpenSpace, Talk
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 _BODY_MAX_LENGTH = Note._meta.get_field("body").max_length
+# The tag of the message confirming a save: the page showing it forgets the copy of the
+# text the writing page kept in the browser (kept until then, in case the save failed).
+SAVED = "note-saved"
 
 
 @permission_required("talks.add_note", raise_exception=True)
@@ -65,10 +68,12 @@ def _new(request: HttpRequest, *, event: Event, talk=None, open_space=None) -> H
             )
         except AlreadyWritten as sent_before:
             messages.info(
-                request, "This form was sent twice: your note was saved the first time, once."
+                request,
+                "This form was sent twice: your note was saved the first time, once.",
+                extra_tags=SAVED,
             )
             return redirect(sent_before.note.get_absolute_url())
-        messages.success(request, _saved_message("Saved your note", writing))
+        messages.success(request, _saved_message("Saved your note", writing), extra_tags=SAVED)
         _warn_past_due(request, writing)
         return redirect(note.get_absolute_url())
     context = {
@@ -94,7 +99,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             takeaways=writing.new_takeaways(),
             action_points=writing.new_action_points(),
         )
-        messages.success(request, _saved_message("Saved the note", writing))
+        messages.success(request, _saved_message("Saved the note", writing), extra_tags=SAVED)
         _warn_past_due(request, writing)
         return redirect(note.get_absolute_url())
     context = {

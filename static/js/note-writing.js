@@ -169,6 +169,7 @@
   var initial = valuesOf(); // as the server sent them
   var submitting = false;
   var saveTimer = null;
+  var SENT = "notesite:sent-note-draft"; // the copy a Save sent, read by note-saved.js
 
   function storage() {
     try { return window.localStorage; } catch (error) { return null; } // blocked by the browser
@@ -256,10 +257,14 @@
 
   // --- Leaving with unsaved text ------------------------------------------------------
   form.addEventListener("submit", function (event) {
+    // The kept copy goes when the page after the save confirms it (note-saved.js): a
+    // save that fails on the way (a lost connection) must not lose the text.
+    if (event.submitter && event.submitter.name === "save") {
+      keep();
+      try { window.sessionStorage.setItem(SENT, key); } catch (error) {}
+    }
     submitting = true;
     clearTimeout(saveTimer);
-    // Saving succeeds or comes back with the text (and keeps it again then).
-    if (event.submitter && event.submitter.name === "save") forget();
   });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) submitting = false; // back from the next page
