@@ -3,13 +3,12 @@
 Each kind is ranked over its stored ``search_vector`` (a generated tsvector column
 with a GIN index): its latest RANK_CANDIDATES matches are ranked and the ids and ranks
 of the best PER_KIND_LIMIT kept, all kinds in one query however many rows match; the
-kinds are merged by rank in Python. Only the hits on the page shown are loaded (one
-query per kind on the page) and highlighted (one more query, ``highlighted``): a page
-shows 20 of up to 300 hits, and building the other rows' objects cost more than the
-ranking itself. Snippets come from PostgreSQL's
-``ts_headline`` with random markers, over the plain text of the rendered Markdown
-(so no ``*`` or ``[link](…)`` shows), and are escaped here before the markers become
-``<mark>``, so text people typed can never inject HTML.
+kinds are merged by rank in Python. Only the hits on the page shown are loaded and
+highlighted (``highlighted``, one query per kind searched): a page shows 20 of up to
+300 hits, and building the other rows' objects cost more than ranking them. Snippets
+come from PostgreSQL's ``ts_headline`` with random markers, over the plain text of the
+rendered Markdown (so no ``*`` or ``[link](…)`` shows), and are escaped here before
+the markers become ``<mark>``, so text people typed can never inject HTML.
 """
 
 import enum
@@ -242,31 +241,21 @@ def highlighted(
     """``hits`` (of ``kinds``) with their rows, titles and snippets: the matched words
     of ``text`` in <mark>, everything else escaped.
 
-    One query per kind in ``kinds`` loads the rows (as ``user`` may see them), even
-    for a kind none of whose hits is on this page, so that a page's queries depend on
-    the kinds searched and never on what the data puts on the page; one more query
-    highlights them all (nothing at all when there are no hits)."""
+    One query per kind in ``kinds`` loads its rows among the hits, as ``user`` may see
+    them, with their headlines cut in the database. It runs even for a kind none of
+    whose hits is on this page, so that a page's queries depend on the kinds searched,
+    never on what the data puts on the page (nothing at all when there are no hits)."""
     hits = list(hits)
     if not hits:
         return hits
     by_kind: dict[Kind, list[int]] = {kind: [] for kind in kinds}
     for hit in hits:
         by_kind[hit.kind].append(hit.pk)
-    objects = {
-        (kind.key, obj.pk): obj
-        for kind, pks in by_kind.items()
-        # ``pk = ANY(array)`` runs for an empty list too (``pk__in=[]`` would not).
-        for obj in kind.rows(user).filter(
-            IsAnyOf(F("pk"), Value(pks, output_field=ArrayField(BigIntegerField())))
-        )
-    }
     # Markers nobody can type: a fresh random token per search.
     token = secrets.token_hex(8)
     start, stop = f"hl{token}s", f"hl{token}e"
-    parts = []
+    rows: dict[tuple[str, int], Model] = {}
     for kind, pks in by_kind.items():
-        if not pks:
-            continue
         query = SearchQuery(text, search_type="websearch", config=kind.config)
         marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
         # One excerpt around the best match; a short text comes back whole.
@@ -277,35 +266,28 @@ def highlighted(
             if kind.snippet_field
             else Value("", output_field=TextField())
         )
-        parts.append(
-            # Rows the reader may see: the ids come from ``kind.rows(user)``.
+        loaded = (
             kind.rows(user)
-            .model.objects.filter(pk__in=pks)
+            # ``pk = ANY(array)`` runs for an empty list too (``pk__in=[]`` would not).
+            .filter(IsAnyOf(F("pk"), Value(pks, output_field=ArrayField(BigIntegerField()))))
             .annotate(
-                kind_key=Value(kind.key, output_field=TextField()),
                 title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
                 snippet=snippet,
             )
-            .order_by()
-            .values_list("kind_key", "pk", "title_headline", "snippet")
         )
-    headlines = {
-        (key, pk): (title, snippet)
-        for key, pk, title, snippet in parts[0].union(*parts[1:], all=True)
-    }
+        rows.update(((kind.key, row.pk), row) for row in loaded)
     result = []
     for hit in hits:
-        obj = objects.get((hit.kind.key, hit.pk))
-        if obj is None:
+        row = rows.get((hit.kind.key, hit.pk))
+        if row is None:
             # Deleted (or unpublished) since it was ranked: not shown.
             continue
-        title, snippet = headlines.get((hit.kind.key, hit.pk), ("", ""))
         result.append(
             replace(
                 hit,
-                obj=obj,
-                title=highlight(title, start, stop) or escape(str(obj)),
-                snippet=highlight(plain_snippet(snippet), start, stop),
+                obj=row,
+                title=highlight(row.title_headline, start, stop) or escape(str(row)),
+                snippet=highlight(plain_snippet(row.snippet), start, stop),
             )
         )
     return result
