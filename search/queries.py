@@ -4,7 +4,7 @@ Each kind is ranked over its stored ``search_vector`` (a generated tsvector colu
 with a GIN index): its latest RANK_CANDIDATES matches are ranked and the ids and ranks
 of the best PER_KIND_LIMIT kept, all kinds in one query however many rows match; the
 kinds are merged by rank in Python. Only the hits on the page shown are loaded and
-highlighted (``highlighted``, one query per kind searched): a page shows 20 of up to
+highlighted (``highlighted``, one query per kind found): a page shows 20 of up to
 300 hits, and building the other rows' objects cost more than ranking them. Snippets
 come from PostgreSQL's ``ts_headline`` with random markers, over the plain text of the
 rendered Markdown (so no ``*`` or ``[link](…)`` shows), and are escaped here before
@@ -193,7 +193,7 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
-    # The kinds searched (after the filters), each loaded by ``highlighted``.
+    # The kinds with hits, each loaded by ``highlighted`` whatever the page shows.
     kinds: list[Kind]
     # True when some kind had more matches than PER_KIND_LIMIT.
     truncated: bool
@@ -232,7 +232,8 @@ def search(
     limited = [kind for kind in chosen if ranked_of.get(kind.key, 0) >= RANK_CANDIDATES]
     order = list(KINDS)
     hits.sort(key=lambda hit: (-hit.rank, order.index(hit.kind.key), -hit.pk))
-    return Results(hits=hits, kinds=chosen, truncated=truncated, limited=limited)
+    found = [kind for kind in chosen if kind.key in per_kind]
+    return Results(hits=hits, kinds=found, truncated=truncated, limited=limited)
 
 
 def highlighted(
@@ -241,10 +242,11 @@ def highlighted(
     """``hits`` (of ``kinds``) with their rows, titles and snippets: the matched words
     of ``text`` in <mark>, everything else escaped.
 
-    One query per kind in ``kinds`` loads its rows among the hits, as ``user`` may see
-    them, with their headlines cut in the database. It runs even for a kind none of
-    whose hits is on this page, so that a page's queries depend on the kinds searched,
-    never on what the data puts on the page (nothing at all when there are no hits)."""
+    One query per kind in ``kinds`` (the kinds with hits) loads its rows among the
+    hits, as ``user`` may see them, with their headlines cut in the database. It runs
+    even for a kind none of whose hits is on this page, so that a page's queries depend
+    on the kinds found, never on how their hits fall on the pages (nothing at all when
+    there are no hits)."""
     hits = list(hits)
     if not hits:
         return hits

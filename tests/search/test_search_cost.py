@@ -1,6 +1,7 @@
 """What a search costs: one query ranks every kind, only the page's rows are loaded,
-and the queries depend on the kinds searched, never on the data; with the same
-relevance and the same drafts hidden as when each kind was ranked on its own."""
+and the queries depend on the kinds found, never on how many rows match or how they
+fall on the pages; with the same relevance and the same drafts hidden as when each
+kind was ranked and loaded on its own."""
 
 import re
 
@@ -76,15 +77,22 @@ def test_only_the_rows_on_the_page_shown_are_loaded(attendee_client):
     assert sorted(int(pk) for pk in loaded) == sorted(note.pk for note in notes)[10:]
 
 
-def test_queries_depend_on_the_kinds_searched_not_on_what_the_page_shows(attendee_client):
-    NoteFactory(title="Zebra")
-    only_notes_match = count_queries(attendee_client, "/search/?q=zebra")
+def test_queries_depend_on_the_kinds_found_not_on_what_the_page_shows(attendee_client):
+    one_of_each_kind("zebra")
+    all_on_one_page = count_queries(attendee_client, "/search/?q=zebra")
     for _ in range(30):
         one_of_each_kind("zebra")
-    # Now the first page is all talks, the second a mix.
-    assert count_queries(attendee_client, "/search/?q=zebra") == only_notes_match
-    assert count_queries(attendee_client, "/search/?q=zebra&page=2") == only_notes_match
-    assert count_queries(attendee_client, "/search/?q=quagga") < only_notes_match
+    # Now the first page is all talks, the second talks and open spaces.
+    assert count_queries(attendee_client, "/search/?q=zebra") == all_on_one_page
+    assert count_queries(attendee_client, "/search/?q=zebra&page=2") == all_on_one_page
+
+
+def test_a_kind_nothing_of_matches_is_not_loaded(attendee_client):
+    one_of_each_kind("zebra")
+    every_kind = count_queries(attendee_client, "/search/?q=zebra")
+    NoteFactory(title="Quagga")
+    assert count_queries(attendee_client, "/search/?q=quagga") == every_kind - (len(KINDS) - 1)
+    assert count_queries(attendee_client, "/search/?q=okapi") == every_kind - len(KINDS)
 
 
 def test_a_kind_filter_runs_one_load_per_kind_chosen(attendee_client):
