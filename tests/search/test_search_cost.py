@@ -87,7 +87,7 @@ def test_queries_depend_on_the_kinds_found_not_on_what_the_page_shows(attendee_c
     assert count_queries(attendee_client, "/search/?q=zebra&page=2") == all_on_one_page
 
 
-def test_a_kind_nothing_of_matches_is_not_loaded(attendee_client):
+def test_kinds_nothing_matches_are_not_loaded(attendee_client):
     one_of_each_kind("zebra")
     every_kind = count_queries(attendee_client, "/search/?q=zebra")
     NoteFactory(title="Quagga")
