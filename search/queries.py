@@ -1,14 +1,14 @@
 """One search over talks, open spaces, notes, takeaways, action points and speakers.
 
 Each kind is ranked over its stored ``search_vector`` (a generated tsvector column
-with a GIN index): its latest RANK_CANDIDATES matches are ranked and the best
-PER_KIND_LIMIT loaded, so a search runs two queries per kind however many rows match;
-the kinds are merged by rank in Python. Only the hits on the page shown are
-highlighted, in one more query (``highlighted``): cutting a snippet is the costly
-part, and a page shows 20 of up to 300 hits. Snippets come from PostgreSQL's
-``ts_headline`` with random markers, over the plain text of the rendered Markdown
-(so no ``*`` or ``[link](…)`` shows), and are escaped here before the markers become
-``<mark>``, so text people typed can never inject HTML.
+with a GIN index): its latest RANK_CANDIDATES matches are ranked and the ids and ranks
+of the best PER_KIND_LIMIT kept, all kinds in one query however many rows match; the
+kinds are merged by rank in Python. Only the hits on the page shown are loaded and
+highlighted (``highlighted``, one query per kind found): a page shows 20 of up to
+300 hits, and building the other rows' objects cost more than ranking them. Snippets
+come from PostgreSQL's ``ts_headline`` with random markers, over the plain text of the
+rendered Markdown (so no ``*`` or ``[link](…)`` shows), and are escaped here before
+the markers become ``<mark>``, so text people typed can never inject HTML.
 """
 
 import enum
@@ -19,9 +19,20 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Func, Model, QuerySet, TextField, Value, Window
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    Model,
+    QuerySet,
+    TextField,
+    Value,
+    Window,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
@@ -162,9 +173,11 @@ def query_problem(text: str) -> QueryProblem | None:
 @dataclass(frozen=True)
 class Hit:
     kind: Kind
-    obj: Model
+    pk: int
     rank: float
-    # Filled in by ``highlighted`` for the hits on the page shown.
+    # Filled in by ``highlighted`` for the hits on the page shown: the row itself,
+    # and its title and snippet.
+    obj: Model | None = None
     title: SafeString | str = ""
     snippet: SafeString | str = ""
 
@@ -180,6 +193,8 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
+    # The kinds with hits, each loaded by ``highlighted`` whatever the page shows.
+    kinds: list[Kind]
     # True when some kind had more matches than PER_KIND_LIMIT.
     truncated: bool
     # The kinds with more than RANK_CANDIDATES matches, of which only the latest
@@ -197,39 +212,52 @@ def search(
 ) -> Results:
     """The best matches for the websearch query ``text`` that ``user`` may see, best
     first: at most PER_KIND_LIMIT of each kind in ``kinds`` (all kinds when empty),
-    only kinds that carry tags, and only rows tagged ``tag``, when ``tag`` is given."""
+    only kinds that carry tags, and only rows tagged ``tag``, when ``tag`` is given.
+
+    One query ranks every kind (a UNION ALL of one LIMITed branch per kind); the hits
+    carry their kind, id and rank only: ``highlighted`` loads the page's rows."""
     chosen = [KINDS[key] for key in kinds] or list(KINDS.values())
     if tag is not None:
         chosen = [kind for kind in chosen if kind.tagged]
+    branches = [_ranked(kind, user, text, tag) for kind in chosen]
+    ranked = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
     hits: list[Hit] = []
-    truncated = False
-    limited = []
-    for kind in chosen:
-        rows, ranked = _ranked(kind, user, text, tag)
-        truncated = truncated or len(rows) == PER_KIND_LIMIT
-        if ranked >= RANK_CANDIDATES:
-            limited.append(kind)
-        hits.extend(Hit(kind=kind, obj=row, rank=row.rank) for row in rows)
+    per_kind: dict[str, int] = {}
+    ranked_of: dict[str, int] = {}
+    for key, pk, rank, candidates in ranked:
+        hits.append(Hit(kind=KINDS[key], pk=pk, rank=rank))
+        per_kind[key] = per_kind.get(key, 0) + 1
+        ranked_of[key] = candidates
+    truncated = any(n == PER_KIND_LIMIT for n in per_kind.values())
+    limited = [kind for kind in chosen if ranked_of.get(kind.key, 0) >= RANK_CANDIDATES]
     order = list(KINDS)
-    hits.sort(key=lambda hit: (-hit.rank, order.index(hit.kind.key), -hit.obj.pk))
-    return Results(hits=hits, truncated=truncated, limited=limited)
+    hits.sort(key=lambda hit: (-hit.rank, order.index(hit.kind.key), -hit.pk))
+    found = [kind for kind in chosen if kind.key in per_kind]
+    return Results(hits=hits, kinds=found, truncated=truncated, limited=limited)
 
 
-def highlighted(hits: Iterable[Hit], text: str) -> list[Hit]:
-    """``hits`` with their titles and snippets: the matched words of ``text`` in
-    <mark>, everything else escaped. One query for all of them, whatever their kinds
-    (nothing when there are no hits)."""
+def highlighted(
+    user: AbstractBaseUser, hits: Iterable[Hit], text: str, *, kinds: Iterable[Kind]
+) -> list[Hit]:
+    """``hits`` (of ``kinds``) with their rows, titles and snippets: the matched words
+    of ``text`` in <mark>, everything else escaped.
+
+    One query per kind in ``kinds`` (the kinds with hits) loads its rows among the
+    hits, as ``user`` may see them, with their headlines cut in the database. It runs
+    even for a kind none of whose hits is on this page, so that a page's queries depend
+    on the kinds found, never on how their hits fall on the pages (nothing at all when
+    there are no hits)."""
     hits = list(hits)
     if not hits:
         return hits
+    by_kind: dict[Kind, list[int]] = {kind: [] for kind in kinds}
+    for hit in hits:
+        by_kind[hit.kind].append(hit.pk)
     # Markers nobody can type: a fresh random token per search.
     token = secrets.token_hex(8)
     start, stop = f"hl{token}s", f"hl{token}e"
-    by_kind: dict[Kind, list[Model]] = {}
-    for hit in hits:
-        by_kind.setdefault(hit.kind, []).append(hit.obj)
-    parts = []
-    for kind, rows in by_kind.items():
+    rows: dict[tuple[str, int], Model] = {}
+    for kind, pks in by_kind.items():
         query = SearchQuery(text, search_type="websearch", config=kind.config)
         marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
         # One excerpt around the best match; a short text comes back whole.
@@ -240,66 +268,60 @@ def highlighted(hits: Iterable[Hit], text: str) -> list[Hit]:
             if kind.snippet_field
             else Value("", output_field=TextField())
         )
-        parts.append(
-            # Rows the reader may see: they are the hits of their search.
-            type(rows[0])
-            .objects.filter(pk__in=[row.pk for row in rows])
+        loaded = (
+            kind.rows(user)
+            # ``pk = ANY(array)`` runs for an empty list too (``pk__in=[]`` would not).
+            .filter(IsAnyOf(F("pk"), Value(pks, output_field=ArrayField(BigIntegerField()))))
             .annotate(
-                kind_key=Value(kind.key, output_field=TextField()),
                 title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
                 snippet=snippet,
             )
-            .order_by()
-            .values_list("kind_key", "pk", "title_headline", "snippet")
         )
-    headlines = {
-        (key, pk): (title, snippet)
-        for key, pk, title, snippet in parts[0].union(*parts[1:], all=True)
-    }
+        rows.update(((kind.key, row.pk), row) for row in loaded)
     result = []
     for hit in hits:
-        title, snippet = headlines.get((hit.kind.key, hit.obj.pk), ("", ""))
+        row = rows.get((hit.kind.key, hit.pk))
+        if row is None:
+            # Deleted (or unpublished) since it was ranked: not shown.
+            continue
         result.append(
             replace(
                 hit,
-                title=highlight(title, start, stop) or escape(str(hit.obj)),
-                snippet=highlight(plain_snippet(snippet), start, stop),
+                obj=row,
+                title=highlight(row.title_headline, start, stop) or escape(str(row)),
+                snippet=highlight(plain_snippet(row.snippet), start, stop),
             )
         )
     return result
 
 
-def _ranked(
-    kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None
-) -> tuple[list[Model], int]:
+def _ranked(kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None) -> QuerySet:
     """The best PER_KIND_LIMIT rows of ``kind`` among its latest RANK_CANDIDATES
-    matches, best first, with ``rank``; and how many matches were ranked
-    (RANK_CANDIDATES when there may be more).
+    matches, best first, as (kind key, id, rank, how many matches were ranked:
+    RANK_CANDIDATES when there may be more): one branch of ``search``'s query.
 
-    Two queries: the best ids, ranked in a narrow query over the latest matches (ids
-    by the primary key, newest first, each match's vector read once to rank it), then
-    those few rows joined to their event. However many rows match, a bounded number
-    is ranked.
+    The ids are ranked in a narrow query over the latest matches (ids by the primary
+    key, newest first, each match's vector read once to rank it): however many rows
+    match, a bounded number is ranked.
     """
     query = SearchQuery(text, search_type="websearch", config=kind.config)
-    rank = SearchRank(F("search_vector"), query)
     # ``search_vector @@ query`` is answered by the GIN index.
     matching = kind.rows(user).filter(search_vector=query)
     if tag is not None:
         # The per-model through table has one row per (object, tag): no duplicates.
         matching = matching.filter(tags=tag)
     candidates = matching.order_by("-pk").values("pk")[:RANK_CANDIDATES]
-    best = list(
+    return (
         kind.rows(user)
         .filter(IsAnyOf(F("pk"), ArraySubquery(candidates)))
-        .annotate(rank=rank, ranked=Window(Count("*")))
+        .annotate(
+            kind_key=Value(kind.key, output_field=TextField()),
+            rank=SearchRank(F("search_vector"), query),
+            ranked=Window(Count("*")),
+        )
         .order_by("-rank", "-pk")
-        .values_list("pk", "ranked")[:PER_KIND_LIMIT]
+        .values_list("kind_key", "pk", "rank", "ranked")[:PER_KIND_LIMIT]
     )
-    if not best:
-        return [], 0
-    rows = kind.rows(user).filter(pk__in=[pk for pk, _ in best]).annotate(rank=rank)
-    return list(rows.order_by("-rank", "-pk")), best[0][1]
 
 
 # A tag, whose quoted attribute values may hold ">" (a link's title).

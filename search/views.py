@@ -1,5 +1,6 @@
 """Search and tag pages: everything written, found by words or by tag."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,7 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
             )
             context["results"] = results
             context["page"] = SimpleLazyObject(
-                lambda: _highlighted_page(results.hits, data["q"], request.GET.get("page"))
+                lambda: _highlighted_page(request.user, results, data["q"], request.GET.get("page"))
             )
             context["rank_candidates"] = site_search.RANK_CANDIDATES
     # Results include the reader's own drafts.
@@ -43,10 +44,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context)
 
 
-def _highlighted_page(hits: list, text: str, number) -> Page:
-    """The page ``number`` of ``hits``, only its own hits highlighted."""
-    page = Paginator(hits, SEARCH_RESULTS_PER_PAGE).get_page(number)
-    page.object_list = site_search.highlighted(page.object_list, text)
+def _highlighted_page(
+    user: AbstractBaseUser, results: site_search.Results, text: str, number
+) -> Page:
+    """The page ``number`` of ``results``, only its own hits loaded and highlighted."""
+    page = Paginator(results.hits, SEARCH_RESULTS_PER_PAGE).get_page(number)
+    page.object_list = site_search.highlighted(user, page.object_list, text, kinds=results.kinds)
     return page
 
 
