@@ -11,32 +11,65 @@
 # cascade costs one pass), notes changing between draft and not, inserted or deleted
 # (foreign keys are checked at commit, so an action point can outlive its note for a
 # moment), and TRUNCATE. A rolled-back transaction takes its changes to the counts
-# with it. Rows whose counts all reach zero are deleted, so "events with action
-# points" is the number of rows.
+# with it.
+#
+# Writes only append rows of changes (+1/-1 per status), never update a shared row:
+# updating one row per person and event would make concurrent writers wait for each
+# other until commit, and deadlock when two bulk changes touch the same people in
+# another order (the bulk changes lock action points in id order so that they
+# cannot). The counts are the sums per key. Every FOLD_EVERY-th write folds the rows
+# into one per key (rows another fold holds are skipped, so a fold never waits).
 
 from django.db import migrations
 
-FORWARD = """
+FOLD_EVERY = 500
+
+FORWARD = (  # noqa: S608 - our own SQL
+    """
 CREATE TABLE actions_assignee_tally (
     assignee_id integer,
     open integer NOT NULL DEFAULT 0,
     in_progress integer NOT NULL DEFAULT 0,
     done integer NOT NULL DEFAULT 0,
     dropped integer NOT NULL DEFAULT 0,
-    undated integer NOT NULL DEFAULT 0,
-    CONSTRAINT actions_assignee_tally_key UNIQUE NULLS NOT DISTINCT (assignee_id)
+    undated integer NOT NULL DEFAULT 0
 );
 CREATE TABLE actions_event_tally (
-    event_id bigint PRIMARY KEY,
+    event_id bigint NOT NULL,
     open integer NOT NULL DEFAULT 0,
     in_progress integer NOT NULL DEFAULT 0,
     done integer NOT NULL DEFAULT 0,
     dropped integer NOT NULL DEFAULT 0,
     undated integer NOT NULL DEFAULT 0
 );
+CREATE SEQUENCE actions_tally_writes;
 
--- Adds each (assignee, event, status, +1 or -1) to the counts. Groups that add up
--- to nothing (an edit of the title) touch no row, so they take no lock.
+-- The rows of each table summed into one per key (none where all sums are zero).
+CREATE FUNCTION actions_tally_fold() RETURNS void LANGUAGE sql AS $$
+    WITH gone AS (
+        DELETE FROM actions_assignee_tally WHERE ctid IN (
+            SELECT ctid FROM actions_assignee_tally FOR UPDATE SKIP LOCKED
+        ) RETURNING *
+    )
+    INSERT INTO actions_assignee_tally (assignee_id, open, in_progress, done, dropped, undated)
+    SELECT assignee_id, sum(open), sum(in_progress), sum(done), sum(dropped), sum(undated)
+    FROM gone GROUP BY assignee_id
+    HAVING (sum(open), sum(in_progress), sum(done), sum(dropped), sum(undated))
+        <> (0, 0, 0, 0, 0);
+    WITH gone AS (
+        DELETE FROM actions_event_tally WHERE ctid IN (
+            SELECT ctid FROM actions_event_tally FOR UPDATE SKIP LOCKED
+        ) RETURNING *
+    )
+    INSERT INTO actions_event_tally (event_id, open, in_progress, done, dropped, undated)
+    SELECT event_id, sum(open), sum(in_progress), sum(done), sum(dropped), sum(undated)
+    FROM gone GROUP BY event_id
+    HAVING (sum(open), sum(in_progress), sum(done), sum(dropped), sum(undated))
+        <> (0, 0, 0, 0, 0);
+$$;
+
+-- Appends each (assignee, event, status, +1 or -1) as rows of changes per key.
+-- Groups that add up to nothing (an edit of the title) add no row.
 CREATE FUNCTION actions_tally_apply(
     assignee_ids integer[], event_ids bigint[], statuses text[], no_due_dates boolean[],
     signs integer[]
@@ -49,7 +82,7 @@ BEGIN
         SELECT * FROM unnest(assignee_ids, event_ids, statuses, no_due_dates, signs)
             AS d(assignee_id, event_id, status, no_due_date, sign)
     ), by_assignee AS (
-        INSERT INTO actions_assignee_tally AS t (
+        INSERT INTO actions_assignee_tally (
             assignee_id, open, in_progress, done, dropped, undated
         )
         SELECT * FROM (
@@ -58,19 +91,12 @@ BEGIN
                    coalesce(sum(sign) FILTER (WHERE status = 'in_progress'), 0) AS in_progress,
                    coalesce(sum(sign) FILTER (WHERE status = 'done'), 0) AS done,
                    coalesce(sum(sign) FILTER (WHERE status = 'dropped'), 0) AS dropped,
-               coalesce(sum(sign) FILTER (WHERE no_due_date), 0) AS undated
+                   coalesce(sum(sign) FILTER (WHERE no_due_date), 0) AS undated
             FROM d GROUP BY assignee_id
         ) g
         WHERE (g.open, g.in_progress, g.done, g.dropped, g.undated) <> (0, 0, 0, 0, 0)
-        ORDER BY assignee_id NULLS FIRST
-        ON CONFLICT (assignee_id) DO UPDATE SET
-            open = t.open + excluded.open,
-            in_progress = t.in_progress + excluded.in_progress,
-            done = t.done + excluded.done,
-            dropped = t.dropped + excluded.dropped,
-            undated = t.undated + excluded.undated
     )
-    INSERT INTO actions_event_tally AS t (event_id, open, in_progress, done, dropped, undated)
+    INSERT INTO actions_event_tally (event_id, open, in_progress, done, dropped, undated)
     SELECT * FROM (
         SELECT event_id,
                coalesce(sum(sign) FILTER (WHERE status = 'open'), 0) AS open,
@@ -80,20 +106,12 @@ BEGIN
                coalesce(sum(sign) FILTER (WHERE no_due_date), 0) AS undated
         FROM d GROUP BY event_id
     ) g
-    WHERE (g.open, g.in_progress, g.done, g.dropped, g.undated) <> (0, 0, 0, 0, 0)
-    ORDER BY event_id
-    ON CONFLICT (event_id) DO UPDATE SET
-        open = t.open + excluded.open,
-        in_progress = t.in_progress + excluded.in_progress,
-        done = t.done + excluded.done,
-        dropped = t.dropped + excluded.dropped,
-        undated = t.undated + excluded.undated;
-    DELETE FROM actions_assignee_tally
-    WHERE (open, in_progress, done, dropped, undated) = (0, 0, 0, 0, 0)
-      AND (assignee_id = ANY (assignee_ids)
-           OR assignee_id IS NULL AND array_position(assignee_ids, NULL) IS NOT NULL);
-    DELETE FROM actions_event_tally
-    WHERE (open, in_progress, done, dropped, undated) = (0, 0, 0, 0, 0) AND event_id = ANY (event_ids);
+    WHERE (g.open, g.in_progress, g.done, g.dropped, g.undated) <> (0, 0, 0, 0, 0);
+    IF nextval('actions_tally_writes') % """
+    + str(FOLD_EVERY)
+    + """ = 0 THEN
+        PERFORM actions_tally_fold();
+    END IF;
 END
 $$;
 
@@ -206,8 +224,8 @@ CREATE TRIGGER actions_tally_note_updated AFTER UPDATE ON talks_note
 CREATE TRIGGER actions_tally_note_deleted AFTER DELETE ON talks_note
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION actions_tally_notes();
-
 """
+)
 
 # The counts as they are now (also what a test compares the kept ones with).
 FILL = """
@@ -245,6 +263,8 @@ DROP FUNCTION actions_tally_truncated();
 DROP FUNCTION actions_tally_notes();
 DROP FUNCTION actions_tally_action_points();
 DROP FUNCTION actions_tally_apply(integer[], bigint[], text[], boolean[], integer[]);
+DROP FUNCTION actions_tally_fold();
+DROP SEQUENCE actions_tally_writes;
 DROP TABLE actions_event_tally;
 DROP TABLE actions_assignee_tally;
 """

@@ -5,10 +5,11 @@ write; and the page shows them."""
 import importlib
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from actions import tallies
 from actions.models import ACTIVE_STATUSES, ActionPoint
 from actions.services import update_action_points
 from talks.models import Note
@@ -24,13 +25,22 @@ migration = importlib.import_module("actions.migrations.0018_overview_tallies")
 
 
 def kept() -> dict[str, dict]:
-    """The counts as the triggers keep them, per assignee and per event."""
+    """The counts as the triggers keep them (``tallies``), per assignee and per event."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT assignee_id, {', '.join(COLUMNS)} FROM actions_assignee_tally")  # noqa: S608
-        assignees = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT event_id, {', '.join(COLUMNS)} FROM actions_event_tally")  # noqa: S608
-        events = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(tallies.ASSIGNEES)
+        assignees = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+        cursor.execute(tallies.EVENTS)
+        events = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
     return {"assignees": assignees, "events": events}
+
+
+def rows_kept() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM actions_assignee_tally)"
+            " + (SELECT count(*) FROM actions_event_tally)"
+        )
+        return cursor.fetchone()[0]
 
 
 def fresh() -> dict[str, dict]:
@@ -192,6 +202,48 @@ def test_counts_roll_back_with_the_transaction(some):
         assert kept() != before
         ActionPointFactory(title="")  # refused by a constraint: all of it rolls back
     assert kept() == before
+    assert_exact()
+
+
+def test_folding_keeps_the_counts_in_one_row_per_key(some):
+    ActionPoint.objects.update(status=Status.DROPPED, completed_at=None)
+    ActionPoint.objects.filter(assignee=some["ann"]).update(status=Status.OPEN)
+    before = kept()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT actions_tally_fold()")
+    assert kept() == before
+    # ann, ben, the unassigned; two events.
+    assert rows_kept() == 5
+    assert_exact()
+
+
+def test_every_so_many_writes_fold_the_rows(some):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval('actions_tally_writes', %s)", [migration.FOLD_EVERY * 10 - 1])
+    some["rows"][0].delete()  # the FOLD_EVERY-th write
+    assert rows_kept() == 5
+    assert_exact()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_of_the_same_person_and_event_do_not_wait_for_each_other():
+    # Writes append to the counts instead of updating a shared row: a row per person
+    # held until commit made writers wait, and crossed bulk changes deadlock.
+    ann, event = UserFactory(), EventFactory()
+    first, second = ActionPointFactory.create_batch(2, assignee=ann, event=event)
+    other = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            ActionPoint.objects.filter(pk=first.pk).update(status=Status.IN_PROGRESS)
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+                cursor.execute(
+                    "UPDATE actions_actionpoint SET status = 'in_progress' WHERE id = %s",
+                    [second.pk],
+                )
+    finally:
+        other.close()
+    assert kept()["assignees"] == {ann.pk: (0, 2, 0, 0, 2)}
     assert_exact()
 
 
