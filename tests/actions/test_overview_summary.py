@@ -2,12 +2,14 @@
 exactly what counting the published action points afresh gives, after every kind of
 write; and the page shows them."""
 
+import datetime
 import importlib
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from actions import tallies
 from actions.models import ACTIVE_STATUSES, ActionPoint
@@ -285,3 +287,15 @@ def test_page_counts_overdue_from_what_is_due_later_and_undated(some, staff_clie
     assert rows == {"ann": (5, 2), "ben": (0, 0), None: (0, 0)}
     events = {r["event__name"]: (r["active"], r["overdue"]) for r in context["events"]}
     assert events == {"Summit": (4, 2), "Meetup": (1, 0)}
+
+
+def test_page_shows_large_counts_exactly_with_thousands_separators(staff_client):
+    event = EventFactory()
+    done_at = timezone.now() - datetime.timedelta(days=1)
+    ActionPoint.objects.bulk_create(
+        ActionPoint(title=f"Done {n}", event=event, status=Status.DONE, completed_at=done_at)
+        for n in range(1001)
+    )
+    html = staff_client.get(URL).content.decode()
+    assert "<dd>1,001, at 1 event</dd>" in html
+    assert "<dd>1,001 done, 0 dropped</dd>" in html
