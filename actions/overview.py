@@ -228,10 +228,17 @@ def per_assignee(ahead: dict[int | None, int]) -> list[dict]:
 
 
 def overdue(today: datetime.date) -> QuerySet:
+    """The longest overdue, with only the columns the list shows (the rows and their
+    sources carry long texts the list never shows)."""
     return (
         ActionPoint.objects.public()
         .overdue(today)
         .select_related("event", "talk", "open_space", "assignee")
+        .only(
+            *("title", "status", "due_on", "event", "talk", "open_space", "assignee"),
+            *("event__name", "event__slug", "talk__title", "talk__slug"),
+            *("open_space__topic", "open_space__slug", "assignee__username"),
+        )
         .order_by("due_on", "pk")[:OVERDUE_SHOWN]
     )
 

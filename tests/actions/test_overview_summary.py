@@ -8,6 +8,7 @@ import importlib
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,14 @@ from actions import tallies
 from actions.models import ACTIVE_STATUSES, ActionPoint
 from actions.services import update_action_points
 from talks.models import Note
-from tests.factories import ActionPointFactory, EventFactory, NoteFactory, UserFactory
+from tests.factories import (
+    ActionPointFactory,
+    EventFactory,
+    NoteFactory,
+    OpenSpaceFactory,
+    TalkFactory,
+    UserFactory,
+)
 from tests.helpers import days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +307,27 @@ def test_page_shows_large_counts_exactly_with_thousands_separators(staff_client)
     html = staff_client.get(URL).content.decode()
     assert "<dd>1,001, at 1 event</dd>" in html
     assert "<dd>1,001 done, 0 dropped</dd>" in html
+
+
+def test_overview_queries_do_not_grow_with_the_overdue_rows_shown(staff_client):
+    # The overdue list loads only the columns it shows: a column left out would cost
+    # a query per row.
+    def overdue_at(source: dict) -> None:
+        ActionPointFactory(assignee=UserFactory(), due_on=days_from_today(-2), **source)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(URL).status_code == 200
+        return len(captured.captured_queries)
+
+    talk, open_space = TalkFactory(), OpenSpaceFactory()
+    overdue_at({"event": talk.event, "talk": talk})
+    staff_client.get(URL)
+    one = queries()
+    overdue_at({"event": open_space.event, "open_space": open_space})
+    overdue_at({"event": EventFactory()})
+    overdue_at({"event": talk.event, "talk": talk})
+    assert queries() == one
+    html = staff_client.get(URL).content.decode()
+    assert html.count('<tr class="is-overdue">') == 4
+    assert f'{open_space.topic}</a> <span class="meta">open space at' in html
