@@ -2,14 +2,13 @@
 per assignee, what is overdue, the median time to done, and action points raised
 versus done per month over the last 12 months.
 
-Every number is an aggregate in the database (GROUP BY with filtered counts), so
-the page runs the same few queries however many action points there are, and each
-reads as few rows as its answer needs, from an index alone (the indexes carry the
-note, for ``public()``): what is still to do from the partial index on open rows,
-once for the totals and the per-assignee table; the finished ones (most rows, and
-only growing) counted up to COUNTED_FINISHED and estimated beyond, as the page says;
-per event only the rows of the events shown, per assignee only the rows of the
-people who can be shown, and the months and the median only the last twelve months.
+The counts by status are kept by triggers per assignee and per event (``tallies``),
+so the page reads one row per person or event shown instead of counting every
+action point, and its cost does not grow with the history. What is overdue depends
+on the day, so it is counted: what is still to do less the undated ones (kept too)
+less those due from today on (few, read from the partial index on open rows); per
+event, among the rows of the events shown. The months and the median read the last
+twelve months only.
 
 When an action point was raised (``raised_on``/``raised_at``): the day it was
 entered, unless it was entered after its event's last day (``ends_on``, in the
@@ -33,20 +32,17 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     DateField,
     DateTimeField,
     DurationField,
-    Exists,
+    ExpressionWrapper,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -59,47 +55,19 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from actions.models import ACTIVE_STATUSES, ActionPoint, overdue_q
+from actions import tallies
+from actions.models import ACTIVE_STATUSES, ActionPoint
 from common import charts
 from common.roles import sees_everyones_follow_ups
-from talks.models import Event
 
 MONTHS = 12
 EVENTS_SHOWN = 25
 ASSIGNEES_SHOWN = 25
 OVERDUE_SHOWN = 50
-# Finished (done or dropped) action points counted before the page shows an
-# estimate instead: counting 170,000 of them took longer than the rest of the page.
-COUNTED_FINISHED = 20_000
-# Likewise for the events with action points (each one an index probe).
-COUNTED_EVENTS = 1_000
-FINISHED_STATUSES = ("done", "dropped")
 # Completed this soon after being entered: entered already done.
 ENTERED_DONE_WITHIN = datetime.timedelta(minutes=1)
 
 Status = ActionPoint.Status
-
-
-class Median(Aggregate):
-    """PostgreSQL's ``percentile_cont(0.5)``: the median, interpolated."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
-def status_counts(today: datetime.date) -> dict[str, Count]:
-    """Filtered counts for one GROUP BY: each status, the active and overdue ones.
-    (They count ``status``, never NULL, so an index holding it can answer alone.)"""
-    return {
-        "open": Count("status", filter=Q(status=Status.OPEN)),
-        "in_progress": Count("status", filter=Q(status=Status.IN_PROGRESS)),
-        "done": Count("status", filter=Q(status=Status.DONE)),
-        "dropped": Count("status", filter=Q(status=Status.DROPPED)),
-        "active": Count("status", filter=Q(status__in=ACTIVE_STATUSES)),
-        "overdue": Count("status", filter=overdue_q(today)),
-        "total": Count("*"),
-    }
 
 
 def first_month(today: datetime.date, months: int = MONTHS) -> datetime.date:
@@ -160,239 +128,117 @@ def done_since(since: datetime.datetime) -> QuerySet:
     return ActionPoint.objects.public().filter(status=Status.DONE, completed_at__gte=since)
 
 
-def still_to_do(today: datetime.date) -> dict[tuple[str, int | None], tuple[int, int]]:
-    """(status, assignee id) → (how many, how many overdue) of the published action
-    points still to do: one GROUP BY over the partial index on open rows, read from
-    the index alone. The totals and the per-assignee table both come from it."""
-    rows = (
-        ActionPoint.objects.public()
-        .open()
-        .order_by()
-        .values_list("status", "assignee_id")
-        .annotate(n=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
-    )
-    return {(status, assignee): (n, late) for status, assignee, n, late in rows}
-
-
-def finished_counts(estimates: "Estimates | None") -> tuple[dict[str, int], bool]:
-    """Published action points done and dropped, by status, and whether the numbers
-    are estimates.
-
-    They are most action points and only grow, so at most COUNTED_FINISHED are
-    counted (one bounded query); beyond that the numbers are PostgreSQL's estimates
-    from its statistics (``estimates``), rounded, which the page says."""
-    finished = (
-        ActionPoint.objects.public()
-        .filter(status__in=FINISHED_STATUSES)
-        .order_by()
-        .values("status")[: COUNTED_FINISHED + 1]
-    )
-    sql, params = finished.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT status, COUNT(*) FROM ({sql}) finished GROUP BY status",  # noqa: S608
-            params,
-        )
-        counted = dict(cursor.fetchall())
-    if sum(counted.values()) <= COUNTED_FINISHED or estimates is None:
-        return {status: counted.get(status, 0) for status in FINISHED_STATUSES}, False
-    by_status = estimates.by_status
-    return {status: rounded(by_status.get(status, 0)) for status in FINISHED_STATUSES}, True
-
-
-def events_with_action_points(estimates: "Estimates | None") -> tuple[int, bool]:
-    """How many events have published action points, and whether that is an
-    estimate: counted up to COUNTED_EVENTS (each event one index probe), estimated
-    beyond from the statistics (how many distinct events the action points name)."""
-    counted = (
-        Event.objects.filter(Exists(ActionPoint.objects.public().filter(event=OuterRef("pk"))))
-        .values("pk")[: COUNTED_EVENTS + 1]
-        .count()
-    )
-    if counted <= COUNTED_EVENTS or estimates is None or estimates.events is None:
-        return counted, False
-    return rounded(estimates.events), True
+def with_overdue(row: dict, overdue: int) -> dict:
+    """A row of counts by status (``tallies``) with what is active, overdue and in all."""
+    active = sum(row[status] for status in ACTIVE_STATUSES)
+    return {
+        **row,
+        "active": active,
+        "overdue": overdue,
+        "total": sum(row[status] for status in Status.values),
+    }
 
 
 @dataclass(frozen=True)
-class Estimates:
-    # Action points per status, and the distinct events they name (None when the
-    # statistics have no figure for it).
-    by_status: dict[str, float]
-    events: float | None
+class Done:
+    """Of the action points done since a day: how many (not counting those entered
+    already done, counted apart), the median time from raised to done, and how many
+    were done in each month."""
+
+    done_recently: int
+    entered_done: int
+    median_to_done: datetime.timedelta | None
+    per_month: dict[datetime.date, int]
 
 
-def estimates() -> Estimates | None:
-    """How many action points have each status and how many events they name, as
-    the query planner estimates it: the table's rows (scaled to its current size, as
-    the planner does) times each status's share in the sample ANALYZE took, and the
-    distinct events ANALYZE counted. None before the table was analyzed."""
+def done_recently(since: datetime.datetime) -> Done:
+    """What ``Done`` says of the action points done since ``since``: one pass over
+    their rows (the partial index on done rows), grouped by month and in all
+    (GROUPING SETS), leaving those entered already done out of the median and the
+    months."""
+    rows = (
+        done_since(since)
+        .annotate(
+            month=TruncMonth(TruncDate("completed_at"), output_field=DateField()),
+            to_done=ExpressionWrapper(
+                F("completed_at") - raised_at(), output_field=DurationField()
+            ),
+            entered=Case(When(entered_done(), then=Value(True)), default=Value(False)),
+        )
+        .order_by()
+        .values("month", "to_done", "entered")
+    )
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT c.reltuples / c.relpages
-                     * (pg_relation_size(c.oid) / current_setting('block_size')::int),
-                   s.most_common_vals::text::text[], s.most_common_freqs, e.n_distinct
-            FROM pg_class c
-            LEFT JOIN pg_stats s ON s.schemaname = current_schema()
-              AND s.tablename = c.relname AND s.attname = 'status'
-            LEFT JOIN pg_stats e ON e.schemaname = current_schema()
-              AND e.tablename = c.relname AND e.attname = 'event_id'
-            WHERE c.oid = %s::regclass AND c.relpages > 0 AND c.reltuples >= 0
-            """,
-            [ActionPoint._meta.db_table],
+            "SELECT month::date, COUNT(*) FILTER (WHERE NOT entered),"  # noqa: S608 - the ORM's SQL
+            " COUNT(*) FILTER (WHERE entered),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY to_done) FILTER (WHERE NOT entered)"
+            f" FROM ({sql}) done GROUP BY GROUPING SETS ((month), ())",
+            params,
         )
-        row = cursor.fetchone()
-    if row is None or row[1] is None:
-        return None
-    rows, values, shares, distinct = row
-    if distinct is not None and distinct < 0:
-        # A negative n_distinct is a share of the rows.
-        distinct = -distinct * rows
-    by_status = {value: rows * share for value, share in zip(values, shares, strict=True)}
-    return Estimates(by_status=by_status, events=distinct)
+        grouped = cursor.fetchall()
+    # The row of all months has no month; it is there even when no row is.
+    (_, done, entered, median), *_ = (row for row in grouped if row[0] is None)
+    per_month = {month: n for month, n, _, _ in grouped if month is not None and n}
+    return Done(done, entered, median, per_month)
 
 
-def rounded(n: float) -> int:
-    """``n`` to three significant digits: 151,941.6 → 152,000."""
-    n = round(n)
-    digits = len(str(n))
-    return round(n, 3 - digits) if digits > 3 else n
+def totals(ahead: dict[int | None, int], done: Done) -> dict:
+    """Counts over all published action points, how many events and assignees have
+    any, and the median time from raised to done of those done lately (``done``,
+    leaving out those entered already done, counted apart as ``entered_done``).
 
-
-def totals(
-    today: datetime.date,
-    since: datetime.datetime,
-    to_do: dict[tuple[str, int | None], tuple[int, int]],
-) -> dict:
-    """Counts over all action points, how many events and assignees have any, and
-    the median time from raised to done of those done since ``since`` (leaving out
-    those entered already done, counted apart as ``entered_done``).
-
-    A few narrow queries rather than one pass over every row, each read from an
-    index alone: what is still to do from ``to_do`` (``still_to_do``), the finished
-    ones and the events counted up to a bound or estimated (``finished_counts``,
-    ``events_with_action_points``), the median over the last months only."""
-    counts = dict.fromkeys(Status.values, 0)
-    overdue = 0
-    for (status, _assignee), (n, late) in to_do.items():
-        counts[status] += n
-        overdue += late
-    statistics = estimates()
-    finished, estimated = finished_counts(statistics)
-    counts.update(finished)
-    events, events_estimated = events_with_action_points(statistics)
-    recent = done_since(since).aggregate(
-        done_recently=Count("completed_at", filter=~entered_done()),
-        entered_done=Count("completed_at", filter=entered_done()),
-        median_to_done=Median(
-            F("completed_at") - raised_at(),
-            filter=~entered_done(),
-            output_field=DurationField(),
-        ),
-    )
-    return {
-        **counts,
-        "active": sum(counts[status] for status in ACTIVE_STATUSES),
-        "overdue": overdue,
-        # An estimate when the finished ones are.
-        "total": rounded(sum(counts.values())) if estimated else sum(counts.values()),
-        "estimated": estimated,
-        "events": events,
-        "events_estimated": events_estimated,
-        # People with something still to do (whom the per-assignee table ranks):
-        # counting everyone who ever had an action point read all of them.
-        "assignees": len({assignee for _status, assignee in to_do if assignee is not None}),
-        "unassigned": ActionPoint.objects.public().unassigned().count(),
-        **recent,
+    The counts are kept by triggers (``tallies``); overdue is what is still to do
+    less the undated ones less those due from today on (``ahead``, from
+    ``tallies.not_overdue``)."""
+    counts = tallies.totals()
+    undated = counts.pop("undated")
+    recent = {
+        "done_recently": done.done_recently,
+        "entered_done": done.entered_done,
+        "median_to_done": done.median_to_done,
     }
+    active = counts["open"] + counts["in_progress"]
+    return {**with_overdue(counts, active - undated - sum(ahead.values())), **recent}
 
 
-def per_event(today: datetime.date) -> QuerySet:
+def per_event(today: datetime.date) -> list[dict]:
     """Counts per event, newest event first (one more row than is shown, to tell
-    whether there are more): only the rows of those events are counted."""
-    newest = (
-        Event.objects.filter(Exists(ActionPoint.objects.public().filter(event=OuterRef("pk"))))
-        .order_by("-starts_on", "name", "pk")
-        .values("pk")[: EVENTS_SHOWN + 1]
-    )
-    return (
-        ActionPoint.objects.public()
-        .filter(event__in=newest)
-        .values("event_id", "event__name", "event__slug", "event__starts_on")
-        .annotate(**status_counts(today))
-        .order_by("-event__starts_on", "event__name", "event_id")
-    )
+    whether there are more): the counts kept per event, and the overdue ones
+    counted among the rows of those events only."""
+    rows = tallies.newest_events(EVENTS_SHOWN + 1)
+    overdue = tallies.overdue_per_event(today, [row["event_id"] for row in rows])
+    return [with_overdue(row, overdue.get(row["event_id"], 0)) for row in rows]
 
 
-def per_assignee(to_do: dict[tuple[str, int | None], tuple[int, int]]) -> list[dict]:
+def per_assignee(ahead: dict[int | None, int]) -> list[dict]:
     """Counts per assignee (and for the unassigned, ``assignee_id`` None), most still
-    to do first, then most in all, then by name (one more row than is shown).
-
-    Narrow queries instead of one pass over every row. What is still to do comes
-    from ``to_do`` (``still_to_do``), and only the people who can be shown are
-    counted: those with at least as much to do as the one in the last place. Their
-    counts by status come grouped by (assignee, status), from an index alone. While
-    fewer people than that have anything to do, everyone's are counted (their
-    totals then decide the order)."""
-    everyone: dict[int | None, dict[str, int]] = {}
-    for (_status, assignee_id), (n, late) in to_do.items():
-        row = everyone.setdefault(assignee_id, {"active": 0, "overdue": 0})
-        row["active"] += n
-        row["overdue"] += late
-    actives = sorted((row["active"] for row in everyone.values()), reverse=True)
-    last_place = actives[ASSIGNEES_SHOWN] if len(actives) > ASSIGNEES_SHOWN else 0
-    to_do = {pk: row for pk, row in everyone.items() if row["active"] >= last_place}
-
-    def by_status(rows: QuerySet) -> QuerySet:
-        return rows.order_by().values_list("assignee_id", "status").annotate(n=Count("*"))
-
-    if len(to_do) > ASSIGNEES_SHOWN:
-        people = [pk for pk in to_do if pk is not None]
-        # Two parts, each an index range (a condition with OR IS NULL is not).
-        counted = by_status(ActionPoint.objects.public().filter(assignee_id__in=people)).union(
-            by_status(ActionPoint.objects.public().filter(assignee__isnull=True)), all=True
+    to do first, then most in all, then by name (one more row than is shown): the
+    counts kept per assignee; overdue is what is still to do less the undated ones
+    less those due from today on (``ahead``)."""
+    rows = tallies.busiest_assignees(ASSIGNEES_SHOWN + 1)
+    return [
+        with_overdue(
+            row,
+            row["open"] + row["in_progress"] - row["undated"] - ahead.get(row["assignee_id"], 0),
         )
-    else:
-        counted = by_status(ActionPoint.objects.public())
-    rows: dict[int | None, dict] = {}
-    for assignee_id, status, n in counted:
-        if assignee_id in to_do or len(to_do) <= ASSIGNEES_SHOWN:
-            rows.setdefault(assignee_id, dict.fromkeys(Status.values, 0))[status] = n
-    names = {
-        user["pk"]: user
-        for user in get_user_model()
-        .objects.filter(pk__in=[pk for pk in rows if pk is not None])
-        .values("pk", "username", "first_name", "last_name")
-    }
-    for assignee_id, row in rows.items():
-        user = names.get(assignee_id, {})
-        row.update(
-            assignee_id=assignee_id,
-            assignee__username=user.get("username"),
-            assignee__first_name=user.get("first_name"),
-            assignee__last_name=user.get("last_name"),
-            active=sum(row[status] for status in ACTIVE_STATUSES),
-            overdue=to_do.get(assignee_id, {}).get("overdue", 0),
-            total=sum(row[status] for status in Status.values),
-        )
-    ordered = sorted(
-        rows.values(),
-        key=lambda row: (
-            -row["active"],
-            -row["total"],
-            row["assignee__username"] is not None,
-            row["assignee__username"] or "",
-        ),
-    )
-    return ordered[: ASSIGNEES_SHOWN + 1]
+        for row in rows
+    ]
 
 
 def overdue(today: datetime.date) -> QuerySet:
+    """The longest overdue, with only the columns the list shows (the rows and their
+    sources carry long texts the list never shows)."""
     return (
         ActionPoint.objects.public()
         .overdue(today)
         .select_related("event", "talk", "open_space", "assignee")
+        .only(
+            *("title", "status", "due_on", "event", "talk", "open_space", "assignee"),
+            *("event__name", "event__slug", "talk__title", "talk__slug"),
+            *("open_space__topic", "open_space__slug", "assignee__username"),
+        )
         .order_by("due_on", "pk")[:OVERDUE_SHOWN]
     )
 
@@ -415,12 +261,12 @@ class Month:
     done: int
 
 
-def monthly(today: datetime.date, since: datetime.datetime) -> list[Month]:
+def monthly(today: datetime.date, since: datetime.datetime, done: Done) -> list[Month]:
     """Raised and done in each of the last ``MONTHS`` months that has any, oldest
     first (quiet months are left out, so a few busy ones stay readable on a phone).
 
     Raised by ``raised_on`` (the event's first day for history entered later); done
-    by ``completed_at``, leaving out rows entered already done."""
+    by ``completed_at``, leaving out rows entered already done (``done``)."""
     raised = per_month(
         ActionPoint.objects.public()
         .filter(created_at__gte=since)
@@ -429,7 +275,7 @@ def monthly(today: datetime.date, since: datetime.datetime) -> list[Month]:
         .filter(raised_on__gte=since.date()),
         F("raised_on"),
     )
-    done = per_month(done_since(since).exclude(entered_done()), TruncDate("completed_at"))
+    done = done.per_month
     return [
         Month(m, raised.get(m, 0), done.get(m, 0))
         for m in month_starts(today)
@@ -502,9 +348,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     since = timezone.make_aware(datetime.datetime.combine(first_month(today), datetime.time()))
     # All lazy: the page is one cached fragment (common.caching), computed when built.
-    to_do = SimpleLazyObject(lambda: still_to_do(today))
-    summary = SimpleLazyObject(lambda: totals(today, since, to_do))
-    months = SimpleLazyObject(lambda: monthly(today, since))
+    ahead = SimpleLazyObject(lambda: tallies.not_overdue(today))
+    done = SimpleLazyObject(lambda: done_recently(since))
+    summary = SimpleLazyObject(lambda: totals(ahead, done))
+    months = SimpleLazyObject(lambda: monthly(today, since, done))
     context = {
         "totals": summary,
         "median_days": SimpleLazyObject(lambda: median_days(summary["median_to_done"])),
@@ -513,7 +360,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         ),
         "since": since.date(),
         **_shown("events", lambda: per_event(today), EVENTS_SHOWN),
-        **_shown("assignees", lambda: per_assignee(to_do), ASSIGNEES_SHOWN),
+        **_shown("assignees", lambda: per_assignee(ahead), ASSIGNEES_SHOWN),
         "overdue": overdue(today),
         "months": months,
         "chart": SimpleLazyObject(lambda: monthly_chart(months)),

@@ -1,0 +1,130 @@
+"""Counts of published action points by status, per assignee and per event, read
+from the tables that triggers keep exact on every write (actions 0018): the
+progress overview's numbers, at the cost of reading one row per person or event
+instead of every action point.
+
+Each row holds changes to the counts of one assignee (``assignee_id`` NULL for the
+unassigned) or one event: ``open``, ``in_progress``, ``done``, ``dropped`` and
+``undated`` (still to do with no due date). The counts are the sums per key (writes
+only append rows, folded from time to time), and a key whose sums are all zero has
+no action points. Published as in ``public()``: an action point of a draft note
+counts from when the note is published.
+
+What depends on today (what is overdue) is not kept: it is what is still to do less
+the undated ones less those due from today on, which are few however long the
+history is (``not_overdue``).
+"""
+
+import datetime
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from actions.models import ACTIVE_STATUSES, ActionPoint
+
+STATUSES = ("open", "in_progress", "done", "dropped")
+
+
+def _summed(table: str, key: str) -> str:
+    """The counts per key of ``table``: its rows summed, keys with any left."""
+    return f"""
+        SELECT {key}, sum(open) AS open, sum(in_progress) AS in_progress, sum(done) AS done,
+               sum(dropped) AS dropped, sum(undated) AS undated
+        FROM {table} GROUP BY {key}
+        HAVING (sum(open), sum(in_progress), sum(done), sum(dropped), sum(undated))
+            <> (0, 0, 0, 0, 0)
+    """  # noqa: S608 - our own table names
+
+
+ASSIGNEES = _summed("actions_assignee_tally", "assignee_id")
+EVENTS = _summed("actions_event_tally", "event_id")
+
+
+def _rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def totals() -> dict[str, int]:
+    """Counts by status over all published action points, the undated ones, how many
+    events have any, how many people have something still to do, and how many are
+    unassigned: one query over the per-assignee rows."""
+    (row,) = _rows(
+        f"""
+        SELECT coalesce(sum(open), 0) AS open,
+               coalesce(sum(in_progress), 0) AS in_progress,
+               coalesce(sum(done), 0) AS done,
+               coalesce(sum(dropped), 0) AS dropped,
+               coalesce(sum(undated), 0) AS undated,
+               count(*) FILTER (WHERE assignee_id IS NOT NULL AND open + in_progress > 0)
+                   AS assignees,
+               coalesce(sum(open + in_progress + done + dropped)
+                   FILTER (WHERE assignee_id IS NULL), 0) AS unassigned,
+               (SELECT count(*) FROM ({EVENTS}) e) AS events
+        FROM ({ASSIGNEES}) a
+        """,  # noqa: S608 - our own SQL
+        [],
+    )
+    return {name: int(n) for name, n in row.items()}
+
+
+def busiest_assignees(limit: int) -> list[dict]:
+    """The first ``limit`` per-assignee rows with the person's names: most still to
+    do first, then most in all, then the unassigned, then by username."""
+    return _rows(
+        f"""
+        SELECT t.assignee_id, u.username AS assignee__username,
+               u.first_name AS assignee__first_name, u.last_name AS assignee__last_name,
+               t.open, t.in_progress, t.done, t.dropped, t.undated
+        FROM ({ASSIGNEES}) t LEFT JOIN auth_user u ON u.id = t.assignee_id
+        ORDER BY t.open + t.in_progress DESC, t.open + t.in_progress + t.done + t.dropped DESC,
+                 u.username IS NOT NULL, u.username, t.assignee_id
+        LIMIT %s
+        """,  # noqa: S608 - our own SQL
+        [limit],
+    )
+
+
+def newest_events(limit: int) -> list[dict]:
+    """The first ``limit`` events with action points, newest first, with their
+    counts."""
+    return _rows(
+        f"""
+        SELECT e.id AS event_id, e.name AS event__name, e.slug AS event__slug,
+               e.starts_on AS event__starts_on,
+               t.open, t.in_progress, t.done, t.dropped, t.undated
+        FROM talks_event e JOIN ({EVENTS}) t ON t.event_id = e.id
+        ORDER BY e.starts_on DESC, e.name, e.id
+        LIMIT %s
+        """,  # noqa: S608 - our own SQL
+        [limit],
+    )
+
+
+def not_overdue(today: datetime.date) -> dict[int | None, int]:
+    """Assignee id → how many of their published action points still to do are due
+    from ``today`` on (not overdue and not undated): a range of the partial index
+    on open rows, from the index alone."""
+    rows = (
+        ActionPoint.objects.public()
+        .filter(status__in=ACTIVE_STATUSES, due_on__gte=today)
+        .order_by()
+        .values_list("assignee_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
+
+
+def overdue_per_event(today: datetime.date, event_ids: list[int]) -> dict[int, int]:
+    """Event id → how many of its published action points are overdue, for the
+    events ``event_ids`` only (each one a range of the per-event index)."""
+    rows = (
+        ActionPoint.objects.public()
+        .filter(Q(status__in=ACTIVE_STATUSES, due_on__lt=today), event_id__in=event_ids)
+        .order_by()
+        .values_list("event_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
