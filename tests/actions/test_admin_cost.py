@@ -1,8 +1,12 @@
 """What the admin changelist costs: the busiest-assignee choices read counts kept by
 triggers (AssigneeOpenCount), which stay equal to counting the rows after every kind
-of write."""
+of write; its rows are written by common.admin_helpers.RowRenderer, with the markup
+Django's own template tag writes."""
+
+import re
 
 import pytest
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -13,7 +17,9 @@ from django.urls import reverse
 from actions.admin import AssigneeFilter
 from actions.models import ActionPoint, ActionPointChange, AssigneeOpenCount
 from actions.services import update_action_points
+from common.admin_helpers import result_list
 from tests.factories import ActionPointFactory, EventFactory, UserFactory
+from tests.helpers import days_from_today, list_edit_form, list_edit_row
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +194,62 @@ def test_the_migration_fills_the_counts_from_existing_rows():
     executor.loader.build_graph()
     executor.migrate(latest)
     assert stored() == counted() == {ann.pk: 2, bob.pk: 1}
+
+
+# The rows, as Django's template tag and as RowRenderer write them
+
+
+def both_result_lists(response) -> tuple[dict, dict]:
+    """The rendered changelist's ``result_list`` context, from Django and from ours,
+    each row as its list of cells."""
+    cl = response.context["cl"]
+    lists = []
+    for context in (admin_list.result_list(cl), result_list(cl)):
+        lists.append({**context, "results": [(r.form, list(r)) for r in context["results"]]})
+    return lists[0], lists[1]
+
+
+@pytest.fixture
+def listed(people) -> list[ActionPoint]:
+    ann, bob, _cy = people
+    ActionPointFactory(title="Due <soon> & more", assignee=bob, due_on=days_from_today(2))
+    ActionPointFactory(title="Late", assignee=ann, due_on=days_from_today(-3))
+    return list(ActionPoint.objects.all())
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?status__exact=open&assignee=1", "?o=-2.3", "?q=soon&_popup=1&_to_field=id"]
+)
+def test_rows_are_written_as_djangos_template_tag_writes_them(staff_client, listed, query):
+    url = reverse("admin:actions_actionpoint_changelist") + query
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    django_rows, our_rows = both_result_lists(response)
+    assert our_rows == django_rows
+    assert len(our_rows["results"]) == len(response.context["cl"].result_list)
+
+
+def test_rows_with_errors_are_written_as_djangos_template_tag_writes_them(staff_client, listed):
+    url = reverse("admin:actions_actionpoint_changelist")
+    shown = list(staff_client.get(url).context["cl"].result_list)
+    rows = [list_edit_row(ap) for ap in shown]
+    rows[0]["status"] = "no such status"
+    rows[1]["seen_version"] = "damaged"
+    rows[1]["due_on"] = days_from_today(1).isoformat()
+    response = staff_client.post(url, list_edit_form(*rows))
+    assert response.status_code == 200
+    assert response.context["cl"].formset.errors[0]
+    django_rows, our_rows = both_result_lists(response)
+    assert our_rows == django_rows
+
+
+def test_the_page_is_the_one_djangos_rows_made(staff_client, listed, monkeypatch):
+    url = reverse("admin:actions_actionpoint_changelist") + "?status__exact=open"
+    ours = staff_client.get(url).content.decode()
+    monkeypatch.setattr(
+        "common.admin_helpers.RowRenderer.items",
+        lambda self, result, form: admin_list.items_for_result(self.cl, result, form),
+    )
+    djangos = staff_client.get(url).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # masked anew each time
+    assert token.sub("", ours) == token.sub("", djangos)
