@@ -49,6 +49,7 @@ from actions.services import (
     update_action_points,
 )
 from common.admin_helpers import (
+    FieldsCopiedPerForm,
     PreloadedAutocompleteSelect,
     TagListFilter,
     preload_autocomplete_choices,
@@ -351,6 +352,7 @@ class ActionPointAdmin(SiteAdmin):
             # form has it); the wrapper that adds it renders through templates.
             if isinstance(field.widget, RelatedFieldWidgetWrapper):
                 field.widget = field.widget.widget
+        formset.form.base_fields = FieldsCopiedPerForm(formset.form.base_fields)
         return formset
 
     def changelist_view(self, request, extra_context=None):

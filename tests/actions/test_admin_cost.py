@@ -181,7 +181,7 @@ def test_assignee_choices_are_one_query_of_stored_counts(people, rf, staff):
     assert ["actions_assigneeopencount" in q["sql"] for q in captured] == [True]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_fills_the_counts_from_existing_rows():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("actions")
