@@ -51,6 +51,7 @@ from actions.services import (
 from common.admin_helpers import (
     FieldsCopiedPerForm,
     PreloadedAutocompleteSelect,
+    QueryStringChangeList,
     TagListFilter,
     preload_autocomplete_choices,
 )
@@ -341,6 +342,9 @@ class ActionPointAdmin(SiteAdmin):
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return QueryStringChangeList
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)

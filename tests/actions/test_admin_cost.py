@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -17,7 +18,7 @@ from django.urls import reverse
 from actions.admin import AssigneeFilter
 from actions.models import ActionPoint, ActionPointChange, AssigneeOpenCount
 from actions.services import update_action_points
-from common.admin_helpers import result_list
+from common.admin_helpers import QueryStringChangeList, result_list
 from tests.factories import ActionPointFactory, EventFactory, UserFactory
 from tests.helpers import days_from_today, list_edit_form, list_edit_row
 
@@ -253,3 +254,23 @@ def test_the_page_is_the_one_djangos_rows_made(staff_client, listed, monkeypatch
     djangos = staff_client.get(url).content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # masked anew each time
     assert token.sub("", ours) == token.sub("", djangos)
+
+
+@pytest.mark.parametrize(
+    ("query", "new_params", "remove"),
+    [
+        ("", {}, []),
+        ("?status__exact=open&assignee=1", {"assignee": "none"}, []),
+        ("?status__exact=open&assignee=1", {"assignee": None}, []),
+        ("?status__exact=open&due_on__year=2026", {"due_on__month": 3}, ["due_on__"]),
+        ("?q=caf%C3%A9+%26+more&tag=a&tag=b", {"o": "2.-3", "p": 2}, ["status"]),
+        ("?tag=", {"tag": ["x", "y z"], "status__exact": []}, []),
+    ],
+)
+def test_query_strings_are_djangos(staff_client, query, new_params, remove):
+    url = reverse("admin:actions_actionpoint_changelist") + query
+    cl = staff_client.get(url).context["cl"]
+    assert isinstance(cl, QueryStringChangeList)
+    for _ in range(2):  # once encoded, once remembered
+        ours = cl.get_query_string(new_params, remove)
+        assert ours == ChangeList.get_query_string(cl, new_params, remove)
