@@ -360,6 +360,9 @@ class ActionPointAdmin(SiteAdmin):
         return formset
 
     def changelist_view(self, request, extra_context=None):
+        # No sidebar of every admin section beside the list: it was a tenth of the
+        # page's rendering, and the breadcrumbs lead to the same places.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
         # Django validates a list edit before its transaction starts; validating
         # inside one keeps the rows StaleCheckForm locks locked until they are saved.
         if request.method == "POST" and "_save" in request.POST:

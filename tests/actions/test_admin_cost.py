@@ -274,3 +274,8 @@ def test_query_strings_are_djangos(staff_client, query, new_params, remove):
     for _ in range(2):  # once encoded, once remembered
         ours = cl.get_query_string(new_params, remove)
         assert ours == ChangeList.get_query_string(cl, new_params, remove)
+
+
+def test_the_changelist_has_no_sidebar_of_every_admin_section(staff_client):
+    page = staff_client.get(reverse("admin:actions_actionpoint_changelist")).content.decode()
+    assert ('id="nav-sidebar"' in page, '<div class="breadcrumbs">' in page) == (False, True)
