@@ -279,7 +279,7 @@ class AssigneeOpenCount(models.Model):
     """How many open action points (open or in progress) each person is assigned,
     for the busiest-assignee choices: counting them took every open row.
 
-    Kept by triggers on the action point table (actions 0018), whatever writes it
+    Kept by triggers on the action point table (made by its migration), whatever writes it
     (the ORM, bulk updates, raw SQL, deletes, TRUNCATE), in the writing transaction;
     a person whose count falls to zero has no row.
     """
