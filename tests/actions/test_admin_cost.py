@@ -248,16 +248,26 @@ def test_rows_with_errors_are_written_as_djangos_template_tag_writes_them(staff_
     assert our_rows == django_rows
 
 
-def test_the_page_is_the_one_djangos_rows_made(staff_client, listed, monkeypatch):
-    url = reverse("admin:actions_actionpoint_changelist") + "?status__exact=open"
+@pytest.mark.parametrize(
+    "query", ["?status__exact=open", "?_facets=True&tag=r-d", "?assignee=none&o=3&q=%3Cx%3E"]
+)
+def test_the_page_is_the_one_djangos_rows_and_filters_made(
+    staff_client, listed, monkeypatch, query
+):
+    listed[0].tags.add("R&D <team>")
+    url = reverse("admin:actions_actionpoint_changelist") + query
     ours = staff_client.get(url).content.decode()
     monkeypatch.setattr(
         "common.admin_helpers.RowRenderer.items",
         lambda self, result, form: admin_list.items_for_result(self.cl, result, form),
     )
+    monkeypatch.setattr(
+        "actions.templatetags.admin_rows.list_filter_html", admin_list.admin_list_filter
+    )
     djangos = staff_client.get(url).content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # masked anew each time
     assert token.sub("", ours) == token.sub("", djangos)
+    assert ("R&amp;D &lt;team&gt;" in ours, 'class="selected"' in ours) == (True, True)
 
 
 @pytest.mark.parametrize(
