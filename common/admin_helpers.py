@@ -1,17 +1,36 @@
 """Admin pieces shared by the talks and actions admins: changelists that stay fast on
 big tables, bounded list filters, and autocompletes that do not query once per row."""
 
+import copy
+import datetime
+from collections.abc import Iterator
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_list import _coerce_field_name
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.urls import NoReverseMatch
+from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from taggit.models import TaggedItemBase
 
 from common.db import most_counted
+from common.reversing import fast_reverse
 
 
 def table_row_estimate(model: type[Model], *, using: str) -> int | None:
@@ -66,6 +85,39 @@ class EstimatedCountPaginator(Paginator):
         return max(estimate, bounded)
 
 
+class QueryStringChangeList(ChangeList):
+    """Django's changelist, its query strings (a link for every filter choice, sort
+    header and page: about a hundred a page) encoded from each parameter's encoding,
+    worked out once per page, with the same result as ``get_query_string``."""
+
+    def get_query_string(self, new_params: dict | None = None, remove: list | None = None) -> str:
+        params = self.filter_params.copy()
+        for prefix in remove or []:
+            for key in list(params):
+                if key.startswith(prefix):
+                    del params[key]
+        for key, value in (new_params or {}).items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        # Django encodes the sorted pairs at once; each pair on its own, joined by
+        # "&", is the same string (a pair with no values adds nothing).
+        encoded = (self._encoded_pair(key, value) for key, value in sorted(params.items()))
+        return "?" + "&".join(pair for pair in encoded if pair)
+
+    def _encoded_pair(self, key: str, value) -> str:
+        cache = self.__dict__.setdefault("_encoded_pairs", {})
+        try:
+            memo_key = (key, value if isinstance(value, (str, bytes)) else tuple(value))
+            return cache[memo_key]
+        except TypeError:  # not iterable, or not hashable: not worth remembering
+            return urlencode([(key, value)], doseq=True)
+        except KeyError:
+            cache[memo_key] = urlencode([(key, value)], doseq=True)
+            return cache[memo_key]
+
+
 class LargeTableAdmin(admin.ModelAdmin):
     """Base for changelists over tables that grow to 100,000s of rows: no COUNT(*)
     of the whole table, neither for the paginator nor for the "N total" line."""
@@ -117,6 +169,28 @@ def preload_autocomplete_choices(form: forms.ModelForm) -> None:
             widget.preloaded = {str(related.pk): field.label_from_instance(related)}
 
 
+def _copy_for_a_form(field: forms.Field) -> forms.Field:
+    """A field and widget of one form of an editable list: its own objects (each
+    form sets its own preloaded choice, its own attributes), sharing what no form
+    changes: the choices and the queryset, which a list form never evaluates (its
+    autocomplete shows the preloaded choice; a POST looks up one row with ``get()``).
+    Django's deep copy cloned the queryset twice and copied every choice, per form."""
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    copied.widget.attrs = field.widget.attrs.copy()
+    copied.error_messages = field.error_messages.copy()
+    copied.validators = field.validators[:]
+    return copied
+
+
+class FieldsCopiedPerForm(dict):
+    """A form class's ``base_fields`` that each form copies with ``_copy_for_a_form``
+    instead of ``copy.deepcopy``: for an editable list's 25 forms."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {name: _copy_for_a_form(field) for name, field in self.items()}
+
+
 class TagListFilter(admin.SimpleListFilter):
     """The tags most used lately on this list's model (on its latest ``recent`` tag
     links, so that the choices cost the same however many links there are);
@@ -161,3 +235,167 @@ def joined_tag_names(obj: Model) -> str:
     """The object's tags, from the ``tag_list`` its queryset's ``with_tags()`` attached
     (never a query per row, nor taggit's per-row querysets, which ignore prefetching)."""
     return ", ".join(tag.name for tag in obj.tag_list)
+
+
+def _editable_cell_class(cl: ChangeList, name: str, index: int) -> str:
+    """The ``class`` attribute Django's ``items_for_result`` gives an editable
+    column's cells (a model field: the admin's checks refuse anything else)."""
+    classes = [f"field-{_coerce_field_name(name, index)}"]
+    field = cl.lookup_opts.get_field(name)
+    if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
+        classes.append("nowrap")
+    return " ".join(classes)
+
+
+class RowRenderer:
+    """Django's ``items_for_result`` (admin_list, 5.2) for every row of one page,
+    with the same markup and less repeated work: an editable cell is its form field
+    (Django also formats the value it then throws away), and a row's change link is
+    reversed without walking the resolver, with the kept filters that
+    ``add_preserved_filters`` appends worked out once (every row's link is the same
+    change form's, differing only in the id)."""
+
+    def __init__(self, cl: ChangeList) -> None:
+        self.cl = cl
+        self.pk_name = cl.model._meta.pk.name
+        self.empty_value_display = cl.model_admin.get_empty_value_display()
+        self.editable_classes = {
+            name: _editable_cell_class(cl, name, index)
+            for index, name in enumerate(cl.list_display)
+            if cl.formset is not None and name in cl.formset.form.base_fields
+        }
+        self.change_route = f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change"
+        self.link_query: str | None = None
+
+    def change_url(self, result: Model) -> str:
+        if self.cl.model_admin.admin_site.name != "admin":
+            return self.cl.url_for_result(result)
+        url = fast_reverse(self.change_route, quote(getattr(result, self.cl.pk_attname)))
+        if self.link_query is None:
+            context = {"preserved_filters": self.cl.preserved_filters, "opts": self.cl.opts}
+            kept = add_preserved_filters(context, url)
+            self.link_query = kept.removeprefix(url) if kept.startswith(url) else None
+            return kept
+        return url + self.link_query
+
+    def items(self, result: Model, form) -> Iterator[str]:
+        cl = self.cl
+        first = True
+        for field_index, field_name in enumerate(cl.list_display):
+            if (
+                form is not None
+                and field_name in self.editable_classes
+                and field_name in form.fields
+                and field_name != self.pk_name
+            ):
+                bf = form[field_name]
+                cell = mark_safe(str(bf.errors) + str(bf))  # noqa: S308 - the form's own HTML
+                yield format_html('<td class="{}">{}</td>', self.editable_classes[field_name], cell)
+                continue
+            empty_value_display = self.empty_value_display
+            row_classes = [f"field-{_coerce_field_name(field_name, field_index)}"]
+            link_to_changelist = cl.list_display_links is not None and (
+                (first and not cl.list_display_links) or field_name in cl.list_display_links
+            )
+            try:
+                f, attr, value = lookup_field(field_name, result, cl.model_admin)
+            except ObjectDoesNotExist:
+                result_repr = empty_value_display
+            else:
+                empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
+                if isinstance(value, str) and value.strip() == "":
+                    value = ""
+                if f is None or f.auto_created:
+                    if field_name == "action_checkbox":
+                        row_classes = ["action-checkbox"]
+                    boolean = getattr(attr, "boolean", False)
+                    if isinstance(attr, property) and hasattr(attr, "fget"):
+                        boolean = getattr(attr.fget, "boolean", False)
+                    result_repr = display_for_value(value, empty_value_display, boolean)
+                    if isinstance(value, (datetime.date, datetime.time)):
+                        row_classes.append("nowrap")
+                else:
+                    if isinstance(f.remote_field, models.ManyToOneRel):
+                        field_val = getattr(result, f.name)
+                        result_repr = empty_value_display if field_val is None else field_val
+                    else:
+                        result_repr = display_for_field(
+                            value, f, empty_value_display, avoid_link=link_to_changelist
+                        )
+                    if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
+                        row_classes.append("nowrap")
+            row_class = mark_safe(f' class="{" ".join(row_classes)}"')  # noqa: S308
+            if link_to_changelist:
+                table_tag = "th" if first else "td"
+                first = False
+                try:
+                    url = self.change_url(result)
+                except NoReverseMatch:
+                    link_or_text = result_repr
+                else:
+                    attr = str(cl.to_field) if cl.to_field else cl.lookup_opts.pk.attname
+                    value = result.serializable_value(attr)
+                    popup = format_html(' data-popup-opener="{}"', value) if cl.is_popup else ""
+                    link_or_text = format_html('<a href="{}"{}>{}</a>', url, popup, result_repr)
+                yield format_html("<{}{}>{}</{}>", table_tag, row_class, link_or_text, table_tag)
+            else:
+                if (
+                    form is not None
+                    and field_name in form.fields
+                    and not (field_name == self.pk_name and form[self.pk_name].is_hidden)
+                ):
+                    bf = form[field_name]
+                    result_repr = mark_safe(str(bf.errors) + str(bf))  # noqa: S308
+                yield format_html("<td{}>{}</td>", row_class, result_repr)
+        if form is not None and not form[self.pk_name].is_hidden:
+            yield format_html("<td>{}</td>", form[self.pk_name])
+
+
+def result_list(cl: ChangeList) -> dict:
+    """The context of Django's ``result_list`` template tag, its rows from
+    ``RowRenderer``."""
+    headers = list(admin_list.result_headers(cl))
+    rows = RowRenderer(cl)
+    forms = cl.formset.forms if cl.formset else [None] * len(cl.result_list)
+    return {
+        "cl": cl,
+        "result_hidden_fields": list(admin_list.result_hidden_fields(cl)),
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": [
+            admin_list.ResultList(form, rows.items(result, form))
+            for result, form in zip(cl.result_list, forms, strict=False)
+        ],
+    }
+
+
+FILTER_TEMPLATE = "admin/filter.html"
+
+
+def list_filter_html(cl: ChangeList, spec) -> str:
+    """Django's ``admin_list_filter`` tag for one filter, its ``admin/filter.html``
+    (5.2) written here with the same markup (it was about a tenth of the page's
+    rendering: a template loop over some 80 choices). Filters with another template
+    go through Django's tag."""
+    if spec.template != FILTER_TEMPLATE:
+        return admin_list.admin_list_filter(cl, spec)
+    context = Context(autoescape=True)
+
+    def shown(value) -> str:
+        return render_value_in_context(value, context)
+
+    # {% blocktranslate with filter_title=title %} By {{ filter_title }} {% endblocktranslate %}
+    summary = gettext(" By %(filter_title)s ") % {"filter_title": shown(spec.title)}
+    parts = [
+        f'\n<details data-filter-title="{shown(spec.title)}" open>\n  <summary>\n'
+        f"    {summary}\n  </summary>\n  <ul>\n  "
+    ]
+    for choice in spec.choices(cl):
+        selected = ' class="selected"' if choice["selected"] else ""
+        query_string = shown(iri_to_uri(choice["query_string"]))
+        parts.append(
+            f"\n    <li{selected}>\n"
+            f'    <a href="{query_string}">{shown(choice["display"])}</a></li>\n  '
+        )
+    parts.append("\n  </ul>\n</details>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above went through shown()
