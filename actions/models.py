@@ -6,8 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -257,52 +256,6 @@ class ActionPoint(RendersMarkdown, SessionSource):
     def can_reassign(self, user) -> bool:
         """Reassigning and moving the due date are staff decisions."""
         return is_staff(user)
-
-
-class AssigneeOpenCountQuerySet(models.QuerySet):
-    def busiest(self, limit: int) -> list[tuple[int, str]]:
-        """(user id, username) of the ``limit`` people with the most open action
-        points, most first (then by username): the same answer as counting the rows,
-        from at most a few more than ``limit`` stored counts."""
-        # The ``limit``-th highest count: everyone with at least as many can make the
-        # list, ties broken by username among them (an index walk, not a full sort).
-        threshold = self.order_by("-open_count").values("open_count")[limit - 1 : limit]
-        candidates = self.filter(open_count__gte=Coalesce(Subquery(threshold), 0))
-        return list(
-            candidates.order_by("-open_count", "assignee__username").values_list(
-                "assignee_id", "assignee__username"
-            )[:limit]
-        )
-
-
-class AssigneeOpenCount(models.Model):
-    """How many open action points (open or in progress) each person is assigned,
-    for the busiest-assignee choices: counting them took every open row.
-
-    Kept by triggers on the action point table (made by its migration), whatever writes it
-    (the ORM, bulk updates, raw SQL, deletes, TRUNCATE), in the writing transaction;
-    a person whose count falls to zero has no row.
-    """
-
-    # No foreign key constraint: a deleted user's action points are unassigned (so
-    # their row goes) in the same transaction, and the triggers, not Django, own
-    # this table's rows.
-    assignee = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        primary_key=True,
-        related_name="+",
-    )
-    open_count = models.IntegerField()
-
-    objects = AssigneeOpenCountQuerySet.as_manager()
-
-    class Meta:
-        indexes = [models.Index(fields=["-open_count"], name="assigneeopencount_count_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.assignee_id}: {self.open_count}"
 
 
 class TaggedActionPoint(TaggedItemBase):

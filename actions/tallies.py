@@ -87,6 +87,23 @@ def busiest_assignees(limit: int) -> list[dict]:
     )
 
 
+def busiest_people(limit: int) -> list[tuple[int, str]]:
+    """(user id, username) of the ``limit`` people with the most published action
+    points still to do, most first, then by username: the admin's assignee choices."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT t.assignee_id, u.username FROM ({ASSIGNEES}) t
+            JOIN auth_user u ON u.id = t.assignee_id
+            WHERE t.open + t.in_progress > 0
+            ORDER BY t.open + t.in_progress DESC, u.username
+            LIMIT %s
+            """,  # noqa: S608 - our own SQL
+            [limit],
+        )
+        return cursor.fetchall()
+
+
 def newest_events(limit: int) -> list[dict]:
     """The first ``limit`` events with action points, newest first, with their
     counts."""

@@ -1,7 +1,7 @@
-"""What the admin changelist costs: the busiest-assignee choices read counts kept by
-triggers (AssigneeOpenCount), which stay equal to counting the rows after every kind
-of write; its rows are written by common.admin_helpers.RowRenderer, with the markup
-Django's own template tag writes."""
+"""What the admin changelist costs: the busiest-assignee choices read the overview's
+tallies kept by triggers (their exactness: tests/actions/test_overview_summary.py);
+its rows are written by common.admin_helpers.RowRenderer, with the markup Django's
+own template tag writes."""
 
 import re
 
@@ -9,32 +9,22 @@ import pytest
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from actions import tallies
 from actions.admin import AssigneeFilter
-from actions.models import ActionPoint, ActionPointChange, AssigneeOpenCount
-from actions.services import update_action_points
+from actions.models import ActionPoint
 from common.admin_helpers import QueryStringChangeList, result_list
-from tests.factories import ActionPointFactory, EventFactory, UserFactory
+from talks.models import Note
+from tests.factories import ActionPointFactory, NoteFactory, UserFactory
 from tests.helpers import days_from_today, list_edit_form, list_edit_row
 
 pytestmark = pytest.mark.django_db
 
 DONE = ActionPoint.Status.DONE
-
-
-def counted() -> dict[int, int]:
-    """Open action points per assignee, counted from the rows."""
-    rows = ActionPoint.objects.open().exclude(assignee=None).values("assignee")
-    return dict(rows.annotate(n=Count("*")).values_list("assignee", "n"))
-
-
-def stored() -> dict[int, int]:
-    return dict(AssigneeOpenCount.objects.values_list("assignee_id", "open_count"))
 
 
 @pytest.fixture
@@ -48,116 +38,14 @@ def people(db) -> list[User]:
     return users
 
 
-def test_counts_start_equal_to_the_rows(people):
-    ann, bob, cy = people
-    assert stored() == counted() == {ann.pk: 3, bob.pk: 2, cy.pk: 1}
-
-
-def test_saving_one_through_the_orm_keeps_counts_exact(people):
-    ann, bob, cy = people
-    moved = ActionPoint.objects.filter(assignee=ann).open().first()
-    moved.assignee = cy
-    moved.save()
-    finished = ActionPoint.objects.filter(assignee=bob).open().first()
-    finished.status = DONE
-    finished.save()
-    reopened = ActionPoint.objects.get(assignee=cy, status=DONE)
-    reopened.status = ActionPoint.Status.IN_PROGRESS
-    reopened.save()
-    assert stored() == counted() == {ann.pk: 2, bob.pk: 1, cy.pk: 3}
-
-
-def test_a_person_whose_last_open_one_is_done_has_no_row(people):
-    ann, bob, cy = people
-    only = ActionPoint.objects.open().get(assignee=cy)
-    only.status = DONE
-    only.save()
-    assert stored() == counted() == {ann.pk: 3, bob.pk: 2}
-
-
-def test_bulk_update_and_bulk_create_keep_counts_exact(people):
-    ann, bob, cy = people
-    ActionPoint.objects.filter(assignee=ann).update(assignee=bob)
-    event = EventFactory()
-    ActionPoint.objects.bulk_create(
-        [ActionPoint(title=f"New {n}", event=event, assignee=cy) for n in range(4)]
-    )
-    assert stored() == counted() == {bob.pk: 5, cy.pk: 5}
-
-
-def test_the_admins_bulk_service_keeps_counts_exact(people, staff):
-    ann, bob, cy = people
-    bulk = {"by": staff, "via": ActionPointChange.Via.ADMIN_BULK}
-    update_action_points(ActionPoint.objects.filter(assignee=bob), status=DONE, **bulk)
-    update_action_points(ActionPoint.objects.filter(assignee=cy), assignee=ann, **bulk)
-    assert stored() == counted() == {ann.pk: 4}
-
-
-def test_the_admins_mark_done_action_keeps_counts_exact(people, staff_client):
-    ann, bob, cy = people
-    chosen = list(ActionPoint.objects.open().filter(assignee=ann)[:2])
-    response = staff_client.post(
-        reverse("admin:actions_actionpoint_changelist"),
-        {
-            "action": "mark_done",
-            "_selected_action": [ap.pk for ap in chosen],
-            "select_across": "0",
-            "index": "0",
-        },
-    )
-    assert response.status_code == 302
-    assert stored() == counted() == {ann.pk: 1, bob.pk: 2, cy.pk: 1}
-
-
-def test_raw_sql_keeps_counts_exact(people):
-    ann, bob, cy = people
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE actions_actionpoint SET assignee_id = %s WHERE assignee_id = %s",
-            [cy.pk, bob.pk],
-        )
-        cursor.execute(
-            "UPDATE actions_actionpoint SET status = 'done', completed_at = now() "
-            "WHERE assignee_id = %s AND status = 'open'",
-            [ann.pk],
-        )
-    assert stored() == counted() == {cy.pk: 3}
-
-
-def test_deleting_rows_and_cascades_keeps_counts_exact(people):
-    ann, bob, cy = people
-    ActionPoint.objects.filter(assignee=ann).open().first().delete()
-    # An event's action points go with it.
-    ActionPoint.objects.filter(assignee=bob).open().first().event.delete()
-    # A deleted person's action points are unassigned.
-    cy.delete()
-    assert stored() == counted() == {ann.pk: 2, bob.pk: 1}
-
-
-def test_truncate_empties_the_counts(people):
-    with connection.cursor() as cursor:
-        # The content-version triggers' events wait for the commit; TRUNCATE
-        # refuses to run while any are pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("TRUNCATE actions_actionpoint CASCADE")
-    assert stored() == counted() == {}
-
-
-def test_a_rolled_back_write_leaves_counts_as_they_were(people):
-    ann, bob, cy = people
-    with pytest.raises(RuntimeError), transaction.atomic():
-        ActionPoint.objects.filter(assignee=ann).update(assignee=cy)
-        raise RuntimeError("changed my mind")
-    assert stored() == counted() == {ann.pk: 3, bob.pk: 2, cy.pk: 1}
-
-
 def test_busiest_matches_counting_the_rows(people):
-    ann, bob, _cy = people
+    ann, bob, cy = people
     dora = UserFactory(username="dora")
     ActionPointFactory.create_batch(2, assignee=dora)  # ties with bob: by username
+    ActionPoint.objects.filter(assignee=cy).update(status=DONE, completed_at=timezone.now())
     expected = ActionPoint.objects.busiest_assignees(3)
     assert (
-        AssigneeOpenCount.objects.busiest(3)
+        tallies.busiest_people(3)
         == expected
         == [
             (ann.pk, "ann"),
@@ -167,7 +55,13 @@ def test_busiest_matches_counting_the_rows(people):
     )
 
 
-def test_assignee_choices_are_one_query_of_stored_counts(people, rf, staff):
+def test_busiest_leaves_out_what_drafts_hide(people):
+    ann, bob, cy = people
+    ActionPointFactory.create_batch(4, assignee=cy, note=NoteFactory(status=Note.Status.DRAFT))
+    assert tallies.busiest_people(3) == [(ann.pk, "ann"), (bob.pk, "bob"), (cy.pk, "cy")]
+
+
+def test_assignee_choices_are_one_query_of_the_tallies(people, rf, staff):
     request = rf.get("/")
     request.user = staff
     with CaptureQueriesContext(connection) as captured:
@@ -179,26 +73,7 @@ def test_assignee_choices_are_one_query_of_stored_counts(people, rf, staff):
         "bob",
         "cy",
     ]
-    assert ["actions_assigneeopencount" in q["sql"] for q in captured] == [True]
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_fills_the_counts_from_existing_rows():
-    executor = MigrationExecutor(connection)
-    graph = executor.loader.graph
-    latest = graph.leaf_nodes("actions")
-    # Just before the migration that made the counts (whatever its number).
-    (made_them,) = [key for key in graph.nodes if key[1].endswith("_assignee_open_counts")]
-    before = [parent for parent in graph.node_map[made_them].parents if parent[0] == "actions"]
-    executor.migrate([parent.key for parent in before])
-    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
-    ActionPointFactory.create_batch(2, assignee=ann)
-    ActionPointFactory(assignee=bob, status=ActionPoint.Status.IN_PROGRESS)
-    ActionPointFactory(assignee=bob, status=DONE)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(latest)
-    assert stored() == counted() == {ann.pk: 2, bob.pk: 1}
+    assert ["actions_assignee_tally" in q["sql"] for q in captured] == [True]
 
 
 # The rows, as Django's template tag and as RowRenderer write them
