@@ -6,22 +6,17 @@ never from ``obj.tags``; the lists use the models' named eager loading."""
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
 from django.db.models import F, IntegerField, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 from taggit.models import Tag
 
-from actions.models import ActionPoint, TaggedActionPoint
+from actions.models import ActionPoint
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import (
-    Note,
     OpenSpace,
-    TaggedOpenSpace,
-    TaggedTakeaway,
-    TaggedTalk,
     Takeaway,
     Talk,
 )
@@ -72,52 +67,12 @@ def by_use(tags: QuerySet[Tag]) -> QuerySet[Tag]:
     return tags.order_by("-total", "name")
 
 
-# "Popular lately" counts the latest this many tag links of each kind (talks, open
-# spaces, takeaways, action points): a bounded read however many there are in all.
-RECENT_LINKS = 10_000
-
-
-def _latest_links(through: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    table = quote(through._meta.db_table)
-    published = ""
-    if through in (TaggedTakeaway, TaggedActionPoint):
-        # Not the tags of what is still in a draft note (a hashed NOT IN: drafts are few).
-        rows = quote(through._meta.get_field("content_object").related_model._meta.db_table)
-        notes = quote(Note._meta.db_table)
-        published = (
-            f" WHERE content_object_id NOT IN (SELECT r.id FROM {rows} r"  # noqa: S608 - tables
-            f" JOIN {notes} n ON n.id = r.note_id"
-            # Redundant, but the planner then starts from the rows with a note (see
-            # DraftedQuerySet.drafted) instead of reading every row to join the drafts.
-            " WHERE r.note_id IS NOT NULL AND n.status = 'draft')"
-        )
-    return f"(SELECT tag_id FROM {table}{published} ORDER BY id DESC LIMIT %s)"  # noqa: S608
-
-
-def popular_tags(limit: int = 20, *, recent: int = RECENT_LINKS) -> list[Tag]:
-    """The tags used most lately, each with ``total``: how many of the latest
-    ``recent`` tag links of talks, open spaces, takeaways and action points (each)
-    carry it; most used first, then by name.
-
-    "Lately" rather than "ever", so that the cost is bounded: each kind's latest
-    links are a walk down its primary key, where counting every link (a million
-    at scale) took 80 ms per dashboard. Until a kind has ``recent`` links, its
-    counts are all its uses. Tags on events are not counted (as in ``tag_usage``),
-    nor those of takeaways and action points still in a draft note. One query.
-    """
-    kinds = (TaggedTalk, TaggedOpenSpace, TaggedTakeaway, TaggedActionPoint)
-    latest = " UNION ALL ".join(_latest_links(through) for through in kinds)
-    tags = connection.ops.quote_name(Tag._meta.db_table)
-    sql = f"""
-        SELECT tag.id, tag.name, tag.slug, used.total
-        FROM {tags} tag
-        JOIN (SELECT tag_id, COUNT(*) AS total FROM ({latest}) links GROUP BY tag_id) used
-          ON used.tag_id = tag.id
-        ORDER BY used.total DESC, tag.name
-        LIMIT %s
-    """  # noqa: S608 - table names from the models, values as parameters
-    return list(Tag.objects.raw(sql, [recent] * len(kinds) + [limit]))
+def popular_tags(limit: int = 20) -> list[Tag]:
+    """The ``limit`` most used tags, each with ``total``: how many talks, open spaces,
+    takeaways and action points carry it (as in ``tag_usage``: not events, nor the
+    takeaways and action points of draft notes); most used first, then by name.
+    Read from the use counters: one query, a few rows per tag."""
+    return list(by_use(tag_usage()).filter(total__gt=0)[:limit])
 
 
 @dataclass(frozen=True)
