@@ -4,6 +4,7 @@ rows deleted (and cascades), notes turned into drafts and back, tags merged and
 renamed, bulk updates, raw SQL, TRUNCATE, rollbacks, and the counters folded."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from taggit.models import Tag
@@ -261,6 +262,15 @@ def test_compacting_folds_the_counters_into_one_row_per_used_tag(tagged):
         "kubernetes",
         "observability",
     ]
+
+
+def test_compact_tag_uses_command_folds_the_rows_and_says_how_many(tagged, capsys):
+    tagged["talk"].tags.add("tracing")
+    rows = TagUse.objects.count()
+    before = kept_counts()
+    call_command("compact_tag_uses")
+    assert kept_counts() == before
+    assert capsys.readouterr().out == f"Tag use counters: {rows} rows folded into 3.\n"
 
 
 def test_admin_edits_of_a_takeaways_tags_are_counted(tagged, client):
