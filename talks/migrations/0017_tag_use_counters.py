@@ -25,6 +25,14 @@ Statement-level triggers with transition tables: a bulk insert of a million link
 adds one row per tag, not one per link. Appending rows instead of updating one row
 per tag means that writers never wait on each other's counters (and cannot
 deadlock on them); ``talks_taguse_compact()`` folds the rows into one per tag.
+
+Concurrent writers: a trigger counts what its statement can see, so a transaction
+publishing a note (or moving a takeaway into one) must not miss the links another
+transaction is adding to that note's rows at the same moment, nor the reverse.
+Whoever adds or removes takeaways' or action points' links locks those rows and
+their notes FOR SHARE, and whoever changes a row's note locks the notes, until
+commit: the second of two such transactions waits for the first, then counts
+what it committed. Writers on different notes (nearly all) never wait.
 """
 
 from django.db import migrations, models
@@ -72,9 +80,28 @@ def _drafted(parent: str | None, object_id: str) -> str:
     )
 
 
-def _count(links: str, column: str, parent: str | None) -> str:
-    """An INSERT of ``links``' deltas (a query with tag_id, content_object_id, n)."""
+def _lock_notes(note_ids: str) -> str:
+    """Lock the notes ``note_ids`` (a query) against a change of status until commit."""
     return f"""
+    PERFORM 1 FROM talks_note d WHERE d.id IN ({note_ids}) ORDER BY d.id FOR SHARE;"""
+
+
+def _count(links: str, column: str, parent: str | None, *, lock: bool = True) -> str:
+    """An INSERT of ``links``' deltas (a query with tag_id, content_object_id, n).
+
+    With a ``parent``, its rows and their notes are locked first, until commit: a
+    transaction moving one into or out of a draft note, or publishing the note,
+    counts only the links it can see, so it must not run beside one that adds or
+    removes their links (each would miss the other's change). The counting then
+    reads them as whoever wrote last committed them."""
+    locks = ""
+    if parent is not None and lock:
+        objects = f"SELECT content_object_id FROM ({links}) l"
+        locks = f"""
+    PERFORM 1 FROM {parent} p WHERE p.id IN ({objects}) ORDER BY p.id FOR SHARE;{
+            _lock_notes(f"SELECT p.note_id FROM {parent} p WHERE p.id IN ({objects})")
+        }"""
+    return f"""{locks}
     INSERT INTO talks_taguse (tag_id, {column})
     SELECT l.tag_id, sum(l.n) FROM ({links}) l
     WHERE NOT {_drafted(parent, "l.content_object_id")}
@@ -105,7 +132,12 @@ BEGIN
     INSERT INTO talks_taguse (tag_id, {column})
     SELECT tag_id, -sum({column}) FROM talks_taguse
     GROUP BY tag_id HAVING sum({column}) <> 0 ORDER BY tag_id;{
-        _count(f"SELECT tag_id, content_object_id, 1 AS n FROM {link_table}", column, parent)
+        _count(
+            f"SELECT tag_id, content_object_id, 1 AS n FROM {link_table}",
+            column,
+            parent,
+            lock=False,
+        )
     }
     RETURN NULL;
 END
@@ -120,7 +152,7 @@ CREATE TRIGGER {name}_del AFTER DELETE ON {link_table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}();
 CREATE TRIGGER {name}_trunc AFTER TRUNCATE ON {link_table}
     FOR EACH STATEMENT EXECUTE FUNCTION {name}_truncated();
-{_count(f"SELECT tag_id, content_object_id, 1 AS n FROM {link_table}", column, parent)}
+{_count(f"SELECT tag_id, content_object_id, 1 AS n FROM {link_table}", column, parent, lock=False)}
 """
     if parent is not None:
         sql += _drafts(link_table, column, parent)
@@ -150,9 +182,16 @@ def _drafts(link_table: str, column: str, parent: str) -> str:
     return f"""
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN{_links_of(link_table, column, new, by_row)}
-    ELSIF TG_OP = 'DELETE' THEN{_links_of(link_table, column, old, by_row)}
-    ELSE{_links_of(link_table, column, f"{old} UNION ALL {new}", by_row)}
+    -- Their notes' status stays as read until commit (see _count).
+    IF TG_OP = 'INSERT' THEN{_lock_notes("SELECT note_id FROM new_rows")}{
+        _links_of(link_table, column, new, by_row)
+    }
+    ELSIF TG_OP = 'DELETE' THEN{_lock_notes("SELECT note_id FROM old_rows")}{
+        _links_of(link_table, column, old, by_row)
+    }
+    ELSE{_lock_notes("SELECT note_id FROM old_rows UNION SELECT note_id FROM new_rows")}{
+        _links_of(link_table, column, f"{old} UNION ALL {new}", by_row)
+    }
     END IF;
     RETURN NULL;
 END

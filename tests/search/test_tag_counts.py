@@ -3,6 +3,9 @@ of the tag links after every kind of write: tags added and removed on each kind,
 rows deleted (and cascades), notes turned into drafts and back, tags merged and
 renamed, bulk updates, raw SQL, TRUNCATE, rollbacks, and the counters folded."""
 
+import threading
+
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -289,4 +292,46 @@ def test_admin_edits_of_a_takeaways_tags_are_counted(tagged, client):
     )
     assert response.status_code == 302
     assert kept_counts()["tracing"] == {"takeaways": 1}
+    assert_exact()
+
+
+def _connect():
+    """A connection of its own to the test database, committing as it goes."""
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_added_while_its_note_is_being_published_is_counted():
+    """Two transactions at once: one publishes a note, the other tags a takeaway
+    written in it. Each trigger counts what it can see, so without a lock neither
+    would count the tag; the tagging waits for the publishing to commit."""
+    talk = TalkFactory()
+    note = NoteFactory(talk=talk, status=Note.Status.DRAFT)
+    takeaway = TakeawayFactory(talk=talk, note=note)
+    tag = Tag.objects.create(name="observability", slug="observability")
+    with _connect() as publishing, _connect() as tagging:
+        publishing.execute("UPDATE talks_note SET status = 'published' WHERE id = %s", [note.pk])
+
+        def tag_it() -> None:
+            with tagging.transaction():
+                tagging.execute(
+                    "INSERT INTO talks_taggedtakeaway (tag_id, content_object_id) VALUES (%s, %s)",
+                    [tag.pk, takeaway.pk],
+                )
+
+        thread = threading.Thread(target=tag_it)
+        thread.start()
+        thread.join(timeout=0.5)
+        waited = thread.is_alive()
+        publishing.commit()
+        thread.join()
+    assert waited
+    assert kept_counts() == {"observability": {"takeaways": 1}}
     assert_exact()
