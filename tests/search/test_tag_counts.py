@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
 from actions.models import ActionPoint, TaggedActionPoint
@@ -335,3 +336,40 @@ def test_a_tag_added_while_its_note_is_being_published_is_counted():
     assert waited
     assert kept_counts() == {"observability": {"takeaways": 1}}
     assert_exact()
+
+
+# --- What the pages show ------------------------------------------------------------
+
+
+def test_tag_page_shows_the_counts_and_rows_everyone_may_see(attendee_client):
+    talk = TalkFactory()
+    draft = NoteFactory(talk=talk, status=Note.Status.DRAFT)
+    talk.tags.add("observability")
+    TakeawayFactory(talk=talk, text="Published lesson").tags.add("observability")
+    TakeawayFactory(talk=talk, note=draft, text="Drafted lesson").tags.add("observability")
+    ActionPointFactory(event=talk.event, note=draft).tags.add("observability")
+    html = attendee_client.get("/tags/observability/").content.decode()
+    assert "Used 2 times" in html
+    assert "Published lesson" in html
+    assert "Drafted lesson" not in html
+    assert 'id="section-action_points"' not in html
+
+
+def test_tag_page_lists_the_newest_rows_chosen_in_a_subquery(attendee_client):
+    """The newest rows are picked apart from the tables joined to show them: in one
+    query the planner took longer to order the joins than to run them."""
+    talk = TalkFactory()
+    for n in range(22):
+        TakeawayFactory(talk=talk, text=f"Lesson {n:02}").tags.add("observability")
+    with CaptureQueriesContext(connection) as captured:
+        response = attendee_client.get("/tags/observability/")
+    (listed,) = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "talks_takeaway"."id"')
+    ]
+    assert 'WHERE "talks_takeaway"."id" IN (SELECT' in listed
+    section = response.context["sections"][2]
+    assert [takeaway.text for takeaway in section.items] == [
+        f"Lesson {n:02}" for n in range(21, 1, -1)
+    ]
