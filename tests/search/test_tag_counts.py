@@ -308,7 +308,7 @@ def _connect():
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_tag_added_while_its_note_is_being_published_is_counted():
     """Two transactions at once: one publishes a note, the other tags a takeaway
     written in it. Each trigger counts what it can see, so without a lock neither
