@@ -46,7 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
         "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
         "popular_tags": SimpleLazyObject(lambda: tag_pages.popular_tags(DASHBOARD_TAGS)),
-        "popular_tags_recent": tag_pages.RECENT_LINKS,
         "followed": SimpleLazyObject(lambda: _followed_context(request.user)),
     }
     return render(request, "home.html", context)

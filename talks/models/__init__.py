@@ -19,6 +19,7 @@ from talks.models.sessions import (
     programme,
 )
 from talks.models.speakers import Speaker, SpeakerQuerySet
+from talks.models.tag_uses import TagUse
 from talks.models.takeaways import TAG_COUNT_SAMPLE, TaggedTakeaway, Takeaway, TakeawayQuerySet
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "SessionSource",
     "Speaker",
     "SpeakerQuerySet",
+    "TagUse",
     "TaggedEvent",
     "TaggedOpenSpace",
     "TaggedTakeaway",

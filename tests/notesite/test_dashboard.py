@@ -124,14 +124,15 @@ def test_popular_tags_are_the_top_twenty(attendee_client):
     assert [t.name for t in tags] == [f"tag-{m:02}" for m in range(20)]
 
 
-def test_popular_tags_count_only_the_latest_tags_of_each_kind():
+def test_popular_tags_count_every_use_not_only_the_latest():
+    """Counted from the tag use counters: every use, however long ago."""
     event = EventFactory()
     TakeawayFactory(talk=None, event=event).tags.add("old-favourite")
     TakeawayFactory(talk=None, event=event).tags.add("old-favourite")
     TakeawayFactory(talk=None, event=event).tags.add("new")
     TalkFactory(event=event).tags.add("on-a-talk")
-    # The latest one tag link of each kind: the newest takeaway's and the talk's.
-    assert [(t.name, t.total) for t in tag_pages.popular_tags(recent=1)] == [
+    assert [(t.name, t.total) for t in tag_pages.popular_tags()] == [
+        ("old-favourite", 2),
         ("new", 1),
         ("on-a-talk", 1),
     ]
@@ -140,11 +141,8 @@ def test_popular_tags_count_only_the_latest_tags_of_each_kind():
 def test_popular_tags_say_what_they_count(attendee_client):
     TakeawayFactory().tags.add("kubernetes")
     html = attendee_client.get("/").content.decode()
-    assert '<h2 id="popular-tags">Popular tags lately</h2>' in html
-    assert (
-        "Counted over the last 10,000 tags given to each of talks, open spaces, "
-        "takeaways and follow-ups; the number is how often."
-    ) in html
+    assert '<h2 id="popular-tags">Popular tags</h2>' in html
+    assert "How many talks, open spaces, takeaways and follow-ups carry each." in html
 
 
 def test_empty_dashboard_says_what_to_do_next(attendee_client):

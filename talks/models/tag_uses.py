@@ -1,0 +1,43 @@
+"""Tag use counters: how many events, talks, open spaces, takeaways and action points
+carry each tag, kept by PostgreSQL as rows are written."""
+
+from django.db import connection, models
+from taggit.models import Tag
+
+
+class TagUse(models.Model):
+    """Changes to one tag's use counts: the tag's uses of each kind are the sums of
+    its rows. Takeaways and action points written with a draft note are not counted
+    (tag pages and lists are the same for every reader).
+
+    Rows are added by database triggers on the tag link tables, the takeaways, the
+    action points and the notes (migrations talks 0017 and actions 0018), so that
+    every way of writing keeps them exact: forms, the admin, imports, bulk updates,
+    raw SQL, cascades, TRUNCATE; a rolled-back transaction's rows go with it. Rows
+    are only ever added, so writers never wait on each other; ``compact()`` folds
+    them into one per tag.
+
+    Unmanaged: the table and its triggers are created in SQL."""
+
+    tag = models.ForeignKey(
+        Tag, on_delete=models.DO_NOTHING, db_constraint=False, related_name="use_counts"
+    )
+    events = models.IntegerField()
+    talks = models.IntegerField()
+    open_spaces = models.IntegerField()
+    takeaways = models.IntegerField()
+    action_points = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "talks_taguse"
+
+    def __str__(self) -> str:
+        return f"Use counts of tag {self.tag_id}"
+
+    @staticmethod
+    def compact() -> None:
+        """Fold the rows into one per tag (the sums unchanged), so that summing
+        stays a read of one row per tag however many writes there were."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT talks_taguse_compact()")
