@@ -24,7 +24,9 @@ its order (foreign keys are checked at commit, so a row may go before its links)
 Statement-level triggers with transition tables: a bulk insert of a million links
 adds one row per tag, not one per link. Appending rows instead of updating one row
 per tag means that writers never wait on each other's counters (and cannot
-deadlock on them); ``talks_taguse_compact()`` folds the rows into one per tag.
+deadlock on them); every FOLD_EVERY-th statement folds them into one per tag
+(``talks_taguse_compact()``), so that reading the sums stays a read of about one
+row per tag.
 
 Concurrent writers: a trigger counts what its statement can see, so a transaction
 publishing a note (or moving a takeaway into one) must not miss the links another
@@ -36,6 +38,8 @@ what it committed. Writers on different notes (nearly all) never wait.
 """
 
 from django.db import migrations, models
+
+FOLD_EVERY = 500
 
 TABLE = """
 CREATE TABLE talks_taguse (
@@ -51,9 +55,14 @@ CREATE INDEX talks_taguse_tag_idx ON talks_taguse (tag_id)
     INCLUDE (events, talks, open_spaces, takeaways, action_points);
 
 -- One row per tag instead of its deltas; a tag used nowhere has none. Rows added
--- meanwhile by other transactions are not in this statement's snapshot: they stay.
+-- meanwhile by other transactions are not in this statement's snapshot, and rows
+-- another fold holds are skipped (a fold never waits): they stay.
 CREATE FUNCTION talks_taguse_compact() RETURNS void LANGUAGE sql AS $$
-    WITH gone AS (DELETE FROM talks_taguse RETURNING *)
+    WITH gone AS (
+        DELETE FROM talks_taguse WHERE ctid IN (
+            SELECT ctid FROM talks_taguse FOR UPDATE SKIP LOCKED
+        ) RETURNING *
+    )
     INSERT INTO talks_taguse (tag_id, events, talks, open_spaces, takeaways, action_points)
     SELECT tag_id, sum(events), sum(talks), sum(open_spaces), sum(takeaways),
            sum(action_points)
@@ -62,9 +71,26 @@ CREATE FUNCTION talks_taguse_compact() RETURNS void LANGUAGE sql AS $$
         IS DISTINCT FROM (0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint)
     ORDER BY tag_id
 $$;
+
+-- Every FOLD_EVERY-th statement that adds rows folds them, as the overview's tallies
+-- do (the fold's own insert counts as one more, so it does not fold again).
+CREATE SEQUENCE talks_taguse_writes;
+CREATE FUNCTION talks_taguse_written() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF nextval('talks_taguse_writes') % """ + str(FOLD_EVERY) + """ = 0 THEN
+        PERFORM talks_taguse_compact();
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER talks_taguse_written AFTER INSERT ON talks_taguse
+    FOR EACH STATEMENT EXECUTE FUNCTION talks_taguse_written();
 """
 
 DROP_TABLE = """
+DROP TRIGGER talks_taguse_written ON talks_taguse;
+DROP FUNCTION talks_taguse_written();
+DROP SEQUENCE talks_taguse_writes;
 DROP FUNCTION talks_taguse_compact();
 DROP TABLE talks_taguse;
 """

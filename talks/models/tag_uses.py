@@ -14,8 +14,8 @@ class TagUse(models.Model):
     action points and the notes (migrations talks 0017 and actions 0018), so that
     every way of writing keeps them exact: forms, the admin, imports, bulk updates,
     raw SQL, cascades, TRUNCATE; a rolled-back transaction's rows go with it. Rows
-    are only ever added, so writers never wait on each other; ``compact()`` folds
-    them into one per tag.
+    are only ever added, so writers never wait on each other; every 500th write folds
+    them into one per tag (``compact()`` does it now).
 
     Unmanaged: the table and its triggers are created in SQL."""
 

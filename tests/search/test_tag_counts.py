@@ -7,7 +7,6 @@ import threading
 
 import psycopg
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -268,13 +267,18 @@ def test_compacting_folds_the_counters_into_one_row_per_used_tag(tagged):
     ]
 
 
-def test_compact_tag_uses_command_folds_the_rows_and_says_how_many(tagged, capsys):
-    tagged["talk"].tags.add("tracing")
-    rows = TagUse.objects.count()
+def test_every_500th_write_folds_the_counters_by_itself(tagged):
+    tagged["open_space"].tags.add("tracing")
+    tagged["open_space"].tags.remove("tracing")
     before = kept_counts()
-    call_command("compact_tag_uses")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval('talks_taguse_writes', 499)")  # the next is the 500th
+    tagged["talk"].tags.add("tracing")
+    # One row per used tag: kubernetes, observability and now tracing.
+    assert TagUse.objects.count() == len(before) + 1
+    tagged["talk"].tags.remove("tracing")
     assert kept_counts() == before
-    assert capsys.readouterr().out == f"Tag use counters: {rows} rows folded into 3.\n"
+    assert_exact()
 
 
 def test_admin_edits_of_a_takeaways_tags_are_counted(tagged, client):

@@ -12,7 +12,7 @@ ACTION_POINTS = ("actions_taggedactionpoint", "action_points", "actions_actionpo
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0017_page_counts_from_indexes"),
+        ("actions", "0018_overview_tallies"),
         ("talks", "0017_tag_use_counters"),
     ]
 
