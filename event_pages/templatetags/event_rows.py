@@ -1,0 +1,193 @@
+"""The event page's long lists, written in Python.
+
+The biggest event lists 144 sessions and 60 takeaways and action points, each with
+its tags, speakers and source: through nested ``{% include %}``s that was about
+4,000 variable lookups and 800 template nodes a request, most of the page's build
+time. These tags write the same markup as the templates they stand for
+(``_tags.html``, ``talks/_takeaways.html``, ``actions/_action_points.html``,
+``talks/_source.html`` and the rows of the event's session lists), every value
+escaped as the template engine escapes it; ``tests/event_pages`` compares them.
+"""
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from common.reversing import fast_reverse
+
+register = template.Library()
+
+OVERDUE_CLASS = ' class="is-overdue"'
+OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
+
+
+def _date(value) -> str:
+    """``{{ value|date:"DATE_FORMAT" }}``: local time, escaped."""
+    return escape(formats.date_format(template_localtime(value), "DATE_FORMAT"))
+
+
+def _person(user) -> str:
+    """``{{ user.get_full_name|default:user.get_username }}``."""
+    return escape(user.get_full_name() or user.get_username())
+
+
+def _tags(tags: Iterable) -> str:
+    """``_tags.html`` (ending, as it does, with a line break)."""
+    if not tags:
+        return "\n"
+    links = "".join(
+        f'<li><a class="tag" href="{escape(fast_reverse("talks:tag-detail", tag.slug))}">'
+        f"{escape(tag.name)}</a></li>"
+        for tag in tags
+    )
+    return f'<ul class="tags" aria-label="Tags">{links}</ul>\n'
+
+
+def _source(item) -> str:
+    """``talks/_source.html`` in its default style: the session (an open space
+    marked), else the event."""
+    url = escape(item.source_url())
+    if item.talk_id:
+        return f'<a href="{url}">{escape(item.talk.title)}</a>'
+    if item.open_space_id:
+        return (
+            f'<a href="{url}">{escape(item.open_space.topic)}</a> '
+            '<span class="meta">(open space)</span>'
+        )
+    return f'<a href="{url}">{escape(item.event.name)}</a>'
+
+
+def _speakers(talk) -> str:
+    """" · Ada, Grace": a talk's speakers, each linked (prefetched)."""
+    return "".join(
+        f'{" · " if n == 0 else ", "}<a href="{escape(speaker.get_absolute_url())}">'
+        f"{escape(speaker.name)}</a>"
+        for n, speaker in enumerate(talk.speakers.all())
+    )
+
+
+@register.simple_tag
+def talk_rows(talks: Iterable) -> SafeString:
+    """The event's talks, in a ``<ul class="list">``."""
+    rows = "".join(
+        f'<li><a href="{escape(talk.get_absolute_url())}">{escape(talk.title)}</a>\n'
+        f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk)}</span>\n'
+        f"{_tags(talk.tag_list)}</li>\n"
+        for talk in talks
+    )
+    return mark_safe(f'<ul class="list">\n{rows}</ul>')
+
+
+@register.simple_tag
+def open_space_rows(open_spaces: Iterable) -> SafeString:
+    """The event's open spaces, in a ``<ul class="list">``."""
+    rows = []
+    for space in open_spaces:
+        meta = ""
+        if space.convenor or space.session_label:
+            parts = []
+            if space.convenor:
+                parts.append(f"convened by {escape(space.convenor)}")
+            if space.session_label:
+                parts.append(escape(space.session_label))
+            meta = f' <span class="meta">{" · ".join(parts)}</span>'
+        rows.append(
+            f'<li><a href="{escape(space.get_absolute_url())}">{escape(space.topic)}</a>{meta}\n'
+            f"{_tags(space.tag_list)}</li>\n"
+        )
+    return mark_safe(f'<ul class="list">\n{"".join(rows)}</ul>')
+
+
+@register.simple_tag
+def programme_sessions(sessions: Iterable) -> SafeString:
+    """One day's sessions of ``_programme.html``: when, where, what and who."""
+    rows = []
+    for session in sessions:
+        when = ""
+        if session.starts_at:
+            at = formats.time_format(session.starts_at, "H:i")
+            stamp = f' datetime="{session.day:%Y-%m-%d}T{at}"' if session.day else ""
+            when = f"<time{stamp}>{at}</time>"
+        if session.room:
+            when += f' <span class="programme-room">{escape(session.room)}</span>'
+        if session.is_open_space:
+            meta = "Open space"
+            if session.convenor:
+                meta += f" · convened by {escape(session.convenor)}"
+            if session.session_label:
+                meta += f" · {escape(session.session_label)}"
+        else:
+            meta = f"{escape(session.get_kind_display())}{_speakers(session)}"
+        rows.append(
+            '<li class="programme-session">\n'
+            f'<p class="programme-when">{when}</p>\n'
+            '<div class="programme-what">\n'
+            f'<a href="{escape(session.get_absolute_url())}">{escape(str(session))}</a>\n'
+            f'<span class="meta">{meta}</span>\n'
+            f"{_tags(session.tag_list)}"
+            "</div>\n</li>\n"
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def takeaway_rows(takeaways: Iterable) -> SafeString:
+    """``talks/_takeaways.html`` with ``show_source``."""
+    rows = "".join(
+        f'<li id="takeaway-{takeaway.pk}">\n'
+        f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
+        f"{_tags(takeaway.tag_list)}"
+        f'<p class="meta">{_person(takeaway.author)}\n'
+        f"· from {_source(takeaway)}\n"
+        f"· {_date(takeaway.created_at)}</p>\n"
+        "</li>\n"
+        for takeaway in takeaways
+    )
+    return mark_safe(f'<ul class="list takeaways">\n{rows}</ul>')
+
+
+@register.simple_tag
+def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeString:
+    """``actions/_action_points.html`` with ``show_source``."""
+    rows = []
+    for ap in action_points:
+        overdue = ap.is_overdue()
+        who = _person(ap.assignee) if ap.assignee_id else "Not assigned yet"
+        due = f" · due {_date(ap.due_on)}" if ap.due_on else ""
+        rows.append(
+            f"<li{OVERDUE_CLASS if overdue else ''}>\n"
+            f'<a href="{escape(ap.get_absolute_url())}">{escape(ap.title)}</a>\n'
+            f'<span class="badge status status-{escape(ap.status)}">'
+            f"{escape(ap.get_status_display())}</span>\n"
+            f"{OVERDUE_MARK if overdue else ''}\n"
+            f'<p class="meta">{who}{due} · from {_source(ap)}</p>\n'
+            f"{_tags(ap.tag_list)}"
+            "</li>\n"
+        )
+    if not rows:
+        return mark_safe(
+            f'<p class="empty">No action points raised {escape(from_text or "here")} yet. '
+            "Raise one when you write a note.</p>"
+        )
+    return mark_safe(f'<ul class="list action-points">\n{"".join(rows)}</ul>')
+
+
+@register.simple_tag
+def session_note_links(notes: Iterable) -> SafeString:
+    """``event_pages/_session_note_links.html``: links to notes on an event's sessions."""
+    rows = []
+    for note in notes:
+        session = note.talk if note.talk_id else note.open_space
+        title = escape(note.title) if note.title else escape(str(session) if session else "")
+        on = f" on {_source(note)}" if note.title else ""
+        draft = '<span class="badge">draft</span>' if note.status == "draft" else ""
+        rows.append(
+            f'<li><a href="{escape(note.get_absolute_url())}">{title}</a>\n'
+            f'<span class="meta">by {_person(note.author)}{on}</span>\n'
+            f"{draft}</li>\n"
+        )
+    return mark_safe(f'<ul class="list">\n{"".join(rows)}</ul>')
