@@ -49,16 +49,16 @@ def _tags(tags: Iterable) -> str:
 
 def _source(item) -> str:
     """``talks/_source.html`` in its default style: the session (an open space
-    marked), else the event."""
+    marked), else the event (ending, as it does, with a line break)."""
     url = escape(item.source_url())
     if item.talk_id:
-        return f'<a href="{url}">{escape(item.talk.title)}</a>'
+        return f'<a href="{url}">{escape(item.talk.title)}</a>\n'
     if item.open_space_id:
         return (
             f'<a href="{url}">{escape(item.open_space.topic)}</a> '
-            '<span class="meta">(open space)</span>'
+            '<span class="meta">(open space)</span>\n'
         )
-    return f'<a href="{url}">{escape(item.event.name)}</a>'
+    return f'<a href="{url}">{escape(item.event.name)}</a>\n'
 
 
 def _speakers(talk) -> str:
@@ -142,7 +142,7 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
         f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
         f"{_tags(takeaway.tag_list)}"
         f'<p class="meta">{_person(takeaway.author)}\n'
-        f"· from {_source(takeaway)}\n"
+        f"· from {_source(takeaway)}"
         f"· {_date(takeaway.created_at)}</p>\n"
         "</li>\n"
         for takeaway in takeaways
