@@ -9,11 +9,11 @@ time. These tags write the same markup as the templates they stand for
 escaped as the template engine escapes it; ``tests/event_pages`` compares them.
 """
 
+import html
 from collections.abc import Iterable
 
 from django import template
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
@@ -23,6 +23,25 @@ register = template.Library()
 
 OVERDUE_CLASS = ' class="is-overdue"'
 OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
+
+
+def _safe(markup: str) -> SafeString:
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+def escape(value: object) -> str:
+    """``django.utils.html.escape`` without its lazy-string wrapper (the same text:
+    it calls ``html.escape`` too), as every value here is a plain one."""
+    return html.escape(str(value))
+
+
+class _Links(dict):
+    """Escaped addresses by (route, *args), each reversed once per list: a page
+    repeats the same few tags and speakers hundreds of times."""
+
+    def __missing__(self, key: tuple) -> str:
+        url = self[key] = escape(fast_reverse(*key))
+        return url
 
 
 def _date(value) -> str:
@@ -35,16 +54,16 @@ def _person(user) -> str:
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags: Iterable) -> str:
+def _tags(tags: Iterable, links: _Links) -> str:
     """``_tags.html`` (ending, as it does, with a line break)."""
     if not tags:
         return "\n"
-    links = "".join(
-        f'<li><a class="tag" href="{escape(fast_reverse("talks:tag-detail", tag.slug))}">'
+    items = "".join(
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">'
         f"{escape(tag.name)}</a></li>"
         for tag in tags
     )
-    return f'<ul class="tags" aria-label="Tags">{links}</ul>\n'
+    return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
 
 def _source(item) -> str:
@@ -61,10 +80,10 @@ def _source(item) -> str:
     return f'<a href="{url}">{escape(item.event.name)}</a>\n'
 
 
-def _speakers(talk) -> str:
-    """" · Ada, Grace": a talk's speakers, each linked (prefetched)."""
+def _speakers(talk, links: _Links) -> str:
+    """ " · Ada, Grace": a talk's speakers, each linked (prefetched)."""
     return "".join(
-        f'{" · " if n == 0 else ", "}<a href="{escape(speaker.get_absolute_url())}">'
+        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker.slug]}">'
         f"{escape(speaker.name)}</a>"
         for n, speaker in enumerate(talk.speakers.all())
     )
@@ -72,19 +91,21 @@ def _speakers(talk) -> str:
 
 @register.simple_tag
 def talk_rows(talks: Iterable) -> SafeString:
-    """The event's talks, in a ``<ul class="list">``."""
+    """The event's talks, as a list."""
+    links = _Links()
     rows = "".join(
         f'<li><a href="{escape(talk.get_absolute_url())}">{escape(talk.title)}</a>\n'
-        f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk)}</span>\n'
-        f"{_tags(talk.tag_list)}</li>\n"
+        f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
+        f"{_tags(talk.tag_list, links)}</li>\n"
         for talk in talks
     )
-    return mark_safe(f'<ul class="list">\n{rows}</ul>')
+    return _safe(f'<ul class="list">\n{rows}</ul>')
 
 
 @register.simple_tag
 def open_space_rows(open_spaces: Iterable) -> SafeString:
-    """The event's open spaces, in a ``<ul class="list">``."""
+    """The event's open spaces, as a list."""
+    links = _Links()
     rows = []
     for space in open_spaces:
         meta = ""
@@ -97,19 +118,20 @@ def open_space_rows(open_spaces: Iterable) -> SafeString:
             meta = f' <span class="meta">{" · ".join(parts)}</span>'
         rows.append(
             f'<li><a href="{escape(space.get_absolute_url())}">{escape(space.topic)}</a>{meta}\n'
-            f"{_tags(space.tag_list)}</li>\n"
+            f"{_tags(space.tag_list, links)}</li>\n"
         )
-    return mark_safe(f'<ul class="list">\n{"".join(rows)}</ul>')
+    return _safe(f'<ul class="list">\n{"".join(rows)}</ul>')
 
 
 @register.simple_tag
 def programme_sessions(sessions: Iterable) -> SafeString:
     """One day's sessions of ``_programme.html``: when, where, what and who."""
+    links = _Links()
     rows = []
     for session in sessions:
         when = ""
         if session.starts_at:
-            at = formats.time_format(session.starts_at, "H:i")
+            at = escape(formats.time_format(session.starts_at, "H:i"))
             stamp = f' datetime="{session.day:%Y-%m-%d}T{at}"' if session.day else ""
             when = f"<time{stamp}>{at}</time>"
         if session.room:
@@ -121,38 +143,40 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             if session.session_label:
                 meta += f" · {escape(session.session_label)}"
         else:
-            meta = f"{escape(session.get_kind_display())}{_speakers(session)}"
+            meta = f"{escape(session.get_kind_display())}{_speakers(session, links)}"
         rows.append(
             '<li class="programme-session">\n'
             f'<p class="programme-when">{when}</p>\n'
             '<div class="programme-what">\n'
-            f'<a href="{escape(session.get_absolute_url())}">{escape(str(session))}</a>\n'
+            f'<a href="{escape(session.get_absolute_url())}">{escape(session)}</a>\n'
             f'<span class="meta">{meta}</span>\n'
-            f"{_tags(session.tag_list)}"
+            f"{_tags(session.tag_list, links)}"
             "</div>\n</li>\n"
         )
-    return mark_safe("".join(rows))
+    return _safe("".join(rows))
 
 
 @register.simple_tag
 def takeaway_rows(takeaways: Iterable) -> SafeString:
     """``talks/_takeaways.html`` with ``show_source``."""
+    links = _Links()
     rows = "".join(
         f'<li id="takeaway-{takeaway.pk}">\n'
         f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
-        f"{_tags(takeaway.tag_list)}"
+        f"{_tags(takeaway.tag_list, links)}"
         f'<p class="meta">{_person(takeaway.author)}\n'
         f"· from {_source(takeaway)}"
         f"· {_date(takeaway.created_at)}</p>\n"
         "</li>\n"
         for takeaway in takeaways
     )
-    return mark_safe(f'<ul class="list takeaways">\n{rows}</ul>')
+    return _safe(f'<ul class="list takeaways">\n{rows}</ul>')
 
 
 @register.simple_tag
 def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeString:
     """``actions/_action_points.html`` with ``show_source``."""
+    links = _Links()
     rows = []
     for ap in action_points:
         overdue = ap.is_overdue()
@@ -165,15 +189,15 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
             f"{escape(ap.get_status_display())}</span>\n"
             f"{OVERDUE_MARK if overdue else ''}\n"
             f'<p class="meta">{who}{due} · from {_source(ap)}</p>\n'
-            f"{_tags(ap.tag_list)}"
+            f"{_tags(ap.tag_list, links)}"
             "</li>\n"
         )
     if not rows:
-        return mark_safe(
+        return _safe(
             f'<p class="empty">No action points raised {escape(from_text or "here")} yet. '
             "Raise one when you write a note.</p>"
         )
-    return mark_safe(f'<ul class="list action-points">\n{"".join(rows)}</ul>')
+    return _safe(f'<ul class="list action-points">\n{"".join(rows)}</ul>')
 
 
 @register.simple_tag
@@ -182,7 +206,7 @@ def session_note_links(notes: Iterable) -> SafeString:
     rows = []
     for note in notes:
         session = note.talk if note.talk_id else note.open_space
-        title = escape(note.title) if note.title else escape(str(session) if session else "")
+        title = escape(note.title or session or "")
         on = f" on {_source(note)}" if note.title else ""
         draft = '<span class="badge">draft</span>' if note.status == "draft" else ""
         rows.append(
@@ -190,4 +214,4 @@ def session_note_links(notes: Iterable) -> SafeString:
             f'<span class="meta">by {_person(note.author)}{on}</span>\n'
             f"{draft}</li>\n"
         )
-    return mark_safe(f'<ul class="list">\n{"".join(rows)}</ul>')
+    return _safe(f'<ul class="list">\n{"".join(rows)}</ul>')
