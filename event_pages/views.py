@@ -3,6 +3,7 @@ takeaways) with action points and the links to write notes, follow and export, s
 they live above every app they show; talks names their addresses
 (``talks.urls.urlconf``)."""
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -12,7 +13,7 @@ from actions.models import ActionPoint
 from common.caching import Newest, lazy_page
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
-from talks.models import Event, Follow, OpenSpace, Talk, programme
+from talks.models import Event, Follow, OpenSpace, Speaker, Talk, programme
 from talks.tagging import attach_tags
 
 # The event page shows the newest takeaways, action points and notes on its sessions,
@@ -23,26 +24,43 @@ SESSION_NOTES_PER_PAGE = 30
 # Notes on the event as a whole are shown in full.
 EVENT_NOTES_PER_PAGE = 20
 
+# What the lists show of a row: when and where a session sits in the programme; the
+# talk or open space a note, takeaway or action point came from; who wrote it.
+SCHEDULED_COLUMNS = ("event_id", "day", "starts_at", "room", "created_at")
+SOURCE_COLUMNS = (
+    "event_id",
+    "talk__slug",
+    "talk__title",
+    "open_space__slug",
+    "open_space__topic",
+)
+AUTHOR_COLUMNS = ("author__first_name", "author__last_name")
+
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     attach_tags([event])
-    notes = event.notes.visible_to(request.user).select_related("author")
-    # Lists that only link to their rows load no long texts; rows loaded through
-    # ``event``'s related managers know their event without a join.
+    notes = event.notes.visible_to(request.user)
+    # Lists that only link to their rows load only the columns they show (and the
+    # programme's order); rows loaded through ``event``'s related managers know their
+    # event without a join.
     talks = (
         event.talks.in_programme_order()
-        .prefetch_related("speakers")
+        .prefetch_related(Prefetch("speakers", Speaker.objects.only("name", "slug")))
         .with_tags()
-        .defer("abstract", "abstract_html")
+        .only(*SCHEDULED_COLUMNS, "title", "slug", "kind")
     )
-    open_spaces = event.open_spaces.with_listing_relations().in_programme_order()
+    open_spaces = (
+        event.open_spaces.in_programme_order()
+        .with_tags()
+        .only(*SCHEDULED_COLUMNS, "topic", "slug", "convenor", "session_label")
+    )
+    # Takeaways, action points and notes name their session and their author.
     session_notes = (
         notes.exclude(talk=None, open_space=None)
-        .select_related("talk", "open_space")
-        .defer("body", "body_html", "talk__abstract", "talk__abstract_html")
-        .defer("talk__search_vector", "open_space__search_vector")
+        .select_related("talk", "open_space", "author")
+        .only(*SOURCE_COLUMNS, "title", "status", "author__username", *AUTHOR_COLUMNS)
         .order_by("-created_at", "-pk")
     )
     # Everything below the event's heading is lazy: the template's cached fragments
@@ -54,7 +72,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Built from the two lists above when first used (no further queries).
         "programme": SimpleLazyObject(lambda: programme([*talks, *open_spaces])),
         "event_notes": lazy_page(
-            notes.filter(talk=None, open_space=None).order_by("-created_at", "-pk"),
+            notes.filter(talk=None, open_space=None)
+            .select_related("author")
+            .order_by("-created_at", "-pk"),
             EVENT_NOTES_PER_PAGE,
             request.GET.get("event_notes_page"),
         ),
@@ -62,14 +82,25 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             session_notes, SESSION_NOTES_PER_PAGE, request.GET.get("session_notes_page")
         ),
         "takeaways": Newest(
-            event.takeaways.visible_to(request.user).with_listing_relations().newest_first(),
+            event.takeaways.visible_to(request.user)
+            .select_related("talk", "open_space", "author")
+            .with_tags()
+            .only(*SOURCE_COLUMNS, "text", "created_at", "author__username", *AUTHOR_COLUMNS)
+            .newest_first(),
             TAKEAWAYS_ON_EVENT_PAGE,
         ),
         "action_points": Newest(
-            ActionPoint.objects.filter(event=event)
-            .visible_to(request.user)
-            .with_listing_relations()
-            .defer("details", "details_html")
+            event.actionpoints.visible_to(request.user)
+            .select_related("talk", "open_space", "assignee")
+            .with_tags()
+            .only(
+                *SOURCE_COLUMNS,
+                "title",
+                "status",
+                "due_on",
+                "assignee__username",
+                *(f"assignee__{column}" for column in ("first_name", "last_name")),
+            )
             .order_by("-created_at", "-pk"),
             ACTION_POINTS_ON_EVENT_PAGE,
         ),
