@@ -10,6 +10,7 @@ escaped as the template engine escapes it; ``tests/event_pages`` compares them.
 """
 
 import html
+import re
 from collections.abc import Iterable
 
 from django import template
@@ -35,12 +36,24 @@ def escape(value: object) -> str:
     return html.escape(str(value))
 
 
+# Arguments that reverse() puts in an address as they are (see common.reversing).
+_PLAIN = re.compile(r"[-a-zA-Z0-9_]+")
+_MARK = "zzeventrowszz"
+
+
 class _Links(dict):
-    """Escaped addresses by (route, *args), each reversed once per list: a page
-    repeats the same few tags and speakers hundreds of times."""
+    """Escaped addresses by (route, *slugs), each reversed once per list: a page
+    repeats the same tags and speakers, and its sessions share a route. A route is
+    reversed once with a placeholder last argument; any plain slug then fills it in,
+    which is what ``fast_reverse`` returns for it (anything else goes through it)."""
 
     def __missing__(self, key: tuple) -> str:
-        url = self[key] = escape(fast_reverse(*key))
+        *route, last = key
+        if last != _MARK and _PLAIN.fullmatch(last):
+            before, after = self[(*route, _MARK)].split(_MARK)
+            url = self[key] = f"{before}{last}{after}"
+        else:
+            url = self[key] = escape(fast_reverse(*key))
         return url
 
 
@@ -66,10 +79,26 @@ def _tags(tags: Iterable, links: _Links) -> str:
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
 
-def _source(item) -> str:
+def _session_url(session, links: _Links) -> str:
+    """``session.get_absolute_url()``, escaped."""
+    route = "talks:open-space-detail" if session.is_open_space else "talks:talk-detail"
+    return links[route, session.event.slug, session.slug]
+
+
+def _source_url(item, links: _Links) -> str:
+    """``item.source_url()``, escaped: from the row's own event, as it is."""
+    slug = item.event.slug
+    if item.talk_id:
+        return links["talks:talk-detail", slug, item.talk.slug]
+    if item.open_space_id:
+        return links["talks:open-space-detail", slug, item.open_space.slug]
+    return links["talks:event-detail", slug]
+
+
+def _source(item, links: _Links) -> str:
     """``talks/_source.html`` in its default style: the session (an open space
     marked), else the event (ending, as it does, with a line break)."""
-    url = escape(item.source_url())
+    url = _source_url(item, links)
     if item.talk_id:
         return f'<a href="{url}">{escape(item.talk.title)}</a>\n'
     if item.open_space_id:
@@ -94,7 +123,7 @@ def talk_rows(talks: Iterable) -> SafeString:
     """The event's talks, as a list."""
     links = _Links()
     rows = "".join(
-        f'<li><a href="{escape(talk.get_absolute_url())}">{escape(talk.title)}</a>\n'
+        f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
         f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
         f"{_tags(talk.tag_list, links)}</li>\n"
         for talk in talks
@@ -117,7 +146,7 @@ def open_space_rows(open_spaces: Iterable) -> SafeString:
                 parts.append(escape(space.session_label))
             meta = f' <span class="meta">{" · ".join(parts)}</span>'
         rows.append(
-            f'<li><a href="{escape(space.get_absolute_url())}">{escape(space.topic)}</a>{meta}\n'
+            f'<li><a href="{_session_url(space, links)}">{escape(space.topic)}</a>{meta}\n'
             f"{_tags(space.tag_list, links)}</li>\n"
         )
     return _safe(f'<ul class="list">\n{"".join(rows)}</ul>')
@@ -148,7 +177,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             '<li class="programme-session">\n'
             f'<p class="programme-when">{when}</p>\n'
             '<div class="programme-what">\n'
-            f'<a href="{escape(session.get_absolute_url())}">{escape(session)}</a>\n'
+            f'<a href="{_session_url(session, links)}">{escape(session)}</a>\n'
             f'<span class="meta">{meta}</span>\n'
             f"{_tags(session.tag_list, links)}"
             "</div>\n</li>\n"
@@ -165,7 +194,7 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
         f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
         f"{_tags(takeaway.tag_list, links)}"
         f'<p class="meta">{_person(takeaway.author)}\n'
-        f"· from {_source(takeaway)}"
+        f"· from {_source(takeaway, links)}"
         f"· {_date(takeaway.created_at)}</p>\n"
         "</li>\n"
         for takeaway in takeaways
@@ -188,7 +217,7 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
             f'<span class="badge status status-{escape(ap.status)}">'
             f"{escape(ap.get_status_display())}</span>\n"
             f"{OVERDUE_MARK if overdue else ''}\n"
-            f'<p class="meta">{who}{due} · from {_source(ap)}</p>\n'
+            f'<p class="meta">{who}{due} · from {_source(ap, links)}</p>\n'
             f"{_tags(ap.tag_list, links)}"
             "</li>\n"
         )
@@ -203,14 +232,15 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
 @register.simple_tag
 def session_note_links(notes: Iterable) -> SafeString:
     """``event_pages/_session_note_links.html``: links to notes on an event's sessions."""
+    links = _Links()
     rows = []
     for note in notes:
         session = note.talk if note.talk_id else note.open_space
         title = escape(note.title or session or "")
-        on = f" on {_source(note)}" if note.title else ""
+        on = f" on {_source(note, links)}" if note.title else ""
         draft = '<span class="badge">draft</span>' if note.status == "draft" else ""
         rows.append(
-            f'<li><a href="{escape(note.get_absolute_url())}">{title}</a>\n'
+            f'<li><a href="{_source_url(note, links)}#note-{note.pk}">{title}</a>\n'
             f'<span class="meta">by {_person(note.author)}{on}</span>\n'
             f"{draft}</li>\n"
         )
