@@ -67,13 +67,13 @@ def _person(user) -> str:
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags: Iterable, links: _Links) -> str:
-    """``_tags.html`` (ending, as it does, with a line break)."""
+def _tags(tags: list[dict], links: _Links) -> str:
+    """``_tags.html`` for a row's ``tag_rows`` (ending, as it does, with a line break)."""
     if not tags:
         return "\n"
     items = "".join(
-        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">'
-        f"{escape(tag.name)}</a></li>"
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag["slug"]]}">'
+        f"{escape(tag['name'])}</a></li>"
         for tag in tags
     )
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
@@ -112,9 +112,9 @@ def _source(item, links: _Links) -> str:
 def _speakers(talk, links: _Links) -> str:
     """ " · Ada, Grace": a talk's speakers, each linked (prefetched)."""
     return "".join(
-        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker.slug]}">'
-        f"{escape(speaker.name)}</a>"
-        for n, speaker in enumerate(talk.speakers.all())
+        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker["slug"]]}">'
+        f"{escape(speaker['name'])}</a>"
+        for n, speaker in enumerate(talk.speaker_rows)
     )
 
 
@@ -125,7 +125,7 @@ def talk_rows(talks: Iterable) -> SafeString:
     rows = "".join(
         f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
         f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
-        f"{_tags(talk.tag_list, links)}</li>\n"
+        f"{_tags(talk.tag_rows, links)}</li>\n"
         for talk in talks
     )
     return _safe(f'<ul class="list">\n{rows}</ul>')
@@ -147,7 +147,7 @@ def open_space_rows(open_spaces: Iterable) -> SafeString:
             meta = f' <span class="meta">{" · ".join(parts)}</span>'
         rows.append(
             f'<li><a href="{_session_url(space, links)}">{escape(space.topic)}</a>{meta}\n'
-            f"{_tags(space.tag_list, links)}</li>\n"
+            f"{_tags(space.tag_rows, links)}</li>\n"
         )
     return _safe(f'<ul class="list">\n{"".join(rows)}</ul>')
 
@@ -179,7 +179,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             '<div class="programme-what">\n'
             f'<a href="{_session_url(session, links)}">{escape(session)}</a>\n'
             f'<span class="meta">{meta}</span>\n'
-            f"{_tags(session.tag_list, links)}"
+            f"{_tags(session.tag_rows, links)}"
             "</div>\n</li>\n"
         )
     return _safe("".join(rows))
@@ -192,7 +192,7 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
     rows = "".join(
         f'<li id="takeaway-{takeaway.pk}">\n'
         f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
-        f"{_tags(takeaway.tag_list, links)}"
+        f"{_tags(takeaway.tag_rows, links)}"
         f'<p class="meta">{_person(takeaway.author)}\n'
         f"· from {_source(takeaway, links)}"
         f"· {_date(takeaway.created_at)}</p>\n"
@@ -218,7 +218,7 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
             f"{escape(ap.get_status_display())}</span>\n"
             f"{OVERDUE_MARK if overdue else ''}\n"
             f'<p class="meta">{who}{due} · from {_source(ap, links)}</p>\n'
-            f"{_tags(ap.tag_list, links)}"
+            f"{_tags(ap.tag_rows, links)}"
             "</li>\n"
         )
     if not rows:
