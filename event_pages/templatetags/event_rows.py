@@ -24,6 +24,7 @@ register = template.Library()
 
 OVERDUE_CLASS = ' class="is-overdue"'
 OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
+DRAFT_NOTE_MARK = '<span class="badge">draft, only you can see it</span>'
 
 
 def _safe(markup: str) -> SafeString:
@@ -231,7 +232,7 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
 
 @register.simple_tag
 def session_note_links(notes: Iterable) -> SafeString:
-    """``event_pages/_session_note_links.html``: links to notes on an event's sessions."""
+    """Links to notes on an event's sessions, with who wrote them and where."""
     links = _Links()
     rows = []
     for note in notes:
@@ -245,3 +246,14 @@ def session_note_links(notes: Iterable) -> SafeString:
             f"{draft}</li>\n"
         )
     return _safe(f'<ul class="list">\n{"".join(rows)}</ul>')
+
+
+@register.simple_tag
+def note_byline(note) -> SafeString:
+    """Who wrote a note, its title and date (a draft marked)."""
+    title = f" · {escape(note.title)}" if note.title else ""
+    draft = DRAFT_NOTE_MARK if note.status == "draft" else ""
+    return _safe(
+        f"\n<strong>{_person(note.author)}</strong>{title}\n{draft}\n"
+        f'<span class="meta">{_date(note.published_at or note.created_at)}</span>\n'
+    )
