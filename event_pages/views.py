@@ -94,6 +94,16 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "event_notes": lazy_page(
             notes.filter(talk=None, open_space=None)
             .select_related("author")
+            .only(
+                "event_id",
+                "author__username",
+                *AUTHOR_COLUMNS,
+                "title",
+                "body_html",
+                "status",
+                "created_at",
+                "published_at",
+            )
             .order_by("-created_at", "-pk"),
             EVENT_NOTES_PER_PAGE,
             request.GET.get("event_notes_page"),
