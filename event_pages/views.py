@@ -16,7 +16,7 @@ from common.caching import Newest, lazy_page
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import Event, Follow, OpenSpace, Takeaway, Talk, programme
-from talks.tagging import attach_tags, tagged_item_model
+from talks.tagging import tagged_item_model
 
 # The event page shows the newest takeaways, action points and notes on its sessions,
 # and links to the rest (its cost is rendering: the biggest event has ~750 rows).
@@ -60,8 +60,7 @@ def speaker_rows() -> ArraySubquery:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
-    attach_tags([event])
+    event = get_object_or_404(Event.objects.annotate(tag_list=tag_rows(Event)), slug=slug)
     notes = event.notes.visible_to(request.user)
     # Lists that only link to their rows load only the columns they show (and the
     # programme's order); rows loaded through ``event``'s related managers know their
