@@ -36,7 +36,9 @@ SOURCE_COLUMNS = (
     "open_space__slug",
     "open_space__topic",
 )
-AUTHOR_COLUMNS = ("author__first_name", "author__last_name")
+NAME_FIELDS = ("username", "first_name", "last_name")
+AUTHOR_COLUMNS = tuple(f"author__{field}" for field in NAME_FIELDS)
+ASSIGNEE_COLUMNS = tuple(f"assignee__{field}" for field in NAME_FIELDS)
 
 
 def tag_rows(model: type[Model]) -> ArraySubquery:
@@ -79,7 +81,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     session_notes = (
         notes.exclude(talk=None, open_space=None)
         .select_related("talk", "open_space", "author")
-        .only(*SOURCE_COLUMNS, "title", "status", "author__username", *AUTHOR_COLUMNS)
+        .only(*SOURCE_COLUMNS, "title", "status", *AUTHOR_COLUMNS)
         .order_by("-created_at", "-pk")
     )
     # Everything below the event's heading is lazy: the template's cached fragments
@@ -95,7 +97,6 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .select_related("author")
             .only(
                 "event_id",
-                "author__username",
                 *AUTHOR_COLUMNS,
                 "title",
                 "body_html",
@@ -113,7 +114,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "takeaways": Newest(
             event.takeaways.visible_to(request.user)
             .select_related("talk", "open_space", "author")
-            .only(*SOURCE_COLUMNS, "text", "created_at", "author__username", *AUTHOR_COLUMNS)
+            .only(*SOURCE_COLUMNS, "text", "created_at", *AUTHOR_COLUMNS)
             .annotate(tag_rows=tag_rows(Takeaway))
             .newest_first(),
             TAKEAWAYS_ON_EVENT_PAGE,
@@ -127,8 +128,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "title",
                 "status",
                 "due_on",
-                "assignee__username",
-                *(f"assignee__{column}" for column in ("first_name", "last_name")),
+                *ASSIGNEE_COLUMNS,
             )
             .order_by("-created_at", "-pk"),
             ACTION_POINTS_ON_EVENT_PAGE,
