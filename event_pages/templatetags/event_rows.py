@@ -51,7 +51,8 @@ class _Links(dict):
     def __missing__(self, key: tuple) -> str:
         *route, last = key
         if last != _MARK and _PLAIN.fullmatch(last):
-            before, after = self[(*route, _MARK)].split(_MARK)
+            # The last argument comes last in every address reversed here.
+            before, _, after = self[(*route, _MARK)].rpartition(_MARK)
             url = self[key] = f"{before}{last}{after}"
         else:
             url = self[key] = escape(fast_reverse(*key))
@@ -111,7 +112,7 @@ def _source(item, links: _Links) -> str:
 
 
 def _speakers(talk, links: _Links) -> str:
-    """ " · Ada, Grace": a talk's speakers, each linked (prefetched)."""
+    """A talk's speakers (its ``speaker_rows``), each linked: " · Ada, Grace"."""
     return "".join(
         f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker["slug"]]}">'
         f"{escape(speaker['name'])}</a>"
