@@ -3,17 +3,21 @@ takeaways) with action points and the links to write notes, follow and export, s
 they live above every app they show; talks names their addresses
 (``talks.urls.urlconf``)."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.paginator import Paginator
+from django.db.models import Model, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from actions.models import ActionPoint
-from common.caching import Newest, lazy_page
+from common.caching import Newest
 from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
-from talks.models import Event, Follow, OpenSpace, Talk, programme
-from talks.tagging import attach_tags
+from talks.models import Event, Follow, OpenSpace, Takeaway, Talk, programme
+from talks.tagging import tagged_item_model
 
 # The event page shows the newest takeaways, action points and notes on its sessions,
 # and links to the rest (its cost is rendering: the biggest event has ~750 rows).
@@ -23,61 +27,146 @@ SESSION_NOTES_PER_PAGE = 30
 # Notes on the event as a whole are shown in full.
 EVENT_NOTES_PER_PAGE = 20
 
+# What the lists show of a row: when and where a session sits in the programme; the
+# talk or open space a note, takeaway or action point came from; who wrote it.
+SCHEDULED_COLUMNS = ("event_id", "day", "starts_at", "room", "created_at")
+SOURCE_COLUMNS = (
+    "event_id",
+    "talk__slug",
+    "talk__title",
+    "open_space__slug",
+    "open_space__topic",
+)
+NAME_FIELDS = ("username", "first_name", "last_name")
+AUTHOR_COLUMNS = tuple(f"author__{field}" for field in NAME_FIELDS)
+ASSIGNEE_COLUMNS = tuple(f"assignee__{field}" for field in NAME_FIELDS)
+
+
+def tag_rows(model: type[Model]) -> ArraySubquery:
+    """A row's tags, by name, as ``[{"name": …, "slug": …}]``: read in the row's own
+    query rather than one more per list (``with_tags``), and no model per tag."""
+    tagged = tagged_item_model(model).objects.filter(content_object=OuterRef("pk"))
+    return ArraySubquery(
+        tagged.order_by("tag__name").values(row=JSONObject(name="tag__name", slug="tag__slug"))
+    )
+
+
+def speaker_rows() -> ArraySubquery:
+    """A talk's speakers, by name, as ``[{"name": …, "slug": …}]`` (as ``tag_rows``)."""
+    speaking = Talk.speakers.through.objects.filter(talk=OuterRef("pk"))
+    return ArraySubquery(
+        speaking.order_by("speaker__name", "speaker_id").values(
+            row=JSONObject(name="speaker__name", slug="speaker__slug")
+        )
+    )
+
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
-    attach_tags([event])
-    notes = event.notes.visible_to(request.user).select_related("author")
-    # Lists that only link to their rows load no long texts; rows loaded through
-    # ``event``'s related managers know their event without a join.
-    talks = (
-        event.talks.in_programme_order()
-        .prefetch_related("speakers")
-        .with_tags()
-        .defer("abstract", "abstract_html")
-    )
-    open_spaces = event.open_spaces.with_listing_relations().in_programme_order()
-    session_notes = (
-        notes.exclude(talk=None, open_space=None)
-        .select_related("talk", "open_space")
-        .defer("body", "body_html", "talk__abstract", "talk__abstract_html")
-        .defer("talk__search_vector", "open_space__search_vector")
-        .order_by("-created_at", "-pk")
-    )
-    # Everything below the event's heading is lazy: the template's cached fragments
-    # (common.caching) query only when they are built.
+    event = get_object_or_404(Event.objects.annotate(tag_list=tag_rows(Event)), slug=slug)
+    user = request.user
+    talks = SimpleLazyObject(lambda: list(_talks(event)))
+    open_spaces = SimpleLazyObject(lambda: list(_open_spaces(event)))
+    # Everything below the event's heading is lazy, its querysets too (building them
+    # costs a page served from the cache a few milliseconds): the template's cached
+    # fragments (common.caching) query only when they are built.
     context = {
         "event": event,
         "talks": talks,
         "open_spaces": open_spaces,
         # Built from the two lists above when first used (no further queries).
         "programme": SimpleLazyObject(lambda: programme([*talks, *open_spaces])),
-        "event_notes": lazy_page(
-            notes.filter(talk=None, open_space=None).order_by("-created_at", "-pk"),
-            EVENT_NOTES_PER_PAGE,
-            request.GET.get("event_notes_page"),
+        "event_notes": SimpleLazyObject(
+            lambda: Paginator(_event_notes(event, user), EVENT_NOTES_PER_PAGE).get_page(
+                request.GET.get("event_notes_page")
+            )
         ),
-        "session_notes": lazy_page(
-            session_notes, SESSION_NOTES_PER_PAGE, request.GET.get("session_notes_page")
+        "session_notes": SimpleLazyObject(
+            lambda: Paginator(_session_notes(event, user), SESSION_NOTES_PER_PAGE).get_page(
+                request.GET.get("session_notes_page")
+            )
         ),
-        "takeaways": Newest(
-            event.takeaways.visible_to(request.user).with_listing_relations().newest_first(),
-            TAKEAWAYS_ON_EVENT_PAGE,
+        "takeaways": SimpleLazyObject(
+            lambda: Newest(_takeaways(event, user), TAKEAWAYS_ON_EVENT_PAGE)
         ),
-        "action_points": Newest(
-            ActionPoint.objects.filter(event=event)
-            .visible_to(request.user)
-            .with_listing_relations()
-            .defer("details", "details_html")
-            .order_by("-created_at", "-pk"),
-            ACTION_POINTS_ON_EVENT_PAGE,
+        "action_points": SimpleLazyObject(
+            lambda: Newest(_action_points(event, user), ACTION_POINTS_ON_EVENT_PAGE)
         ),
-        "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
-        "feed_url": signed_feed_url("talks:event-feed", event.slug, request.user),
-        "following": Follow.objects.of(request.user).filter(event=event).exists(),
+        "sees_everyones_follow_ups": sees_everyones_follow_ups(user),
+        "feed_url": signed_feed_url("talks:event-feed", event.slug, user),
+        "following": Follow.objects.of(user).filter(event=event).exists(),
     }
     return render(request, "event_pages/event_detail.html", context)
+
+
+# The event page's lists load only the columns they show (and the programme's order);
+# rows loaded through the event's related managers know their event without a join.
+
+
+def _talks(event: Event) -> QuerySet:
+    return (
+        event.talks.in_programme_order()
+        .only(*SCHEDULED_COLUMNS, "title", "slug", "kind")
+        .annotate(tag_rows=tag_rows(Talk), speaker_rows=speaker_rows())
+    )
+
+
+def _open_spaces(event: Event) -> QuerySet:
+    return (
+        event.open_spaces.in_programme_order()
+        .only(*SCHEDULED_COLUMNS, "topic", "slug", "convenor", "session_label")
+        .annotate(tag_rows=tag_rows(OpenSpace))
+    )
+
+
+def _event_notes(event: Event, user) -> QuerySet:
+    """Notes on the event as a whole, newest first, as their bylines and bodies show."""
+    return (
+        event.notes.visible_to(user)
+        .filter(talk=None, open_space=None)
+        .select_related("author")
+        .only(
+            "event_id",
+            *AUTHOR_COLUMNS,
+            "title",
+            "body_html",
+            "status",
+            "created_at",
+            "published_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _session_notes(event: Event, user) -> QuerySet:
+    """Notes on the event's sessions, newest first, as links with their source."""
+    return (
+        event.notes.visible_to(user)
+        .exclude(talk=None, open_space=None)
+        .select_related("talk", "open_space", "author")
+        .only(*SOURCE_COLUMNS, "title", "status", *AUTHOR_COLUMNS)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _takeaways(event: Event, user) -> QuerySet:
+    return (
+        event.takeaways.visible_to(user)
+        .select_related("talk", "open_space", "author")
+        .only(*SOURCE_COLUMNS, "text", "created_at", *AUTHOR_COLUMNS)
+        .annotate(tag_rows=tag_rows(Takeaway))
+        .newest_first()
+    )
+
+
+def _action_points(event: Event, user) -> QuerySet:
+    return (
+        event.actionpoints.visible_to(user)
+        .select_related("talk", "open_space", "assignee")
+        .annotate(tag_rows=tag_rows(ActionPoint))
+        .only(*SOURCE_COLUMNS, "title", "status", "due_on", *ASSIGNEE_COLUMNS)
+        .order_by("-created_at", "-pk")
+    )
 
 
 def _session_page(
