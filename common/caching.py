@@ -57,6 +57,7 @@ levels (``LocalAndShared``).
 import functools
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -380,12 +381,13 @@ def code_version() -> str:
         roots.update(Path(directory).resolve() for directory in engine.get("DIRS", ()))
     for directory in settings.STATICFILES_DIRS:  # a path, or (prefix, path)
         roots.add(Path(directory[1] if isinstance(directory, tuple) else directory).resolve())
-    files = {path for root in roots for path in root.rglob("*") if path.is_file()}
-    files.update(base.glob("*.lock"))
+    files = set(base.glob("*.lock"))
+    for root in roots:
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories[:] = [name for name in subdirectories if name != "__pycache__"]
+            files.update(Path(directory, name) for name in names)
     digest = hashlib.sha256()
     for path in sorted(files):
-        if "__pycache__" in path.parts:
-            continue
         digest.update(f"{path.relative_to(base) if path.is_relative_to(base) else path}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

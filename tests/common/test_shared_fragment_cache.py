@@ -259,3 +259,22 @@ def test_the_table_is_a_cache_postgresql_does_not_log():
             "SELECT relpersistence FROM pg_class WHERE relname = 'common_sharedfragment'"
         )
         assert cursor.fetchone() == ("u",)
+
+
+def test_a_shared_table_that_cannot_be_used_means_building_not_an_error_page(attendee, caplog):
+    TakeawayFactory(text="Still shown")
+    client = logged_in(attendee)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE common_sharedfragment RENAME TO common_sharedfragment_away")
+    try:
+        response = client.get(reverse("talks:takeaway-list"))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE common_sharedfragment_away RENAME TO common_sharedfragment")
+
+    assert response.status_code == 200
+    assert "Still shown" in response.content.decode()
+    assert [r.getMessage() for r in caplog.records if r.name == "common.caching"] == [
+        "Could not read a shared fragment.",
+        "Could not store a shared fragment.",
+    ]
