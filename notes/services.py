@@ -69,8 +69,8 @@ def write_note(
       note (so private while it is a draft), and sets its tags
       (matched to existing tags case-insensitively, new ones created);
     - creates each ActionPoint, raised by ``author``, on the same source and note, open and
-      unassigned, through ``actions.services.save_action_point`` (via web): that
-      sets its tags and writes one ActionPointChange per action point.
+      unassigned, with its tags and one ActionPointChange (via web), as
+      ``actions.services.save_action_point`` writes a new one (see ``add_follow_ups``).
 
     Permissions are the caller's business (the view checks them).
     """
