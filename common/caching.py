@@ -36,28 +36,53 @@ must not reach the shared copy.
 
 The counters a request needs are read in one query (the first fragment reads every
 kind's counter, its event's and whether the reader has drafts; a second event on the
-same page costs one more). The cache is the process's memory (``CACHES``): every
-process reads the counters from the database, so web processes need share nothing,
-and a fragment a process lacks is simply built. Fragments with something personal in
-them (a user's follow-ups, their Edit links, what their role sees) carry that in the
-key their template gives them.
+same page costs one more). Fragments with something personal in them (a user's
+follow-ups, their Edit links, what their role sees) carry that in the key their
+template gives them.
+
+Two levels, so that a change costs one build, not one per web process: the process's
+memory (``CACHES``; a hit there costs no query), then a table every process shares
+(``common.SharedFragment``, one query on a local miss). A fragment built is stored in
+both, under the same key, by the same rule (nothing read inside a transaction; the
+copy shared by readers only if nothing changed while it was built), so a copy another
+process built is exactly what this one would have stored: never stale. The key also
+carries a hash of the code (``code_version()``), so that processes running another
+release never read each other's fragments. The table keeps one row per fragment and
+key (its newest version replaces the last), rows expire with ``FRAGMENT_TIMEOUT``, and
+storing culls at most once a minute per process (expired rows, then the least recent
+beyond ``SHARED_MAX_ROWS``): nothing else has to run. ``cache.clear()`` empties both
+levels (``LocalAndShared``).
 """
 
+import functools
 import hashlib
+import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import SafeString, mark_safe
 
+logger = logging.getLogger(__name__)
+
 # Old versions' fragments are never read again; the cache's size bound evicts them.
 FRAGMENT_TIMEOUT = 60 * 60
+# The shared table: at most this many rows (a few KB to about 150 KB of HTML each, which
+# PostgreSQL compresses), culled at most every CULL_EVERY seconds by each process.
+SHARED_MAX_ROWS = 2000
+CULL_EVERY = 60.0
 
 # The kinds of content, each with its counter (what the triggers bump for each table).
 EVENTS = "events"  # events and their tags
@@ -235,9 +260,12 @@ def cached_fragment(
             shared_by_readers = True
     # Today is part of every key: pages mark overdue follow-ups without any write.
     today = timezone.localdate().isoformat()
-    parts = (name, counters, today, reader, key_part(key))
-    cache_key = f"fragment:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+    which = (name, reader, key_part(key))
+    digest = hashlib.sha256(repr((which, counters, today, code_version())).encode()).hexdigest()
+    cache_key = f"fragment:{digest}"
     html = cache.get(cache_key)
+    if html is None and (html := shared_get(slot_of(which), digest)) is not None:
+        cache.set(cache_key, html, FRAGMENT_TIMEOUT)  # another process built it
     if html is not None:
         _count(request, "hits")
         return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
@@ -252,7 +280,117 @@ def cached_fragment(
         ):
             return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
     cache.set(cache_key, html, FRAGMENT_TIMEOUT)
+    shared_set(slot_of(which), digest, html)
     return mark_safe(html)  # noqa: S308 - rendered template output, escaped there
+
+
+# --- The level the processes share ------------------------------------------------------
+
+
+def slot_of(which: tuple) -> int:
+    """The shared table's row for a fragment and key, whatever their versions: 64 bits
+    of their hash (a signed bigint)."""
+    return int.from_bytes(hashlib.sha256(repr(which).encode()).digest()[:8], "big", signed=True)
+
+
+def shared_get(slot: int, digest: str) -> str | None:
+    """The fragment another process stored under exactly this key, if not expired."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT html FROM common_sharedfragment "
+                "WHERE slot = %s AND cache_key = %s AND expires > now()",
+                [slot, digest],
+            )
+            row = cursor.fetchone()
+    except DatabaseError:
+        # A cache that cannot be read is a miss (the page is built), not an error page.
+        logger.warning("Could not read a shared fragment.", exc_info=True)
+        return None
+    return row[0] if row else None
+
+
+_last_cull = {"at": float("-inf")}
+_cull_lock = threading.Lock()
+
+
+def shared_set(slot: int, digest: str, html: str) -> None:
+    """Store a fragment for the other processes, replacing the row's older version;
+    cull the table if this process has not for CULL_EVERY seconds."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO common_sharedfragment (slot, cache_key, html, expires) "
+                "VALUES (%s, %s, %s, now() + make_interval(secs => %s)) "
+                "ON CONFLICT (slot) DO UPDATE SET cache_key = EXCLUDED.cache_key, "
+                "html = EXCLUDED.html, expires = EXCLUDED.expires",
+                [slot, digest, html, FRAGMENT_TIMEOUT],
+            )
+    except DatabaseError:
+        logger.warning("Could not store a shared fragment.", exc_info=True)
+        return
+    with _cull_lock:
+        due = time.monotonic() - _last_cull["at"] >= CULL_EVERY
+        if due:
+            _last_cull["at"] = time.monotonic()
+    if due:
+        cull_shared()
+
+
+def cull_shared() -> int:
+    """Delete the expired rows of the shared table, and the least recently stored beyond
+    SHARED_MAX_ROWS; return how many went."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM common_sharedfragment WHERE expires <= now() OR slot IN ("
+                "SELECT slot FROM common_sharedfragment ORDER BY expires DESC OFFSET %s)",
+                [SHARED_MAX_ROWS],
+            )
+            return cursor.rowcount
+    except DatabaseError:
+        logger.warning("Could not cull the shared fragments.", exc_info=True)
+        return 0
+
+
+def clear_shared() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM common_sharedfragment")
+
+
+class LocalAndShared(LocMemCache):
+    """The process's memory (Django's local-memory cache), whose ``clear()`` also
+    empties the table the processes share: "the cache emptied" means both levels, as
+    tests and the benchmark's built figures need."""
+
+    def clear(self) -> None:
+        super().clear()
+        clear_shared()
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the code and templates that render pages (the project's apps, its
+    settings among them, template and static directories, the locked requirements), computed
+    once per process: part of every fragment's key, so that a process never reads a
+    fragment another release rendered from the shared table."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = {Path(config.path).resolve() for config in apps.get_app_configs()}
+    roots = {root for root in roots if root.is_relative_to(base)}
+    for engine in settings.TEMPLATES:
+        roots.update(Path(directory).resolve() for directory in engine.get("DIRS", ()))
+    for directory in settings.STATICFILES_DIRS:  # a path, or (prefix, path)
+        roots.add(Path(directory[1] if isinstance(directory, tuple) else directory).resolve())
+    files = set(base.glob("*.lock"))
+    for root in roots:
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories[:] = [name for name in subdirectories if name != "__pycache__"]
+            files.update(Path(directory, name) for name in names)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"{path.relative_to(base) if path.is_relative_to(base) else path}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def fragment_counts_header(get_response: Callable) -> Callable:

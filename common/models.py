@@ -22,3 +22,23 @@ class Session(AbstractBaseSession):
         from common.sessions import SessionStore
 
         return SessionStore
+
+
+class SharedFragment(models.Model):
+    """A page fragment as one web process built it, for the others to read instead of
+    building it again (``common.caching``): one row per fragment and key (``slot``),
+    holding the newest version built, under the full key it was cached with
+    (``cache_key``: the content counters it was built under, the day, the code).
+
+    A cache, not data: the table is UNLOGGED (a crash empties it), rows expire, and
+    storing culls the expired and the least recent beyond a bound."""
+
+    # 64 bits of the hash of the fragment's name and key: two fragments sharing a slot
+    # by chance would only take turns in it, since a read must match ``cache_key``.
+    slot = models.BigIntegerField(primary_key=True)
+    cache_key = models.CharField(max_length=64)
+    html = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"fragment {self.slot} ({self.cache_key[:12]})"

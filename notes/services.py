@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
 from actions.notifications import queue_held_for_note
-from actions.services import save_action_point
+from actions.services import diff, record_change, snapshot
 from talks.models import Event, Note, OpenSpace, Takeaway, Talk
+from talks.tagging import tagged_item_model
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def write_note(
       note (so private while it is a draft), and sets its tags
       (matched to existing tags case-insensitively, new ones created);
     - creates each ActionPoint, raised by ``author``, on the same source and note, open and
-      unassigned, through ``actions.services.save_action_point`` (via web): that
-      sets its tags and writes one ActionPointChange per action point.
+      unassigned, with its tags and one ActionPointChange (via web), as
+      ``actions.services.save_action_point`` writes a new one (see ``add_follow_ups``).
 
     Permissions are the caller's business (the view checks them).
     """
@@ -154,21 +156,25 @@ def add_follow_ups(
 ) -> tuple[list[Takeaway], list[ActionPoint]]:
     """Add takeaways (by ``by``) and action points (raised by ``by``) on ``note``'s
     source, linked to ``note``: only its author sees them while it is a draft.
-    Side effects: creates the takeaways with their tags; saves each action
-    point, open and unassigned, through ``save_action_point`` (via web), which sets
-    its tags and writes its first history entry."""
+
+    Side effects: creates the takeaways, and the action points open and unassigned,
+    each with its tags (matched to existing tags case-insensitively as taggit does,
+    new ones created) and each action point with its first history entry (through
+    ``actions.services.record_change``, with its emails), as
+    ``actions.services.save_action_point`` writes a new one. The tags of every row are
+    looked up together and linked in one insert per kind, not row by row."""
+    takeaways, action_points = list(takeaways), list(action_points)
+    tags = _tags_named([name for new in [*takeaways, *action_points] for name in new.tags])
+    # The note's own objects, so that the history entries name them without a query.
     source = {
         "note": note,
-        "event_id": note.event_id,
-        "talk_id": note.talk_id,
-        "open_space_id": note.open_space_id,
+        "event": note.event,
+        "talk": note.talk,
+        "open_space": note.open_space,
     }
-    added_takeaways = []
-    for new in takeaways:
-        takeaway = Takeaway.objects.create(text=new.text, author=by, **source)
-        if new.tags:
-            takeaway.tags.set(list(new.tags))
-        added_takeaways.append(takeaway)
+    added_takeaways = Takeaway.objects.bulk_create(
+        [Takeaway(text=new.text, author=by, **source) for new in takeaways]
+    )
     added_action_points = []
     for new in action_points:
         action_point = ActionPoint(
@@ -180,6 +186,48 @@ def add_follow_ups(
             assignee=None,
             **source,
         )
-        save_action_point(action_point, by=by, via=ActionPointChange.Via.WEB, tags=new.tags)
+        action_point.save()
         added_action_points.append(action_point)
+    _link_tags(added_takeaways, [new.tags for new in takeaways], tags)
+    linked = _link_tags(added_action_points, [new.tags for new in action_points], tags)
+    for action_point, its_tags in zip(added_action_points, linked, strict=True):
+        after = {**snapshot(action_point), "tags": ", ".join(sorted(its_tags)) or None}
+        changes = diff({"tags": None}, after)
+        record_change(action_point, by=by, via=ActionPointChange.Via.WEB, changes=changes)
     return added_takeaways, added_action_points
+
+
+def _tags_named(names: list[str]) -> dict[str, Tag]:
+    """The tag for each name, in one query: the existing tag whose name matches it
+    case-insensitively (the oldest, if several do), as taggit matches them
+    (``TAGGIT_CASE_INSENSITIVE``), or a new one made as taggit makes it."""
+    if not names:
+        return {}
+    found = Tag.objects.raw(
+        "SELECT DISTINCT ON (typed.name) typed.name AS typed, tag.* "
+        "FROM unnest(%s::text[]) typed(name) "
+        "JOIN taggit_tag tag ON UPPER(tag.name::text) = UPPER(typed.name) "
+        "ORDER BY typed.name, tag.id",
+        [sorted(set(names))],
+    )
+    tags = {tag.typed: tag for tag in found}
+    for name in names:
+        if name not in tags:
+            tags[name], _ = Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})
+    return tags
+
+
+def _link_tags(rows: list, typed: list[list[str]], tags: dict[str, Tag]) -> list[list[str]]:
+    """Tag each new row of one model with ``tags``' tags for its typed names, in one
+    insert; return the names of each row's tags as stored (once each, as taggit keeps
+    them: "Kubernetes, kubernetes" is one tag)."""
+    if not rows:
+        return []
+    through = tagged_item_model(type(rows[0]))
+    links, names = [], []
+    for row, its_names in zip(rows, typed, strict=True):
+        its = {tags[name].pk: tags[name] for name in its_names}
+        links += [through(tag=tag, content_object=row) for tag in its.values()]
+        names.append([tag.name for tag in its.values()])
+    through.objects.bulk_create(links)
+    return names

@@ -190,12 +190,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cached page fragments (common.caching) live in each process's own memory: that is
-# correct without sharing anything, because every process checks the content versions
-# in the database. 300 fragments of at most ~150 KB bound a worker's growth.
+# Cached page fragments (common.caching) live in each process's own memory first (a
+# hit costs no query), then in a table every process shares (common.SharedFragment), so
+# that a change costs one build, not one per process. Both are keyed by the content
+# versions in the database, so neither is ever stale. 300 fragments of at most ~150 KB
+# bound a worker's growth; clear() empties both levels.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "common.caching.LocalAndShared",
         "OPTIONS": {"MAX_ENTRIES": 300},
     }
 }
