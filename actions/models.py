@@ -6,12 +6,12 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from common.db import SearchVectorDeferred, most_counted, search_vector
+from common.db import SearchVectorDeferred, search_vector
 from common.markdown import SHORT_MARKDOWN_MAX_LENGTH, RendersMarkdown, markdown_field
 from common.reversing import fast_reverse
 from common.roles import has_a_role, is_staff
@@ -65,23 +65,6 @@ class ActionPointQuerySet(DraftedQuerySet, TaggedQuerySet):
             .defer("talk__search_vector", "open_space__search_vector")
             .with_tags()
         )
-
-    def busiest_assignees(self, limit: int = 50) -> list[tuple[int, str]]:
-        """(user id, username) of the people with the most open action points, most
-        first (then by username), for a short list of choices (every user would be too
-        many)."""
-        # COUNT(*) rather than COUNT(id): the partial index on open rows answers it.
-        counts = self.open().filter(assignee__isnull=False).values("assignee")
-        return most_counted(
-            counts.annotate(open_count=Count("*")),
-            model=self.model._meta.get_field("assignee").related_model,
-            fields=["id", "username"],
-            then_by="username",
-            limit=limit,
-        )
-
-    def busiest_assignee_names(self, limit: int = 50) -> list[str]:
-        return [username for _pk, username in self.busiest_assignees(limit)]
 
 
 class ActionPoint(RendersMarkdown, SessionSource):

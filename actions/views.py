@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
+from actions import tallies
 from actions.filters import FollowUpFilter
 from actions.forms import ActionPointUpdateForm, past_date_warning
 from actions.models import ActionPoint, ActionPointChange, ActionPointQuerySet
@@ -40,7 +41,7 @@ def action_point_list(request: HttpRequest) -> HttpResponse:
     filters, rows = filtered_action_points(request)
     # The suggestions and the rows are a cached fragment: loaded when it is built.
     suggestions = (
-        SimpleLazyObject(lambda: ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES))
+        SimpleLazyObject(lambda: busiest_names(SUGGESTED_ASSIGNEES))
         if filters.sees_everyone
         else []
     )
@@ -53,6 +54,12 @@ def action_point_list(request: HttpRequest) -> HttpResponse:
         "event_suggestions": Event.objects.newest_first()[:SUGGESTED_EVENTS],
     }
     return render(request, "actions/action_point_list.html", context)
+
+
+def busiest_names(limit: int) -> list[str]:
+    """Usernames of the people with the most published action points still to do:
+    the assignee suggestions (from the overview's tallies, not a count of the rows)."""
+    return [username for _pk, username in tallies.busiest_people(limit)]
 
 
 def _get_action_point(pk: int, user) -> ActionPoint:
@@ -69,7 +76,7 @@ def _render_detail(
 ) -> HttpResponse:
     suggestions = []
     if form is not None and "assignee" in form.fields:
-        suggestions = ActionPoint.objects.busiest_assignee_names(SUGGESTED_ASSIGNEES)
+        suggestions = busiest_names(SUGGESTED_ASSIGNEES)
     context = {
         "ap": action_point,
         "history": action_point.history.select_related("changed_by"),
