@@ -10,7 +10,6 @@ escaped as the template engine escapes it; ``tests/event_pages`` compares them.
 """
 
 import html
-import re
 from collections.abc import Iterable
 
 from django import template
@@ -37,25 +36,12 @@ def escape(value: object) -> str:
     return html.escape(str(value))
 
 
-# Arguments that reverse() puts in an address as they are (see common.reversing).
-_PLAIN = re.compile(r"[-a-zA-Z0-9_]+")
-_MARK = "zzeventrowszz"
-
-
 class _Links(dict):
     """Escaped addresses by (route, *slugs), each reversed once per list: a page
-    repeats the same tags and speakers, and its sessions share a route. A route is
-    reversed once with a placeholder last argument; any plain slug then fills it in,
-    which is what ``fast_reverse`` returns for it (anything else goes through it)."""
+    repeats the same tags and speakers."""
 
     def __missing__(self, key: tuple) -> str:
-        *route, last = key
-        if last != _MARK and _PLAIN.fullmatch(last):
-            # The last argument comes last in every address reversed here.
-            before, _, after = self[(*route, _MARK)].rpartition(_MARK)
-            url = self[key] = f"{before}{last}{after}"
-        else:
-            url = self[key] = escape(fast_reverse(*key))
+        url = self[key] = escape(fast_reverse(*key))
         return url
 
 
