@@ -5,6 +5,8 @@ transaction is stored; the table culls itself. Two "processes" are two local-mem
 caches over the one table. These tests commit for real (caching is off inside a
 transaction)."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -12,6 +14,7 @@ from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from common import caching
 from common.models import SharedFragment
@@ -205,7 +208,7 @@ def test_the_code_version_changes_with_a_template(settings, tmp_path):
 def test_an_expired_row_is_not_read(workers, attendee):
     a, b = workers
     a.fragment(attendee, "tags", ("q",), "<p>Old</p>")
-    SharedFragment.objects.update(expires="2000-01-01T00:00:00Z")
+    SharedFragment.objects.update(expires=timezone.now() - datetime.timedelta(seconds=1))
 
     assert b.fragment(attendee, "tags", ("q",), "<p>Rebuilt</p>") == "<p>Rebuilt</p>"
 
