@@ -20,7 +20,12 @@ from dataclasses import dataclass, field, replace
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+)
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -295,6 +300,23 @@ def highlighted(
     return result
 
 
+class LookedFor(Func):
+    """The part of a tsquery that looks for words, without its exclusions.
+
+    ts_rank scores every match of ``kubernetes & !helm`` 1e-20, so ranking by the whole
+    query would list the hits newest first. ``querytree`` keeps what must be present;
+    a query with no such part (``a | !b``) answers "T" and is ranked as it is."""
+
+    output_field = SearchQueryField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(CASE WHEN querytree({sql}) = 'T' THEN {sql} ELSE querytree({sql})::tsquery END)",
+            (*params, *params, *params),
+        )
+
+
 def _ranked(kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None) -> QuerySet:
     """The best PER_KIND_LIMIT rows of ``kind`` among its latest RANK_CANDIDATES
     matches, best first, as (kind key, id, rank, how many matches were ranked:
@@ -316,7 +338,7 @@ def _ranked(kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None) -> Q
         .filter(IsAnyOf(F("pk"), ArraySubquery(candidates)))
         .annotate(
             kind_key=Value(kind.key, output_field=TextField()),
-            rank=SearchRank(F("search_vector"), query),
+            rank=SearchRank(F("search_vector"), LookedFor(query)),
             ranked=Window(Count("*")),
         )
         .order_by("-rank", "-pk")

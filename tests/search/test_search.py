@@ -62,6 +62,14 @@ def test_minus_word_leaves_out_texts_with_it(attendee_client):
     assert found(attendee_client, "kubernetes -helm") == ["Operators"]
 
 
+def test_minus_word_keeps_the_ranking_of_the_words_looked_for(attendee_client):
+    # Newest first would put "Misc" on top: the exclusion must not flatten every rank.
+    NoteFactory(title="Kubernetes upgrades", body="Kubernetes upgrades without downtime.")
+    NoteFactory(title="Misc", body="Lunch, then a word on kubernetes.")
+    NoteFactory(title="Charts", body="Kubernetes with Helm charts.")
+    assert found(attendee_client, "kubernetes -helm") == ["Kubernetes upgrades", "Misc"]
+
+
 def test_or_finds_either_word(attendee_client):
     NoteFactory(title="IaC one", body="We moved to Terraform.")
     NoteFactory(title="IaC two", body="They use Pulumi with Python.")
