@@ -204,3 +204,21 @@ def test_folding_the_tallies_rewrites_only_the_keys_written_since_the_last_fold(
     assert {key: len(rows) for key, rows in events.items()} == {summit.pk: 1, meetup.pk: 1}
     assert kept_tallies() == before
     assert_tallies_exact()
+
+
+def test_the_busy_day_puts_the_staff_s_action_point_back_afterwards(staff_and_action_point):
+    from bench.busy_day import action_point_state, undo_busy_changes
+
+    staff, action_point = staff_and_action_point
+    client = logged_in(staff)
+    url = reverse("actions:update", args=[action_point.pk])
+    before = action_point_state(action_point.pk)
+    client.post(url, staff_change_data(action_point, Status.IN_PROGRESS))
+    client.post(url, staff_change_data(action_point, Status.DONE))
+
+    undone = undo_busy_changes(action_point.pk, before)
+
+    action_point.refresh_from_db()
+    assert (undone, action_point.status, action_point.completed_at) == (2, Status.OPEN, None)
+    assert list(ActionPointChange.objects.filter(action_point=action_point)) == []
+    assert_tallies_exact()
