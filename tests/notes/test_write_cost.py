@@ -1,16 +1,24 @@
 """What the busy day's two writes cost: the note with two tagged takeaways and an
-action point, and staff changing an action point through its page. Their queries are
-pinned, the counts the triggers keep stay exact after them, and folding the kept
-counts rewrites only the keys written since the last fold."""
+action point (its writing page fetched first), and staff changing an action point
+through its page. Their queries are pinned, the counts the triggers keep stay exact
+after them, folding the kept counts rewrites only the keys written since the last
+fold, and the writing page's labels, written in Python, are Django's markup."""
+
+import re
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.renderers import DjangoTemplates
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
+from common.widget_rendering import PythonWidgetRenderer
+from notes.forms import RENDERER, NoteWriting, WritingPageRenderer
 from talks.models import Note, TagUse
 from tests.actions.test_overview_summary import assert_exact as assert_tallies_exact
 from tests.actions.test_overview_summary import kept as kept_tallies
@@ -222,3 +230,49 @@ def test_the_busy_day_puts_the_staff_s_action_point_back_afterwards(staff_and_ac
     assert (undone, action_point.status, action_point.completed_at) == (2, Status.OPEN, None)
     assert list(ActionPointChange.objects.filter(action_point=action_point)) == []
     assert_tallies_exact()
+
+
+class Labels(forms.Form):
+    plain = forms.CharField(label="Tags & <notes>")
+    asked = forms.CharField(label="Why?", required=False)
+    hidden_id = forms.CharField(widget=forms.TextInput(attrs={"id": "custom"}))
+
+
+def label_tags(form: forms.Form) -> list[str]:
+    tags = []
+    for field in form:
+        tags += [
+            field.label_tag(),
+            field.label_tag(attrs={"class": "x", "data-on": True, "data-off": False}),
+            field.label_tag(contents=mark_safe("<b>Safe</b>"), label_suffix=":", tag="legend"),
+            field.legend_tag(),
+        ]
+    return tags
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda renderer: Labels(renderer=renderer),
+        lambda renderer: Labels(renderer=renderer, auto_id=False),
+        lambda renderer: Labels(renderer=renderer, label_suffix=" →"),
+        lambda renderer: NoteWriting(UserFactory(role="attendee")).note,
+    ],
+)
+def test_the_writing_page_writes_labels_as_django_s_template_does(make):
+    form = make(RENDERER)
+    written = label_tags(form)
+    form.renderer = DjangoTemplates()
+    assert written == label_tags(form)
+
+
+def test_the_writing_page_is_as_it_was_through_django_s_templates(monkeypatch):
+    writer, talk = logged_in(UserFactory(role="attendee")), TalkFactory()
+    page = writer.get(new_note_url(talk)).content.decode()
+    monkeypatch.setattr(WritingPageRenderer, "render", PythonWidgetRenderer.render)
+    through_templates = writer.get(new_note_url(talk)).content.decode()
+
+    def without_tokens(html: str) -> str:
+        return re.sub(r'value="[^"]*"', "", html)
+
+    assert without_tokens(page) == without_tokens(through_templates)
