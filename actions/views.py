@@ -97,12 +97,16 @@ def action_point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_point_update(request: HttpRequest, pk: int) -> HttpResponse:
-    action_point = _get_action_point(pk, request.user)
+    # Only what the permission check and the form read: a valid post redirects, so
+    # the page's relations and tags are loaded only to show the form's errors (a
+    # join of six tables and a query for the tags were a fifth of a change's time).
+    visible = ActionPoint.objects.visible_to(request.user).select_related("assignee")
+    action_point = get_object_or_404(visible, pk=pk)
     if not action_point.can_comment(request.user):
         raise PermissionDenied("Only its assignee, the person who raised it and staff can.")
     form = ActionPointUpdateForm(request.POST, action_point=action_point, user=request.user)
     if not form.is_valid():
-        return _render_detail(request, action_point, form)
+        return _render_detail(request, _get_action_point(pk, request.user), form)
     due_before = action_point.due_on
     try:
         entry = update_action_point(

@@ -96,6 +96,7 @@ def busy_day_actors(targets) -> dict:
         "action_point_update": reverse("actions:update", args=[action_point.pk])
         if action_point
         else None,
+        "action_point_id": action_point.pk if action_point else None,
         "cookies": cookies,
     }
 
@@ -247,6 +248,7 @@ def busy_day(base: str, pages: dict, busy: dict, lua: Path) -> dict:
         )
     readers = {}
     last_note = newest_note_id()
+    before_changes = action_point_state(busy["action_point_id"])
     with tempfile.TemporaryDirectory() as outputs:
         for page in BUSY_PAGES:
             row = pages[page]
@@ -273,6 +275,7 @@ def busy_day(base: str, pages: dict, busy: dict, lua: Path) -> dict:
         for writer in writers:
             writer.join(60)
     removed = remove_busy_notes(busy["writer_id"], after=last_note)
+    undone = undo_busy_changes(busy["action_point_id"], before_changes)
 
     def summary(tally: dict) -> dict:
         times = sorted(tally.pop("times"))
@@ -291,6 +294,7 @@ def busy_day(base: str, pages: dict, busy: dict, lua: Path) -> dict:
         "writer": busy["writer"],
         "seconds": BUSY_SECONDS,
         "removed_afterwards": removed,
+        "changes_undone": undone,
     }
 
 
@@ -300,6 +304,37 @@ def newest_note_id() -> int:
     from talks.models import Note
 
     return Note.objects.aggregate(newest=Max("pk"))["newest"] or 0
+
+
+def action_point_state(pk: int | None) -> tuple | None:
+    """The staff's action point's status, completion time and newest history entry
+    before the run."""
+    from django.db.models import Max
+
+    from actions.models import ActionPoint
+
+    if pk is None:
+        return None
+    row = ActionPoint.objects.filter(pk=pk).annotate(last=Max("history__pk"))
+    return row.values_list("status", "completed_at", "last").get()
+
+
+def undo_busy_changes(pk: int | None, before: tuple | None) -> int:
+    """Put the staff's action point back as it was (its status) and delete the history
+    entries (and their emails) the run added, so that the next run measures the same
+    page: kept, they piled up on it (60 after a few runs), and its page, which lists
+    them all, grew with every run. Returns how many entries went."""
+    from django.db import transaction
+
+    from actions.models import ActionPoint, ActionPointChange
+
+    if pk is None:
+        return 0
+    status, completed_at, last = before
+    with transaction.atomic():
+        ActionPoint.objects.filter(pk=pk).update(status=status, completed_at=completed_at)
+        added = ActionPointChange.objects.filter(action_point_id=pk, pk__gt=last or 0)
+        return added.delete()[1].get(ActionPointChange._meta.label, 0)
 
 
 def remove_busy_notes(writer_id: int, *, after: int) -> int:
