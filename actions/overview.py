@@ -139,23 +139,13 @@ def with_overdue(row: dict, overdue: int) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Done:
-    """Of the action points done since a day: how many (not counting those entered
-    already done, counted apart), the median time from raised to done, and how many
-    were done in each month."""
+def counted_recent(since: datetime.datetime) -> tallies.Recent:
+    """What ``tallies.Recent`` says of the action points raised or done since
+    ``since``, counted from their rows: when the kept rows are for another time zone.
 
-    done_recently: int
-    entered_done: int
-    median_to_done: datetime.timedelta | None
-    per_month: dict[datetime.date, int]
-
-
-def done_recently(since: datetime.datetime) -> Done:
-    """What ``Done`` says of the action points done since ``since``: one pass over
-    their rows (the partial index on done rows), grouped by month and in all
-    (GROUPING SETS), leaving those entered already done out of the median and the
-    months."""
+    One pass over the done ones (the partial index on done rows), grouped by month
+    and in all (GROUPING SETS), leaving those entered already done out of the median
+    and the months; one over those entered since, grouped by the month raised."""
     rows = (
         done_since(since)
         .annotate(
@@ -180,11 +170,27 @@ def done_recently(since: datetime.datetime) -> Done:
         grouped = cursor.fetchall()
     # The row of all months has no month; it is there even when no row is.
     (_, done, entered, median), *_ = (row for row in grouped if row[0] is None)
-    per_month = {month: n for month, n, _, _ in grouped if month is not None and n}
-    return Done(done, entered, median, per_month)
+    raised = per_month(
+        ActionPoint.objects.public()
+        .filter(created_at__gte=since)
+        .alias(raised_on=raised_on())
+        # Raised no later than entered: the created_at range narrows, this decides.
+        .filter(raised_on__gte=since.date()),
+        F("raised_on"),
+    )
+    done_per_month = {month: n for month, n, _, _ in grouped if month is not None and n}
+    return tallies.Recent(done, entered, median, done_per_month, raised)
 
 
-def totals(ahead: dict[int | None, int], done: Done) -> dict:
+def recent(since: datetime.datetime) -> tallies.Recent:
+    """What ``tallies.Recent`` says since ``since`` (a month's first midnight in the
+    site's time zone): from the rows kept for the site's time zone, or counted when
+    they were kept for another (until ``tallies.rebuild_recent``)."""
+    kept = tallies.recent(since.date(), timezone.get_current_timezone_name())
+    return kept if kept is not None else counted_recent(since)
+
+
+def totals(ahead: dict[int | None, int], done: tallies.Recent) -> dict:
     """Counts over all published action points, how many events and assignees have
     any, and the median time from raised to done of those done lately (``done``,
     leaving out those entered already done, counted apart as ``entered_done``).
@@ -261,21 +267,13 @@ class Month:
     done: int
 
 
-def monthly(today: datetime.date, since: datetime.datetime, done: Done) -> list[Month]:
+def monthly(today: datetime.date, recent: tallies.Recent) -> list[Month]:
     """Raised and done in each of the last ``MONTHS`` months that has any, oldest
     first (quiet months are left out, so a few busy ones stay readable on a phone).
 
     Raised by ``raised_on`` (the event's first day for history entered later); done
-    by ``completed_at``, leaving out rows entered already done (``done``)."""
-    raised = per_month(
-        ActionPoint.objects.public()
-        .filter(created_at__gte=since)
-        .alias(raised_on=raised_on())
-        # Raised no later than entered: the created_at range narrows, this decides.
-        .filter(raised_on__gte=since.date()),
-        F("raised_on"),
-    )
-    done = done.per_month
+    by ``completed_at``, leaving out rows entered already done."""
+    raised, done = recent.raised_per_month, recent.done_per_month
     return [
         Month(m, raised.get(m, 0), done.get(m, 0))
         for m in month_starts(today)
@@ -349,9 +347,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     since = timezone.make_aware(datetime.datetime.combine(first_month(today), datetime.time()))
     # All lazy: the page is one cached fragment (common.caching), computed when built.
     ahead = SimpleLazyObject(lambda: tallies.not_overdue(today))
-    done = SimpleLazyObject(lambda: done_recently(since))
+    done = SimpleLazyObject(lambda: recent(since))
     summary = SimpleLazyObject(lambda: totals(ahead, done))
-    months = SimpleLazyObject(lambda: monthly(today, since, done))
+    months = SimpleLazyObject(lambda: monthly(today, done))
     context = {
         "totals": summary,
         "median_days": SimpleLazyObject(lambda: median_days(summary["median_to_done"])),
