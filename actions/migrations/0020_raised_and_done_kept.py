@@ -13,16 +13,16 @@
 # another, until `actions_raised_done_rebuild(zone)` refills them.
 #
 # The triggers follow every write that changes what a row holds: action points
-# inserted, updated (only those whose times, event or note changed), deleted or
-# truncated; notes changing between draft and not, inserted as drafts, or deleted;
-# events whose first or last day changed. Statement-level, with transition tables,
-# so a bulk change costs one pass. A row is rewritten from the action point as it
-# is after the statement ("refresh"), so one rule computes it whatever the write;
-# deletes only remove rows, so a cascade needs nothing of the event that went. A
-# refresh caused by a note or an event first locks the action points it rewrites (in
-# id order, as the bulk changes do), so that it never computes from a version of an
-# action point another transaction is changing. A rolled-back transaction takes its
-# rows with it.
+# inserted, updated (only those whose times, event or note changed: an edit of the
+# title costs a comparison), deleted or truncated; notes changing between draft and
+# not, inserted as drafts, or deleted; events whose first or last day changed.
+# Statement-level, with transition tables, so a bulk change costs one pass. Deletes
+# only remove rows, so a cascade needs nothing of the event that went. The rows of
+# action points written are computed from the statement's new rows; a note or an
+# event changed rewrites the rows of its action points from the table, after
+# locking them (in id order, as the bulk changes do), so that it never computes
+# from a version another transaction is changing. A rolled-back transaction takes
+# its rows with it.
 
 from django.conf import settings
 from django.db import migrations
@@ -32,22 +32,38 @@ from django.db import migrations
 # count).
 ENTERED_DONE_WITHIN = "1 minute"
 
-# One published action point's row, from `ap` and its event `e`, in zone `z`.
-ROW = f"""
+# The rows of the published action points among `{source}` (the table, or a
+# statement's transition table) with their events, in the zone the rows are kept for.
+ROWS = """
     SELECT ap.id,
-           date_trunc('month', (CASE WHEN (ap.created_at AT TIME ZONE z)::date > e.ends_on
+           date_trunc('month', (CASE WHEN (ap.created_at AT TIME ZONE k.zone)::date > e.ends_on
                                      THEN e.starts_on
-                                     ELSE (ap.created_at AT TIME ZONE z)::date END)::timestamp
+                                     ELSE (ap.created_at AT TIME ZONE k.zone)::date END)::timestamp
            )::date,
-           date_trunc('month', ap.completed_at AT TIME ZONE z)::date,
-           coalesce(ap.completed_at < ap.created_at + interval '{ENTERED_DONE_WITHIN}'
-                    AND ap.completed_at > ap.created_at - interval '{ENTERED_DONE_WITHIN}', false),
-           ap.completed_at - CASE WHEN (ap.created_at AT TIME ZONE z)::date > e.ends_on
-                                  THEN timezone(z, e.starts_on::timestamp)
+           date_trunc('month', ap.completed_at AT TIME ZONE k.zone)::date,
+           coalesce(ap.completed_at < ap.created_at + interval '{within}'
+                    AND ap.completed_at > ap.created_at - interval '{within}', false),
+           ap.completed_at - CASE WHEN (ap.created_at AT TIME ZONE k.zone)::date > e.ends_on
+                                  THEN timezone(k.zone, e.starts_on::timestamp)
                                   ELSE ap.created_at END
-    FROM actions_actionpoint ap JOIN talks_event e ON e.id = ap.event_id
+    FROM {source} ap JOIN talks_event e ON e.id = ap.event_id CROSS JOIN actions_raised_done_zone k
     WHERE NOT EXISTS (SELECT 1 FROM talks_note n WHERE n.id = ap.note_id AND n.status = 'draft')
 """  # noqa: S608 - our own SQL
+# An updated action point whose row stays as it was (`o` its old version, `r` its new).
+SAME = (
+    "r.id = o.id AND r.created_at = o.created_at AND r.event_id = o.event_id"
+    " AND r.completed_at IS NOT DISTINCT FROM o.completed_at"
+    " AND r.note_id IS NOT DISTINCT FROM o.note_id"
+)
+INSERT = (
+    "INSERT INTO actions_raised_done"
+    " (action_point_id, raised_month, done_month, entered_done, to_done)"
+)
+
+
+def rows(source: str) -> str:
+    return INSERT + ROWS.format(source=source, within=ENTERED_DONE_WITHIN)
+
 
 FORWARD = (  # noqa: S608 - our own SQL
     """
@@ -70,8 +86,6 @@ CREATE INDEX actions_raised_done_done_idx ON actions_raised_done (done_month, to
 -- gone or not published). `wait`: first wait for whoever is changing them.
 CREATE FUNCTION actions_raised_done_refresh(ids bigint[], wait boolean) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    z text;
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
@@ -79,12 +93,9 @@ BEGIN
     IF wait THEN
         PERFORM 1 FROM actions_actionpoint WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
     END IF;
-    SELECT zone INTO z FROM actions_raised_done_zone;
     DELETE FROM actions_raised_done WHERE action_point_id = ANY(ids);
-    INSERT INTO actions_raised_done (action_point_id, raised_month, done_month, entered_done,
-                                     to_done)
     """
-    + ROW
+    + rows("actions_actionpoint")
     + """
         AND ap.id = ANY(ids);
 END
@@ -93,45 +104,46 @@ $$;
 -- All rows again, for the time zone `new_zone`.
 CREATE FUNCTION actions_raised_done_rebuild(new_zone text) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    z text := new_zone;
 BEGIN
     -- Wait for writers in progress, and make later ones wait, while the rows are filled.
     LOCK TABLE actions_actionpoint, talks_note, talks_event IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM actions_raised_done_zone;
     INSERT INTO actions_raised_done_zone (zone) VALUES (new_zone);
     DELETE FROM actions_raised_done;
-    INSERT INTO actions_raised_done (action_point_id, raised_month, done_month, entered_done,
-                                     to_done)
     """
-    + ROW
+    + rows("actions_actionpoint")
     + """;
 END
 $$;
 
+-- Action points written: their rows computed from the statement's new rows (this
+-- statement holds them: nobody else can be changing them).
 CREATE FUNCTION actions_raised_done_action_points() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    ids bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(id) INTO ids FROM new_rows;
+        """
+    + rows("new_rows")
+    + """;
     ELSIF TG_OP = 'DELETE' THEN
         DELETE FROM actions_raised_done d USING old_rows o WHERE d.action_point_id = o.id;
-        RETURN NULL;
     ELSE
         -- Rows whose id changed (raw SQL) leave; those whose times, event or note
         -- changed are rewritten; an edit of the title or the assignee costs nothing.
         DELETE FROM actions_raised_done WHERE action_point_id IN (
-            SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows
+            SELECT o.id FROM old_rows o WHERE NOT EXISTS (
+                SELECT 1 FROM new_rows r WHERE """
+    + SAME
+    + """
+            )
         );
-        SELECT array_agg(id) INTO ids FROM (
-            SELECT id, created_at, completed_at, event_id, note_id FROM new_rows
-            EXCEPT
-            SELECT id, created_at, completed_at, event_id, note_id FROM old_rows
-        ) changed;
+        """
+    + rows(
+        "(SELECT r.* FROM new_rows r WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE "
+        + SAME
+        + "))"
+    )
+    + """;
     END IF;
-    -- This statement holds the rows it wrote: nobody else can be changing them.
-    PERFORM actions_raised_done_refresh(ids, false);
     RETURN NULL;
 END
 $$;
