@@ -235,17 +235,27 @@ def per_assignee(ahead: dict[int | None, int]) -> list[dict]:
 
 def overdue(today: datetime.date) -> QuerySet:
     """The longest overdue, with only the columns the list shows (the rows and their
-    sources carry long texts the list never shows)."""
-    return (
+    sources carry long texts the list never shows).
+
+    The rows are picked by a narrow subquery (a range of the partial index on what is
+    still to do) and only then joined to their sources: planning the joins and the
+    draft check together weighed every index of the action points for each join
+    order, which cost more than running the query (3 ms against 0.5)."""
+    longest = (
         ActionPoint.objects.public()
         .overdue(today)
+        .order_by("due_on", "pk")
+        .values("pk")[:OVERDUE_SHOWN]
+    )
+    return (
+        ActionPoint.objects.filter(pk__in=longest)
         .select_related("event", "talk", "open_space", "assignee")
         .only(
             *("title", "status", "due_on", "event", "talk", "open_space", "assignee"),
             *("event__name", "event__slug", "talk__title", "talk__slug"),
             *("open_space__topic", "open_space__slug", "assignee__username"),
         )
-        .order_by("due_on", "pk")[:OVERDUE_SHOWN]
+        .order_by("due_on", "pk")
     )
 
 
