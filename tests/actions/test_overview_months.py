@@ -371,3 +371,73 @@ def test_page_shows_the_kept_months_and_median_as_counting_gives(some, staff_cli
     assert (totals["done_recently"], totals["entered_done"]) == (2, 1)
     # percentile_cont: halfway between the two.
     assert totals["median_to_done"] == (done + imported) / 2
+
+
+# --- The tables' rows, written in Python --------------------------------------------
+
+# The loops the template had, which the rows written in Python stand for.
+OVERDUE_LOOP = (
+    "{% for ap in overdue %}"
+    '\n    <tr class="is-overdue">'
+    '\n      <td data-label="Follow-up"><a href="{{ ap.get_absolute_url }}">{{ ap.title }}</a></td>'
+    '\n      <td data-label="Raised at">{% with session=ap.session %}{% if session %}<a href="'
+    '{{ ap.source_url }}">{{ session }}</a> <span class="meta">{% if ap.talk_id %}talk'
+    '{% else %}open space{% endif %} at {{ ap.event.name }}</span>{% else %}<a href="'
+    '{{ ap.source_url }}">{{ ap.event.name }}</a> <span class="meta">event</span>{% endif %}'
+    "{% endwith %}</td>"
+    '\n      <td data-label="Assignee">{{ ap.assignee.get_username|default:"Unassigned" }}</td>'
+    '\n      <td data-label="Status">{{ ap.get_status_display }}</td>'
+    '\n      <td data-label="Due"><time datetime="{{ ap.due_on.isoformat }}">'
+    '{{ ap.due_on|date:"DATE_FORMAT" }}</time> <strong class="overdue badge">Overdue</strong>'
+    "</td>\n    </tr>\n    {% endfor %}"
+)
+COUNTS = (
+    "\n      <td>{{ row.open }}</td><td>{{ row.in_progress }}</td>"
+    '<td>{% if row.overdue %}<strong class="overdue">{{ row.overdue }}</strong>'
+    "{% else %}0{% endif %}</td><td>{{ row.done }}</td>"
+    "<td>{{ row.dropped }}</td><td>{{ row.total }}</td></tr>\n    {% endfor %}"
+)
+EVENTS_LOOP = (
+    "{% for row in events %}"
+    '\n    <tr><th scope="row"><a href="{% url \'actions:list\' %}?scope=all&amp;event='
+    '{{ row.event__slug|urlencode }}">{{ row.event__name }}</a> <span class="meta">'
+    '{{ row.event__starts_on|date:"M Y" }}</span></th>' + COUNTS
+)
+ASSIGNEES_LOOP = (
+    "{% for row in assignees %}"
+    '\n    <tr><th scope="row">{% if row.assignee_id %}<a href="{% url \'actions:list\' %}'
+    '?assignee={{ row.assignee__username|urlencode }}">{{ row.assignee__username }}</a>'
+    "{% else %}Unassigned{% endif %}</th>" + COUNTS
+)
+
+
+def test_rows_written_in_python_are_the_templates_markup(staff_client):
+    from django.template import Context, Template
+
+    from tests.factories import OpenSpaceFactory, TalkFactory
+
+    event = EventFactory(name='Ops <&> "Days"', starts_on=month(1), ends_on=days_from_today(0))
+    talk = TalkFactory(event=event, title="Talk <b>&</b>")
+    space = OpenSpaceFactory(event=event, topic="Space 'quoted' & <i>")
+    odd = UserFactory(username="o'brien+ops@x.org")
+    for source, assignee in (({"talk": talk}, odd), ({"open_space": space}, None), ({}, odd)):
+        ActionPointFactory(
+            event=event, title='Fix <script>"&"', assignee=assignee, status=Status.IN_PROGRESS,
+            due_on=days_from_today(-3), **source,
+        )  # fmt: skip
+    ActionPointFactory(event=EventFactory(name="Quiet"), status=Status.DONE)
+    context = staff_client.get(URL).context
+    shown = {
+        "overdue": list(context["overdue"]),
+        "events": context["events"],
+        "assignees": context["assignees"],
+    }
+    assert len(shown["overdue"]) == 3
+    assert [row["overdue"] for row in shown["events"]] == [3, 0]
+    assert {row["assignee_id"] for row in shown["assignees"]} == {odd.pk, None}
+    for loop, written in (
+        (OVERDUE_LOOP, overview.overdue_rows(shown["overdue"])),
+        (EVENTS_LOOP, overview.event_rows(shown["events"])),
+        (ASSIGNEES_LOOP, overview.assignee_rows(shown["assignees"])),
+    ):
+        assert written == Template(loop).render(Context(shown))
