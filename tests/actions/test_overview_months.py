@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateField, DurationField, ExpressionWrapper, F, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -441,3 +442,16 @@ def test_rows_written_in_python_are_the_templates_markup(staff_client):
         (ASSIGNEES_LOOP, overview.assignee_rows(shown["assignees"])),
     ):
         assert written == Template(loop).render(Context(shown))
+
+
+def test_the_page_built_runs_its_pinned_queries(some, staff_client):
+    # Of the action points: the kept counts (totals, people, events: 3), the kept
+    # months and median (1, two before), what is due from today on per person (1),
+    # the overdue list (1) and the overdue ones per event shown (1).
+    staff_client.get(URL)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert staff_client.get(URL).status_code == 200
+    own = [q["sql"] for q in captured.captured_queries if "actions_" in q["sql"]]
+    assert len(own) == 7
+    assert any("actions_raised_done" in sql for sql in own)
