@@ -8,7 +8,9 @@ action point, and its cost does not grow with the history. What is overdue depen
 on the day, so it is counted: what is still to do less the undated ones (kept too)
 less those due from today on (few, read from the partial index on open rows); per
 event, among the rows of the events shown. The months and the median read the last
-twelve months only.
+twelve months of rows kept per published action point (``tallies.recent``: its
+month raised, month done and time to done, for the site's time zone), or count the
+action points themselves when those rows were kept for another zone.
 
 When an action point was raised (``raised_on``/``raised_at``): the day it was
 entered, unless it was entered after its event's last day (``ends_on``, in the
