@@ -212,3 +212,10 @@ def rebuild_recent(*, zone: str) -> None:
     runs (seconds for a few hundred thousand action points)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT actions_raised_done_rebuild(%s)", [zone])
+
+
+def kept_zone() -> str:
+    """The time zone the rows ``recent`` reads were filled for."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT zone FROM actions_raised_done_zone")
+        return cursor.fetchone()[0]

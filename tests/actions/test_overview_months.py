@@ -7,9 +7,11 @@ site's zone is another, and shows the same either way."""
 import datetime
 import importlib
 import threading
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateField, DurationField, ExpressionWrapper, F, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
@@ -455,3 +457,14 @@ def test_the_page_built_runs_its_pinned_queries(some, staff_client):
     own = [q["sql"] for q in captured.captured_queries if "actions_" in q["sql"]]
     assert len(own) == 7
     assert any("actions_raised_done" in sql for sql in own)
+
+
+def test_the_command_keeps_the_months_for_the_sites_zone_after_it_changed(some):
+    with override_settings(TIME_ZONE="Asia/Kathmandu"):
+        assert tallies.recent(month(11), "Asia/Kathmandu") is None
+        output = StringIO()
+        call_command("keep_overview_months", stdout=output)
+        assert output.getvalue() == "Overview months kept for Asia/Kathmandu (were kept for UTC).\n"
+        assert tallies.kept_zone() == "Asia/Kathmandu"
+        assert overview.recent(since()) == overview.counted_recent(since())
+        assert_exact()
