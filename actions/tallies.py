@@ -13,11 +13,16 @@ counts from when the note is published.
 What depends on today (what is overdue) is not kept: it is what is still to do less
 the undated ones less those due from today on, which are few however long the
 history is (``not_overdue``).
+
+What the page shows of the last months (raised and done per month, the median time
+to done) is read from rows kept per published action point (``actions_raised_done``,
+actions 0020) for the time zone they were filled for: ``recent``.
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from actions.models import ACTIVE_STATUSES, ActionPoint
@@ -145,3 +150,72 @@ def overdue_per_event(today: datetime.date, event_ids: list[int]) -> dict[int, i
         .annotate(n=Count("*"))
     )
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """Of the published action points raised or done since a month's first day: how
+    many were done (not counting those entered already done, counted apart), the
+    median time from raised to done of those, and how many were raised and done in
+    each month (as ``actions.overview`` defines raised, done and entered done)."""
+
+    done_recently: int
+    entered_done: int
+    median_to_done: datetime.timedelta | None
+    done_per_month: dict[datetime.date, int]
+    raised_per_month: dict[datetime.date, int]
+
+
+# One query: the zone the rows were filled for, and, when it is the one asked for,
+# the rows of two index ranges grouped by month (the done ones also in all, for the
+# median: the row with a done count and no month). Another zone gives one row with
+# its name and nothing else.
+RECENT = """
+    SELECT z.zone, m.month, m.raised, m.done, m.entered, m.median
+    FROM actions_raised_done_zone z LEFT JOIN LATERAL (
+        SELECT done_month AS month, NULL::bigint AS raised,
+               count(*) FILTER (WHERE NOT entered_done) AS done,
+               count(*) FILTER (WHERE entered_done) AS entered,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY to_done)
+                   FILTER (WHERE NOT entered_done) AS median
+        FROM actions_raised_done WHERE done_month >= %(first)s
+        GROUP BY GROUPING SETS ((done_month), ())
+        UNION ALL
+        SELECT raised_month, count(*), NULL, NULL, NULL
+        FROM actions_raised_done WHERE raised_month >= %(first)s
+        GROUP BY raised_month
+    ) m ON z.zone = %(zone)s
+"""
+
+
+def recent(first: datetime.date, zone: str) -> Recent | None:
+    """What ``Recent`` says from the month starting on ``first`` on (months in the
+    time zone named ``zone``), from the kept rows; None when they were filled for
+    another zone (the site's changed since: ``rebuild_recent``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECENT, {"first": first, "zone": zone})
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != zone:
+        return None
+    raised = {month: n for _, month, n, _, _, _ in rows if n is not None}
+    done = {month: n for _, month, _, n, _, _ in rows if month is not None and n}
+    ((_, _, _, done_recently, entered, median),) = (
+        row for row in rows if row[1] is None and row[3] is not None
+    )
+    return Recent(done_recently, entered, median, done, raised)
+
+
+def rebuild_recent(*, zone: str) -> None:
+    """Fill the rows ``recent`` reads again, for the time zone named ``zone``.
+
+    Side effects: locks action points, notes and events against writes while it
+    runs (seconds for a few hundred thousand action points)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT actions_raised_done_rebuild(%s)", [zone])
+
+
+def kept_zone() -> str:
+    """The time zone the rows ``recent`` reads were filled for."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT zone FROM actions_raised_done_zone")
+        return cursor.fetchone()[0]
