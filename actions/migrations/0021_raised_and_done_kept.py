@@ -18,11 +18,14 @@
 # not, inserted as drafts, or deleted; events whose first or last day changed.
 # Statement-level, with transition tables, so a bulk change costs one pass. Deletes
 # only remove rows, so a cascade needs nothing of the event that went. The rows of
-# action points written are computed from the statement's new rows; a note or an
-# event changed rewrites the rows of its action points from the table, after
-# locking them (in id order, as the bulk changes do), so that it never computes
-# from a version another transaction is changing. A rolled-back transaction takes
-# its rows with it.
+# action points written are computed from the statement's new rows, after locking
+# their notes FOR SHARE (as the tag use counters do: action point, then note), so
+# that a note being published or unpublished is waited for and read as committed;
+# publishing, which locks the note first, then reads action points nobody is
+# changing. An event changed rewrites the rows of its action points from the table,
+# after locking them (in id order, as the bulk changes do), so that it never
+# computes from a version another transaction is changing. A rolled-back
+# transaction takes its rows with it.
 
 from django.conf import settings
 from django.db import migrations
@@ -120,6 +123,12 @@ $$;
 -- statement holds them: nobody else can be changing them).
 CREATE FUNCTION actions_raised_done_action_points() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        -- Locking the notes after the action points, never the other way round: a
+        -- note published meanwhile would wait for these rows while they wait for it.
+        PERFORM 1 FROM talks_note n WHERE n.id IN (SELECT r.note_id FROM new_rows r)
+            ORDER BY n.id FOR SHARE;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         """
     + rows("new_rows")
@@ -168,7 +177,9 @@ BEGIN
         JOIN actions_actionpoint ap ON ap.note_id = n.id
         WHERE (o.status = 'draft') <> (n.status = 'draft');
     END IF;
-    PERFORM actions_raised_done_refresh(ids, true);
+    -- Whoever writes these action points locks this note first (above), so they are
+    -- read as committed without locking them.
+    PERFORM actions_raised_done_refresh(ids, false);
     RETURN NULL;
 END
 $$;
@@ -248,7 +259,7 @@ def fill(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0019_tag_use_counters"),
+        ("actions", "0020_fold_only_split_tallies"),
         ("talks", "0017_tag_use_counters"),
     ]
 
