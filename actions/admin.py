@@ -394,7 +394,10 @@ class ActionPointAdmin(SiteAdmin):
         return super().changelist_view(request, extra_context)
 
     def list_editing(self, request) -> bool:
-        """Whether the list's rows are forms (Django's changelist makes its formset then)."""
+        """Whether the list's rows are forms (Django's changelist makes its formset then;
+        never in a popup, which picks a row)."""
+        if IS_POPUP_VAR in request.GET:
+            return False
         return bool(self.list_editable) and self.has_change_permission(request)
 
     def list_fragment_key(self, request) -> tuple:

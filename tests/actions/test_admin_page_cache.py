@@ -99,7 +99,9 @@ def test_the_page_from_the_cache_is_the_page_built(staff_client, rows):
     assert "Write the post-mortem" in cached
 
 
-@pytest.mark.parametrize("query", ["", "?status__exact=open", "?o=-2.3&q=the", "?assignee=me"])
+@pytest.mark.parametrize(
+    "query", ["", "?status__exact=open", "?o=-2.3&q=the", "?assignee=me", "?_popup=1&_to_field=id"]
+)
 def test_the_page_is_djangos_changelist_page(staff_client, rows, monkeypatch, query):
     """The same page, but for whitespace, as Django's own view and template write it."""
     ours = staff_client.get(CHANGELIST + query).content.decode()
