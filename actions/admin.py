@@ -11,10 +11,12 @@ too (the admin's own log would miss bulk changes and those made outside the admi
 import datetime
 import functools
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth import admin as auth_admin
@@ -26,9 +28,10 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import dateformat, timezone
+from django.utils.functional import SimpleLazyObject, lazy
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from actions import tallies
 from actions.account import AdminPasswordChangeForm
@@ -55,6 +58,7 @@ from common.admin_helpers import (
     TagListFilter,
     preload_autocomplete_choices,
 )
+from common.caching import query_key
 from common.validators import validate_sensible_date
 from common.widget_rendering import PythonWidgetRenderer
 from talks.admin_base import RecentEventFilter, SiteAdmin
@@ -174,6 +178,11 @@ def boolean_icon(value: bool) -> str:
     static file's address looked up once rather than on every row."""
     icon = static(f"admin/img/icon-{'yes' if value else 'no'}.svg")
     return format_html('<img src="{}" alt="{}">', icon, value)
+
+
+def lazy_text(compute: Callable[[], str]) -> str:
+    """``compute()``'s text, computed when a template first shows it."""
+    return lazy(compute, str)()
 
 
 LIST_ROW_ID = re.compile(r"^form-(\d+)-id$")
@@ -311,6 +320,10 @@ class ActionPointAdmin(SiteAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._changelist_media: dict[tuple[bool, bool], forms.Media] = {}
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "details", "tags"]}),
@@ -362,13 +375,156 @@ class ActionPointAdmin(SiteAdmin):
     def changelist_view(self, request, extra_context=None):
         # No sidebar of every admin section beside the list: it was a tenth of the
         # page's rendering, and the breadcrumbs lead to the same places.
-        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        extra_context = {
+            "is_nav_sidebar_enabled": False,
+            "list_editing": self.list_editing(request),
+            **(extra_context or {}),
+        }
         # Django validates a list edit before its transaction starts; validating
         # inside one keeps the rows StaleCheckForm locks locked until they are saved.
         if request.method == "POST" and "_save" in request.POST:
             with transaction.atomic():
                 return super().changelist_view(request, extra_context)
+        if request.method in ("GET", "HEAD") and not {IS_POPUP_VAR, TO_FIELD_VAR} & set(
+            request.GET
+        ):
+            response = self.cached_changelist_view(request, extra_context)
+            if response is not None:
+                return response
         return super().changelist_view(request, extra_context)
+
+    def list_editing(self, request) -> bool:
+        """Whether the list's rows are forms (Django's changelist makes its formset then;
+        never in a popup, which picks a row)."""
+        if IS_POPUP_VAR in request.GET:
+            return False
+        return bool(self.list_editable) and self.has_change_permission(request)
+
+    def list_fragment_key(self, request) -> tuple:
+        """Everything besides the content that the cached parts of the changelist show:
+        the query string (filters, search, sorting, page), what the reader may do
+        (which actions, the add button, whether rows are forms), and the reader for
+        "Assigned to me", the only filter whose rows depend on who asks."""
+        permissions = (
+            self.has_view_permission(request),
+            self.has_add_permission(request),
+            self.has_change_permission(request),
+            self.has_delete_permission(request),
+        )
+        reader = (
+            request.user.pk if "me" in request.GET.getlist(AssigneeFilter.parameter_name) else None
+        )
+        return (query_key(request), permissions, reader)
+
+    def cached_changelist_view(self, request, extra_context: dict) -> TemplateResponse | None:
+        """Django's changelist page for a GET, its list (everything but the CSRF token
+        between the search and the rows) kept in two fragments. Its context is Django's,
+        but the changelist, its formset and what counts its rows are built only if a
+        fragment is built: a page served from the cache runs no query of its own. None
+        when Django's view has to answer (wrong lookups in the query string, which it
+        redirects)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+
+        @functools.cache
+        def changelist():
+            cl = self.get_changelist_instance(request)
+            cl.formset = None
+            if self.list_editing(request):
+                formset_class = self.get_changelist_formset(request)
+                cl.formset = formset_class(queryset=cl.result_list)
+            return cl
+
+        cl = SimpleLazyObject(changelist)
+        actions = self.get_actions(request)
+        action_form = None
+        if actions:
+            action_form = self.action_form(auto_id=None)
+            action_form.fields["action"].choices = self.get_action_choices(request)
+        media = self.changelist_media(request, action_form)
+        title = gettext(
+            "Select %s to change" if self.has_change_permission(request) else "Select %s to view"
+        )
+        context = {
+            **self.each_context_without_app_list(request),
+            "module_name": str(self.opts.verbose_name_plural),
+            "selection_note": lazy_text(
+                lambda: gettext("0 of %(cnt)s selected") % {"cnt": len(cl.result_list)}
+            ),
+            "selection_note_all": lazy_text(
+                lambda: (
+                    ngettext(
+                        "%(total_count)s selected", "All %(total_count)s selected", cl.result_count
+                    )
+                    % {"total_count": cl.result_count}
+                )
+            ),
+            "title": title % self.opts.verbose_name,
+            "subtitle": None,
+            "is_popup": False,
+            "to_field": None,
+            "cl": cl,
+            "media": media,
+            "has_add_permission": self.has_add_permission(request),
+            "opts": self.opts,
+            "action_form": action_form,
+            "actions_on_top": self.actions_on_top,
+            "actions_on_bottom": self.actions_on_bottom,
+            "actions_selection_counter": self.actions_selection_counter,
+            "preserved_filters": self.get_preserved_filters(request),
+            **extra_context,
+            "list_fragment_key": self.list_fragment_key(request),
+        }
+        request.current_app = self.admin_site.name
+        app_label, model_name = self.opts.app_label, self.opts.model_name
+        response = TemplateResponse(
+            request,
+            self.change_list_template
+            or [
+                f"admin/{app_label}/{model_name}/change_list.html",
+                f"admin/{app_label}/change_list.html",
+                "admin/change_list.html",
+            ],
+            context,
+        )
+        try:
+            return response.render()
+        except IncorrectLookupParameters:
+            return None
+
+    def each_context_without_app_list(self, request) -> dict:
+        """The admin site's ``each_context``, its list of every app and model (which only
+        the navigation sidebar shows, and this page has none) built only if asked for."""
+        site = self.admin_site
+        script_name = request.META["SCRIPT_NAME"]
+        site_url = script_name if site.site_url == "/" and script_name else site.site_url
+        return {
+            "site_title": site.site_title,
+            "site_header": site.site_header,
+            "site_url": site_url,
+            "has_permission": site.has_permission(request),
+            "available_apps": SimpleLazyObject(lambda: site.get_app_list(request)),
+            "is_popup": False,
+            "is_nav_sidebar_enabled": site.enable_nav_sidebar,
+            "log_entries": site.get_log_entries(request),
+        }
+
+    def changelist_media(self, request, action_form) -> forms.Media:
+        """What Django's changelist gathers from the admin, its list forms and the action
+        form: the same for every page with list editing (or without), so worked out once
+        per process (Django builds the page's 25 forms to ask the first, and the
+        formset's class on every page)."""
+        which = (self.list_editing(request), action_form is not None)
+        media = self._changelist_media.get(which)
+        if media is None:
+            media = self.media
+            if which[0]:
+                formset = self.get_changelist_formset(request)(queryset=self.model.objects.none())
+                media += formset.media
+            if action_form is not None:
+                media += action_form.media
+            self._changelist_media[which] = media
+        return media
 
     def save_model(self, request, obj, form, change):
         """Save through the service: one history entry, tags and comment included."""

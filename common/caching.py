@@ -160,6 +160,10 @@ FRAGMENTS: dict[str, Shows] = {
     "event-notes": shows(PEOPLE, per_event=True),
     "session-notes": shows(PEOPLE, per_event=True),
     "session-follow-ups": shows(TAGS, PEOPLE, per_event=True, readers_drafts=True),
+    # The admin's action point changelist (every row, drafts' too): rows with their
+    # assignees' names and versions, the busiest assignees (published rows only),
+    # the events with rows, the tags most used on them, the due-date hierarchy.
+    "admin-action-points": shows(ACTION_POINTS, PEOPLE, EVENTS, TAGS, DRAFTS),
 }
 UNDECLARED = shows(EVERYTHING)
 
