@@ -1,5 +1,5 @@
-"""A form renderer that writes the commonest widgets in Python: inputs, selects and
-empty error lists, with the same markup as Django's templates for them. Every other
+"""A form renderer that writes the commonest widgets in Python: inputs, selects,
+labels and empty error lists, with the same markup as Django's templates for them. Every other
 template (and any widget it does not recognise) is Django's.
 
 Django renders each widget through templates: a ``<select>`` of four options is six
@@ -21,6 +21,7 @@ INPUT_TEMPLATES = frozenset(
 SELECT_TEMPLATE = f"{WIDGETS}select.html"
 OPTION_TEMPLATE = f"{WIDGETS}select_option.html"
 ERROR_LIST_TEMPLATE = "django/forms/errors/list/default.html"
+LABEL_TEMPLATE = "django/forms/label.html"
 
 
 def _text(value: object) -> str:
@@ -70,9 +71,18 @@ def _select(widget: dict) -> str | None:
     return "".join(parts)
 
 
+def _label(context: dict) -> str:
+    """django/forms/label.html, with django/forms/attrs.html"""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>"
+
+
 class PythonWidgetRenderer(DjangoTemplates):
-    """Django's template form renderer, writing inputs, selects and empty error lists
-    itself (about ten times faster than through templates)."""
+    """Django's template form renderer, writing inputs, selects, labels and empty
+    error lists itself (about ten times faster than through templates)."""
 
     def render(self, template_name, context, request=None):
         html = None
@@ -80,6 +90,8 @@ class PythonWidgetRenderer(DjangoTemplates):
             html = _input(context["widget"])
         elif template_name == SELECT_TEMPLATE:
             html = _select(context["widget"])
+        elif template_name == LABEL_TEMPLATE:
+            html = _label(context)
         elif template_name == ERROR_LIST_TEMPLATE and not context["errors"]:
             html = ""
         if html is None:

@@ -4,46 +4,22 @@ import unicodedata
 import uuid
 
 from django import forms
-from django.utils.safestring import SafeString, mark_safe
 
 from actions.forms import past_date_warning
 from actions.models import ActionPoint
 from common.markdown import MarkdownFormField
 from common.validators import validate_sensible_date
-from common.widget_rendering import PythonWidgetRenderer, _attrs, _text
+from common.widget_rendering import PythonWidgetRenderer
 from notes.services import NewActionPoint, NewTakeaway
 from talks.models import Note
 from talks.tagging import TagNamesField
 
 BLANK_ROWS = 3
 MAX_ROWS = 30
-LABEL_TEMPLATE = "django/forms/label.html"
-
-
-class WritingPageRenderer(PythonWidgetRenderer):
-    """The inputs and error lists written in Python, and the labels too: the writing
-    page, fetched before every note, has about twenty, and rendering
-    django/forms/label.html (and its attributes' template) for each was a fifth of
-    the page's time."""
-
-    def render(self, template_name, context, request=None):
-        if template_name == LABEL_TEMPLATE:
-            return _label(context)
-        return super().render(template_name, context, request)
-
-
-def _label(context: dict) -> SafeString:
-    """django/forms/label.html, with django/forms/attrs.html."""
-    label = _text(context["label"])
-    if not context["use_tag"]:
-        return mark_safe(label)  # noqa: S308 - escaped by _text
-    tag = _text(context["tag"])
-    return mark_safe(f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>")  # noqa: S308
-
-
-# The writing page has 30 inputs, error lists and labels: written in Python, not
-# through a template each (the same markup), they were most of the page's time.
-RENDERER = WritingPageRenderer()
+# The writing page, fetched before every note, has 30 inputs, error lists and about
+# twenty labels: written in Python, not through a template each (the same markup),
+# they were most of the page's time.
+RENDERER = PythonWidgetRenderer()
 
 
 class TagsField(TagNamesField):

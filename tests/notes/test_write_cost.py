@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
 from common.widget_rendering import PythonWidgetRenderer
-from notes.forms import RENDERER, NoteWriting, WritingPageRenderer
+from notes.forms import RENDERER, NoteWriting
 from talks.models import Note, TagUse
 from tests.actions.test_overview_summary import assert_exact as assert_tallies_exact
 from tests.actions.test_overview_summary import kept as kept_tallies
@@ -269,7 +269,7 @@ def test_the_writing_page_writes_labels_as_django_s_template_does(make):
 def test_the_writing_page_is_as_it_was_through_django_s_templates(monkeypatch):
     writer, talk = logged_in(UserFactory(role="attendee")), TalkFactory()
     page = writer.get(new_note_url(talk)).content.decode()
-    monkeypatch.setattr(WritingPageRenderer, "render", PythonWidgetRenderer.render)
+    monkeypatch.setattr(PythonWidgetRenderer, "render", DjangoTemplates.render)
     through_templates = writer.get(new_note_url(talk)).content.decode()
 
     def without_tokens(html: str) -> str:
