@@ -16,13 +16,15 @@ history is (``not_overdue``).
 
 What the page shows of the last months (raised and done per month, the median time
 to done) is read from rows kept per published action point (``actions_raised_done``,
-actions 0020) for the time zone they were filled for: ``recent``.
+actions 0021) for the time zone they were filled for: ``recent``; ``migrate`` fills
+them again when the site's zone changed (``keep_for_the_sites_zone``).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Q
 
 from actions.models import ACTIVE_STATUSES, ActionPoint
@@ -212,6 +214,21 @@ def rebuild_recent(*, zone: str) -> None:
     runs (seconds for a few hundred thousand action points)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT actions_raised_done_rebuild(%s)", [zone])
+
+
+def keep_for_the_sites_zone(*, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After ``migrate`` (the release step): fill the rows ``recent`` reads again when
+    TIME_ZONE changed since they were filled, so that a changed zone costs the
+    overview its speed only until the next release, without anyone having to know
+    ``keep_overview_months``. Nothing when the table is not there (migrated back).
+
+    Side effects: as ``rebuild_recent``, when the zone changed."""
+    if using != connection.alias:
+        return
+    if "actions_raised_done_zone" not in connections[using].introspection.table_names():
+        return
+    if kept_zone() != settings.TIME_ZONE:
+        rebuild_recent(zone=settings.TIME_ZONE)
 
 
 def kept_zone() -> str:

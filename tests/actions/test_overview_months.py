@@ -502,3 +502,14 @@ def test_the_command_keeps_the_months_for_the_sites_zone_after_it_changed(some):
         assert tallies.kept_zone() == "Asia/Kathmandu"
         assert overview.recent(since()) == overview.counted_recent(since())
         assert_exact()
+
+
+def test_migrate_keeps_the_months_for_the_sites_zone_after_it_changed(some):
+    # The release step runs migrate: a changed TIME_ZONE needs nothing more.
+    with override_settings(TIME_ZONE="Asia/Kathmandu"):
+        call_command("migrate", verbosity=0)
+        assert tallies.kept_zone() == "Asia/Kathmandu"
+        assert overview.recent(since()) == overview.counted_recent(since())
+        assert_exact()
+    call_command("migrate", verbosity=0)
+    assert tallies.kept_zone() == "UTC"

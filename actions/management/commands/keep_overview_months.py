@@ -9,8 +9,9 @@ class Command(BaseCommand):
         "Fill again, for the site's time zone (TIME_ZONE), the rows the progress overview "
         "reads its months and its median time to done from. They are kept for one zone; "
         "after TIME_ZONE changes the overview counts the action points themselves (right, "
-        "but slower) until this runs. Writes to action points, notes and events wait "
-        "while it runs (seconds for a few hundred thousand action points)."
+        "but slower) until this or the next `migrate` runs. Writes to action points, "
+        "notes and events wait while it runs (seconds for a few hundred thousand action "
+        "points)."
     )
 
     def handle(self, *args, **options) -> None:
