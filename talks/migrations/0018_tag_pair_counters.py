@@ -85,13 +85,17 @@ DROP TABLE talks_tagpair;
 DRAFTED = """EXISTS (SELECT 1 FROM talks_takeaway p JOIN talks_note d ON d.id = p.note_id
         WHERE p.id = {id} AND d.status = 'draft')"""
 
-
-def _pairs(links: str, n: str) -> str:
-    """The pairs of tags on each takeaway of ``links`` (a relation with
-    content_object_id and tag_id), each with ``n``."""
-    return f"""SELECT a.tag_id AS low, b.tag_id AS high, {n} AS n
-        FROM {links} a JOIN {links} b
-        ON b.content_object_id = a.content_object_id AND a.tag_id < b.tag_id"""
+# The pairs of a takeaway's tags, from its tag ids sorted without duplicates. Pairs
+# are made from each takeaway's own array, never by joining links to links: that
+# join, planned without statistics (a table filled in the same statement), could be
+# done by comparing every link with every other, which a bulk insert cannot afford.
+PAIRS_FUNCTION = """
+CREATE FUNCTION talks_tagpair_pairs(tags integer[])
+RETURNS TABLE (low integer, high integer) LANGUAGE sql IMMUTABLE AS $$
+    SELECT tags[i], tags[j]
+    FROM generate_series(1, cardinality(tags)) i, generate_series(i + 1, cardinality(tags)) j
+$$;
+"""
 
 
 def _insert(deltas: str) -> str:
@@ -100,6 +104,20 @@ def _insert(deltas: str) -> str:
     INSERT INTO talks_tagpair (low_tag_id, high_tag_id, takeaways)
     SELECT low, high, sum(n) FROM ({deltas}) d
     GROUP BY low, high HAVING sum(n) <> 0 ORDER BY low, high;"""
+
+
+def _pairs_of(tag_sets: str) -> str:
+    """The pairs of ``tag_sets`` (a query with n and tags, a sorted array), each with n."""
+    return f"""SELECT p.low, p.high, s.n
+        FROM ({tag_sets}) s CROSS JOIN LATERAL talks_tagpair_pairs(s.tags) p"""
+
+
+def _tags_of(takeaway_id: str) -> str:
+    """The tag ids of the takeaway ``takeaway_id``, sorted, as an array."""
+    return (
+        f"ARRAY(SELECT l.tag_id FROM {LINKS} l"
+        f" WHERE l.content_object_id = {takeaway_id} ORDER BY l.tag_id)"
+    )
 
 
 def _links_changed(old: bool, new: bool) -> str:
@@ -118,6 +136,12 @@ def _links_changed(old: bool, new: bool) -> str:
             " UNION SELECT content_object_id, tag_id FROM old_rows"
             " WHERE content_object_id IN (SELECT id FROM objects)"
         )
+    sets = (
+        "SELECT 1 AS n, array_agg(tag_id ORDER BY tag_id) AS tags"
+        " FROM after GROUP BY content_object_id"
+        " UNION ALL SELECT -1, array_agg(tag_id ORDER BY tag_id)"
+        " FROM before GROUP BY content_object_id"
+    )
     return f"""
     PERFORM 1 FROM talks_takeaway p WHERE p.id IN ({changed}) ORDER BY p.id
         FOR NO KEY UPDATE;
@@ -125,24 +149,24 @@ def _links_changed(old: bool, new: bool) -> str:
         SELECT p.note_id FROM talks_takeaway p WHERE p.id IN ({changed})
     ) ORDER BY d.id FOR SHARE;
     WITH objects AS MATERIALIZED (
-        SELECT c.content_object_id AS id FROM ({changed}) c
+        SELECT DISTINCT c.content_object_id AS id FROM ({changed}) c
         WHERE NOT {DRAFTED.format(id="c.content_object_id")}
     ), after AS MATERIALIZED (
         SELECT l.content_object_id, l.tag_id FROM {LINKS} l
         WHERE l.content_object_id IN (SELECT id FROM objects)
     ), before AS MATERIALIZED ({before})
-    {_insert(f"{_pairs('after', '1')} UNION ALL {_pairs('before', '-1')}").strip()}"""
+    {_insert(_pairs_of(sets)).strip()}"""
 
 
-def _rows_of(changed: str, join: str) -> str:
+def _rows_of(changed: str, *, by_note: bool) -> str:
     """An INSERT of the deltas of the pairs of the takeaways ``changed`` (a query
-    with id and n) points at through ``join`` (to ``t``, the takeaways)."""
-    return _insert(
-        f"""SELECT a.tag_id AS low, b.tag_id AS high, c.n
-        FROM ({changed}) c {join}
-        JOIN {LINKS} a ON a.content_object_id = t.id
-        JOIN {LINKS} b ON b.content_object_id = t.id AND a.tag_id < b.tag_id"""
-    )
+    with id and n) names: their ids, or with ``by_note`` their notes' ids."""
+    if by_note:
+        source, takeaway = f"({changed}) c JOIN talks_takeaway t ON t.note_id = c.id", "t.id"
+    else:
+        # The takeaway itself may be gone (deleted before its links): its links say.
+        source, takeaway = f"({changed}) c", "c.id"
+    return _insert(_pairs_of(f"SELECT c.n, {_tags_of(takeaway)} AS tags FROM {source}"))
 
 
 def _lock_notes(note_ids: str) -> str:
@@ -150,18 +174,16 @@ def _lock_notes(note_ids: str) -> str:
     PERFORM 1 FROM talks_note d WHERE d.id IN ({note_ids}) ORDER BY d.id FOR SHARE;"""
 
 
-FRESH = f"""SELECT a.tag_id AS low, b.tag_id AS high, 1 AS n
-        FROM {LINKS} a JOIN {LINKS} b
-        ON b.content_object_id = a.content_object_id AND a.tag_id < b.tag_id
-        WHERE NOT {DRAFTED.format(id="a.content_object_id")}"""
+FRESH = _pairs_of(
+    f"""SELECT 1 AS n, array_agg(l.tag_id ORDER BY l.tag_id) AS tags FROM {LINKS} l
+        WHERE NOT {DRAFTED.format(id="l.content_object_id")} GROUP BY l.content_object_id"""
+)
 
 DRAFT_OF = "JOIN talks_note d ON d.id = r.note_id AND d.status = 'draft'"
 OLD_ROWS = f"SELECT r.id, 1 AS n FROM old_rows r {DRAFT_OF}"
 NEW_ROWS = f"SELECT r.id, -1 AS n FROM new_rows r {DRAFT_OF}"
-BY_ROW = "JOIN talks_takeaway t ON t.id = c.id"
 OLD_NOTES = "SELECT r.id, 1 AS n FROM old_rows r WHERE r.status = 'draft'"
 NEW_NOTES = "SELECT r.id, -1 AS n FROM new_rows r WHERE r.status = 'draft'"
-BY_NOTE = "JOIN talks_takeaway t ON t.note_id = c.id"
 
 FUNCTIONS = f"""
 CREATE FUNCTION talks_tagpair_links() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -188,13 +210,13 @@ $$;
 CREATE FUNCTION talks_tagpair_takeaways() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN{_lock_notes("SELECT note_id FROM new_rows")}{
-        _rows_of(NEW_ROWS, BY_ROW)
+        _rows_of(NEW_ROWS, by_note=False)
     }
     ELSIF TG_OP = 'DELETE' THEN{_lock_notes("SELECT note_id FROM old_rows")}{
-        _rows_of(OLD_ROWS, BY_ROW)
+        _rows_of(OLD_ROWS, by_note=False)
     }
     ELSE{_lock_notes("SELECT note_id FROM old_rows UNION SELECT note_id FROM new_rows")}{
-        _rows_of(f"{OLD_ROWS} UNION ALL {NEW_ROWS}", BY_ROW)
+        _rows_of(f"{OLD_ROWS} UNION ALL {NEW_ROWS}", by_note=False)
     }
     END IF;
     RETURN NULL;
@@ -204,9 +226,9 @@ $$;
 -- ... and when their note becomes or stops being a draft.
 CREATE FUNCTION talks_tagpair_notes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN{_rows_of(NEW_NOTES, BY_NOTE)}
-    ELSIF TG_OP = 'DELETE' THEN{_rows_of(OLD_NOTES, BY_NOTE)}
-    ELSE{_rows_of(f"{OLD_NOTES} UNION ALL {NEW_NOTES}", BY_NOTE)}
+    IF TG_OP = 'INSERT' THEN{_rows_of(NEW_NOTES, by_note=True)}
+    ELSIF TG_OP = 'DELETE' THEN{_rows_of(OLD_NOTES, by_note=True)}
+    ELSE{_rows_of(f"{OLD_NOTES} UNION ALL {NEW_NOTES}", by_note=True)}
     END IF;
     RETURN NULL;
 END
@@ -239,7 +261,14 @@ CREATE TRIGGER talks_tagpair_links_trunc AFTER TRUNCATE ON {LINKS}
 """
 )
 
-FORWARD = TABLE + FUNCTIONS + TRIGGERS + _insert(FRESH) + "\nSELECT talks_tagpair_compact();"
+FORWARD = (
+    TABLE
+    + PAIRS_FUNCTION
+    + FUNCTIONS
+    + TRIGGERS
+    + _insert(FRESH)
+    + "\nSELECT talks_tagpair_compact();"
+)
 
 BACKWARD = (
     f"DROP TRIGGER talks_tagpair_links_trunc ON {LINKS};\n"
@@ -257,6 +286,7 @@ BACKWARD = (
             "talks_tagpair_notes",
         )
     )
+    + "DROP FUNCTION talks_tagpair_pairs(integer[]);\n"
     + DROP_TABLE
 )
 

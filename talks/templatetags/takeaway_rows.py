@@ -1,11 +1,12 @@
-"""The takeaways page's rows, written in Python.
+"""The takeaways page's long lists, written in Python.
 
-A page lists 25 takeaways, each with its tags, author, source and event: through an
-``{% include %}`` per row that was about 1,300 variable lookups and 60 ``{% url %}``
-tags a page, the largest part of the page's template work. ``takeaway_items`` writes
-exactly what ``talks/_takeaway_item.html`` writes for each row (the template stays,
-the reference the tests compare with), every value escaped as the template engine
-escapes it.
+A page lists 25 takeaways, each with its tags, author, source and event, and about
+40 tags to filter by, each with two checkboxes and a count: through template loops
+and an ``{% include %}`` per row that was about 700 variable nodes and 60 ``{% url %}``
+tags a page, most of the page's template work. ``takeaway_items`` writes exactly what
+``talks/_takeaway_item.html`` writes for each row (the template stays, the reference
+the tests compare with) and ``facet_items`` what the page's loop over its tags wrote,
+every value escaped as the template engine escapes it.
 """
 
 import html
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
 from common.reversing import fast_reverse
@@ -76,4 +78,31 @@ def takeaway_items(takeaways: Iterable, show_event: bool = False) -> SafeString:
     (loaded ``with_listing_relations``), the same markup."""
     links = _Links()
     markup = "".join(_item(takeaway, links, show_event) for takeaway in takeaways)
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+def _facet(tag) -> str:
+    chosen = ' class="chosen"' if tag.included or tag.excluded else ""
+    slug, name = escape(tag.slug), escape(tag.name)
+    plural = "" if tag.count == 1 else "s"
+    return (
+        f"\n      <li{chosen}>\n"
+        f'        <label class="facet-include"><input type="checkbox" name="tag"'
+        f' value="{slug}"{" checked" if tag.included else ""}> {name}</label>\n'
+        f'        <span class="facet-count">{escape(localize(tag.count))}'
+        f'<span class="visually-hidden"> takeaway{plural}</span></span>\n'
+        f'        <label class="facet-exclude"><input type="checkbox" name="exclude"'
+        f' value="{slug}"{" checked" if tag.excluded else ""}> not'
+        f'<span class="visually-hidden"> {name}</span></label>\n'
+        "      </li>\n      "
+    )
+
+
+@register.simple_tag
+def facet_items(tags: Iterable) -> SafeString:
+    """The filter's tag checkboxes (``TakeawayFilter.tag_options``), each with its
+    count and a "not" box: the markup the page's template loop wrote."""
+    markup = "".join(_facet(tag) for tag in tags) or (
+        '\n      <li class="empty">No tags on these takeaways.</li>\n      '
+    )
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()

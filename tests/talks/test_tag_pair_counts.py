@@ -191,6 +191,22 @@ def test_raw_sql_writes_are_counted_whatever_their_order(tagged):
         assert_exact()
 
 
+def test_a_drafted_takeaway_deleted_before_its_links_leaves_no_trace(tagged):
+    draft = NoteFactory(talk=tagged["talk"], status=Note.Status.DRAFT)
+    drafted = TakeawayFactory(talk=tagged["talk"], note=draft)
+    drafted.tags.add("observability", "kubernetes", "tracing")
+    before = kept_pairs()
+    with connection.cursor() as cursor:
+        # Foreign keys are checked at commit: a row may go before its links.
+        cursor.execute("DELETE FROM talks_takeaway WHERE id = %s", [drafted.pk])
+        assert_exact()
+        cursor.execute(
+            "DELETE FROM talks_taggedtakeaway WHERE content_object_id = %s", [drafted.pk]
+        )
+        assert kept_pairs() == before
+        assert_exact()
+
+
 def test_truncated_links_and_cascades_are_counted_again(tagged):
     with connection.cursor() as cursor:
         # What the fixture wrote is checked now rather than at commit: PostgreSQL

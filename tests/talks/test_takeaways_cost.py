@@ -7,11 +7,14 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils.text import slugify
+from taggit.models import Tag
 
 from talks.models import Note, Takeaway
-from talks.templatetags.takeaway_rows import takeaway_items
+from talks.templatetags.takeaway_rows import facet_items, takeaway_items
 from tests.factories import (
     EventFactory,
     NoteFactory,
@@ -107,3 +110,48 @@ def test_three_tags_or_an_exclusion_are_still_counted_exactly(attendee_client):
         TakeawayFactory().tags.add(*tags)
     assert shown_count(attendee_client.get("/takeaways/?tag=a&tag=b&tag=c")) == "1 takeaway"
     assert shown_count(attendee_client.get("/takeaways/?tag=a&tag=b&exclude=d")) == "2 takeaways"
+
+
+# The loop the page's template had over its tags, kept here as the reference.
+FACET_LOOP = """{% for tag in tag_options %}
+      <li{% if tag.included or tag.excluded %} class="chosen"{% endif %}>
+        <label class="facet-include"><input type="checkbox" name="tag" value="{{ tag.slug }}"{% if tag.included %} checked{% endif %}> {{ tag.name }}</label>
+        <span class="facet-count">{{ tag.count }}<span class="visually-hidden"> takeaway{{ tag.count|pluralize }}</span></span>
+        <label class="facet-exclude"><input type="checkbox" name="exclude" value="{{ tag.slug }}"{% if tag.excluded %} checked{% endif %}> not<span class="visually-hidden"> {{ tag.name }}</span></label>
+      </li>
+      {% empty %}
+      <li class="empty">No tags on these takeaways.</li>
+      {% endfor %}"""  # noqa: E501
+
+
+def _tag(name: str, count: int, *, included=False, excluded=False) -> Tag:
+    tag = Tag(name=name, slug=slugify(name) or "x")
+    tag.count, tag.included, tag.excluded = count, included, excluded
+    return tag
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        [],
+        [
+            _tag("R&D <lab>", 1, included=True),
+            _tag('"quoted"', 0, excluded=True),
+            _tag("observability", 12345),
+        ],
+    ],
+)
+def test_facets_write_exactly_what_the_template_loop_wrote(tags):
+    expected = engines["django"].from_string(FACET_LOOP).render({"tag_options": tags})
+    assert facet_items(tags) == expected
+
+
+def test_the_page_offers_each_tag_of_the_takeaways_shown_with_its_count(attendee_client):
+    for tags in (["observability", "kubernetes"], ["observability"]):
+        TakeawayFactory().tags.add(*tags)
+    response = attendee_client.get("/takeaways/?tag=observability")
+    assert re.findall(
+        r'name="tag" value="([^"]+)"( checked)?> [^<]*</label>\s*'
+        r'<span class="facet-count">(\d+)',
+        response.text,
+    ) == [("observability", " checked", "2"), ("kubernetes", "", "1")]
