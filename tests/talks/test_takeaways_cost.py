@@ -3,6 +3,7 @@ from the kept counts (exact, other people's drafts left out, the reader's own in
 and its rows written in Python (``talks.templatetags.takeaway_rows``) with exactly
 the markup of ``talks/_takeaway_item.html``."""
 
+import datetime
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from talks.models import Note, Takeaway
+from talks.models import Event, Note, Takeaway
 from talks.templatetags.takeaway_rows import facet_items, takeaway_items
 from tests.factories import (
     EventFactory,
@@ -155,3 +156,13 @@ def test_the_page_offers_each_tag_of_the_takeaways_shown_with_its_count(attendee
         r'<span class="facet-count">(\d+)',
         response.text,
     ) == [("observability", " checked", "2"), ("kubernetes", "", "1")]
+
+
+def test_the_year_list_names_each_year_with_events_newest_first():
+    for day in ("2019-12-31", "2019-01-01", "2021-06-01", "2017-03-03"):
+        EventFactory(starts_on=datetime.date.fromisoformat(day))
+    assert Event.objects.years() == [2021, 2019, 2017]
+    assert Event.objects.years() == [
+        day.year for day in Event.objects.dates("starts_on", "year", order="DESC")
+    ]
+    assert Event.objects.filter(starts_on__year__lt=2021).years() == [2019, 2017]
