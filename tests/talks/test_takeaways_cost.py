@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -166,3 +168,18 @@ def test_the_year_list_names_each_year_with_events_newest_first():
         day.year for day in Event.objects.dates("starts_on", "year", order="DESC")
     ]
     assert Event.objects.filter(starts_on__year__lt=2021).years() == [2019, 2017]
+
+
+def test_tags_named_in_the_url_are_found_through_indexes():
+    form_query = (
+        Tag.objects.annotate(lower_name=Lower("name"))
+        .filter(Q(slug__in=["observability"]) | Q(lower_name__in=["observability"]))
+        .query
+    )
+    sql, params = form_query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "talks_tag_lower_name_idx" in plan
+    assert "Seq Scan" not in plan
