@@ -19,7 +19,8 @@ draft). Every statement that can change that sum adds a row of deltas per pair
 
 As in 0017, old and new rows are judged against the other tables as they are after
 the statement, rows are only ever appended (writers never wait on each other's
-counters), and every FOLD_EVERY-th statement folds them into one row per pair.
+counters), and every FOLD_EVERY-th statement folds them into one row per pair: only
+the pairs written since the last fold (marked by ``folded``), not all of them.
 
 Concurrent writers: a pair is two links of one takeaway, so two transactions adding
 tags to the same takeaway must not each count the pairs they can see (neither would
@@ -43,20 +44,30 @@ CREATE TABLE talks_tagpair (
     low_tag_id integer NOT NULL,
     high_tag_id integer NOT NULL,
     takeaways integer NOT NULL,
+    -- A fold's sum, as against a statement's deltas.
+    folded boolean NOT NULL DEFAULT false,
     CONSTRAINT talks_tagpair_ordered CHECK (low_tag_id < high_tag_id)
 );
 CREATE INDEX talks_tagpair_tags_idx ON talks_tagpair (low_tag_id, high_tag_id)
     INCLUDE (takeaways);
+CREATE INDEX talks_tagpair_unfolded_idx ON talks_tagpair (low_tag_id, high_tag_id)
+    WHERE NOT folded;
 
--- One row per pair instead of its deltas, as talks_taguse_compact() does.
+-- One row per pair instead of its deltas, for the pairs written since the last fold
+-- only (about 76,000 pairs at scale 100: rewriting them all would hold a writer's
+-- transaction for a long while). Rows another fold holds are skipped: they stay.
 CREATE FUNCTION talks_tagpair_compact() RETURNS void LANGUAGE sql AS $$
-    WITH gone AS (
+    WITH written AS (
+        SELECT DISTINCT low_tag_id, high_tag_id FROM talks_tagpair WHERE NOT folded
+    ), gone AS (
         DELETE FROM talks_tagpair WHERE ctid IN (
-            SELECT ctid FROM talks_tagpair FOR UPDATE SKIP LOCKED
+            SELECT p.ctid FROM talks_tagpair p JOIN written w
+            ON w.low_tag_id = p.low_tag_id AND w.high_tag_id = p.high_tag_id
+            FOR UPDATE OF p SKIP LOCKED
         ) RETURNING *
     )
-    INSERT INTO talks_tagpair (low_tag_id, high_tag_id, takeaways)
-    SELECT low_tag_id, high_tag_id, sum(takeaways) FROM gone
+    INSERT INTO talks_tagpair (low_tag_id, high_tag_id, takeaways, folded)
+    SELECT low_tag_id, high_tag_id, sum(takeaways), true FROM gone
     GROUP BY low_tag_id, high_tag_id HAVING sum(takeaways) <> 0
     ORDER BY low_tag_id, high_tag_id
 $$;

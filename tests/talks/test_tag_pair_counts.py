@@ -234,10 +234,13 @@ def test_compacting_and_every_500th_write_fold_the_counters_into_one_row_per_pai
     TagPair.compact()
     assert kept_pairs() == before
     assert TagPair.objects.count() == 3
+    untouched = TagPair.objects.get(low_tag=tagged["observability"], high_tag=tagged["tracing"])
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval('talks_tagpair_writes', 499)")  # the next is the 500th
     tagged["second"].tags.add("chaos")
     assert TagPair.objects.count() == 5  # and observability and kubernetes with chaos
+    # Only the pairs written since the last fold were rewritten.
+    assert TagPair.objects.filter(pk=untouched.pk, takeaways=1).exists()
     assert_exact()
 
 
