@@ -241,9 +241,9 @@ class TakeawayFilter(django_filters.FilterSet):
         )
 
     def count(self) -> int:
-        """How many takeaways the filters leave (one query): for one or two tags and
-        nothing else, from the kept counts (exact, and as fast for the most used
-        tags as for the least); else counted from the tag index or the rows."""
+        """How many takeaways the filters leave (one query): for one tag and nothing
+        else, from its kept use count (exact, and as fast for the most used tag as
+        for the least); else counted from the tag index or the rows."""
         if self.tag_index_ids is not None:
             if not self.excluded_tags:
                 kept = takeaways_carrying(

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
-        ("talks", "0018_tag_pair_counters"),
+        ("talks", "0018_fold_only_split_tag_uses"),
     ]
 
     operations = [

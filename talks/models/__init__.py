@@ -19,7 +19,7 @@ from talks.models.sessions import (
     programme,
 )
 from talks.models.speakers import Speaker, SpeakerQuerySet
-from talks.models.tag_uses import TagPair, TagUse, takeaways_carrying
+from talks.models.tag_uses import TagUse, takeaways_carrying
 from talks.models.takeaways import TAG_COUNT_SAMPLE, TaggedTakeaway, Takeaway, TakeawayQuerySet
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "SessionSource",
     "Speaker",
     "SpeakerQuerySet",
-    "TagPair",
     "TagUse",
     "TaggedEvent",
     "TaggedOpenSpace",

@@ -36,10 +36,9 @@ NOT_SHOWN = {
     "actions_preferences",
     "actions_reminderlog",
     "actions_notification",
-    # Tag use and pair counters: written only with the tag links, notes and rows they
-    # count (whose writes bump the versions); folding them changes no count.
+    # Tag use counters: written only with the tag links, notes and rows they count
+    # (whose writes bump the versions); folding them changes no count.
     "talks_taguse",
-    "talks_tagpair",
 }
 
 
