@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from talks.choosers import ChooserFilter, chooser_input
 from talks.filters import lazy_year_choices
-from talks.models import TAG_COUNT_SAMPLE, Takeaway
+from talks.models import TAG_COUNT_SAMPLE, Takeaway, takeaways_carrying
 from talks.models.takeaways import carrying_all_tags, tag_counts_by_year
 
 MATCH_ALL = "all"
@@ -241,8 +241,16 @@ class TakeawayFilter(django_filters.FilterSet):
         )
 
     def count(self) -> int:
-        """How many takeaways the filters leave (one query)."""
+        """How many takeaways the filters leave (one query): for one tag and nothing
+        else, from its kept use count (exact, and as fast for the most used tag as
+        for the least); else counted from the tag index or the rows."""
         if self.tag_index_ids is not None:
+            if not self.excluded_tags:
+                kept = takeaways_carrying(
+                    [tag.pk for tag in self.included_tags], reader=self.request.user
+                )
+                if kept is not None:
+                    return kept
             return self.tag_index_ids.count()
         return self.qs.count()
 

@@ -88,6 +88,23 @@ def takeaway_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/takeaway_list.html", context)
 
 
+# What a row of the list shows (talks.templatetags.takeaway_rows): the sessions'
+# abstracts, the events' descriptions and the authors' accounts stay in the database.
+LISTED_COLUMNS = (
+    "text",
+    "event__name",
+    "event__slug",
+    "event__starts_on",
+    "talk__title",
+    "talk__slug",
+    "open_space__topic",
+    "open_space__slug",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
 class TakeawayPaginator(Paginator):
     """Pages of takeaways: the page's ids first (the filters and the order, over the
     takeaway, event and tag tables only), then those rows with everything the list
@@ -106,7 +123,12 @@ class TakeawayPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list[bottom : bottom + self.per_page])
-        rows = Takeaway.objects.filter(pk__in=ids).with_listing_relations().order_by()
+        rows = (
+            Takeaway.objects.filter(pk__in=ids)
+            .with_listing_relations()
+            .only(*LISTED_COLUMNS)
+            .order_by()
+        )
         by_pk = {row.pk: row for row in rows} if ids else {}
         return self._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, self)
 

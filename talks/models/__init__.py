@@ -19,7 +19,7 @@ from talks.models.sessions import (
     programme,
 )
 from talks.models.speakers import Speaker, SpeakerQuerySet
-from talks.models.tag_uses import TagUse
+from talks.models.tag_uses import TagUse, takeaways_carrying
 from talks.models.takeaways import TAG_COUNT_SAMPLE, TaggedTakeaway, Takeaway, TakeawayQuerySet
 
 __all__ = [
@@ -54,4 +54,5 @@ __all__ = [
     "delete_with_draft",
     "note_allows",
     "programme",
+    "takeaways_carrying",
 ]

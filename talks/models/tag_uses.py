@@ -41,3 +41,27 @@ class TagUse(models.Model):
         stays a read of one row per tag however many writes there were."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT talks_taguse_compact()")
+
+
+def takeaways_carrying(tag_ids: list[int], *, reader) -> int | None:
+    """How many takeaways ``reader`` may read carry the one tag in ``tag_ids``, from
+    its kept use count (``TagUse``), which leaves out every takeaway of a draft note,
+    plus those of ``reader``'s own draft notes (other people's are not theirs to
+    read). None for more tags than one: those are counted from the links.
+
+    One query, whatever the tag's use: an index read and the reader's drafts."""
+    tag_ids = sorted(set(tag_ids))
+    if len(tag_ids) != 1:
+        return None
+    sql = """
+        SELECT COALESCE((SELECT sum(takeaways) FROM talks_taguse WHERE tag_id = %s), 0) + (
+            SELECT count(*) FROM talks_note d JOIN talks_takeaway t ON t.note_id = d.id
+            WHERE d.author_id = %s AND d.status = 'draft' AND EXISTS (
+                SELECT 1 FROM talks_taggedtakeaway l
+                WHERE l.content_object_id = t.id AND l.tag_id = %s
+            )
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tag_ids[0], reader.pk, tag_ids[0]])
+        return cursor.fetchone()[0]
