@@ -16,6 +16,9 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK_ITEM = re.compile(
     r"^(?:\*\*|__)?\[(?P<title>[^\]]+)\](?P<target>\([^)]*\)|\[[^\]]*\])(?:\*\*|__)?\s*(?P<rest>.*)$"
 )
+_BOLD_ITEM = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\s](?:[^*]*?[^*_\s])?)(?:\*\*|__)(?P<rest>.*)$")
+# Where a description starts after the speakers: "(Ann) - …", "Ann: …", "Ann. …".
+_DESCRIPTION = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*|\.\s+")
 _SPAN = re.compile(
     r"^\s*(?:\*\*|__|~~)?\[?[^\s].*?(?:\]\([^)]*\)|\]\[[^\]]*\])?(?:\*\*|__|~~)?\s*$"
 )
@@ -39,17 +42,35 @@ def indent_of(line: str) -> int:
 
 def item_reading(text: str, *, loose: bool) -> tuple[ev.Reading, bool]:
     """A list item read as a session: "[Title](url) by Ann", "[Ann - Title](url)",
-    "Title by Ann." (and whether the item is only a link to a relative path)."""
+    "**Title** (Ann) - what it was about", "Title by Ann." (and whether the item is
+    only a link to a relative path)."""
     text = text.strip()
-    if match := _LINK_ITEM.match(text):
-        rest = re.sub(r"^(?:by|with|[-\u2013\u2014,:])\s*", "", match["rest"].strip(), flags=re.I)
+    link = _LINK_ITEM.match(text)
+    if match := link or _BOLD_ITEM.match(text):
+        rest = match["rest"].strip()
         if rest:
-            reading = ev.read_line(f"{ev.plain(match['title'])} by {rest}", loose=loose)
-            if reading.speakers:
-                return reading, False
-        else:
+            title = ev.plain(match["title"])
+            for who in _who_first(rest):
+                reading = ev.read_line(f"{title} by {who}", loose=loose)
+                if reading.speakers:
+                    return reading, False
+        elif link:
             return ev.read_line(match["title"], loose=loose), bool(_RELATIVE.match(match["target"]))
     return ev.read_line(text, loose=loose), False
+
+
+def _who_first(rest: str) -> list[str]:
+    """What may name the speakers after a title in bold or a link: all of ``rest``,
+    the brackets it opens with, or what comes before a description ("(Ann) - …",
+    "by Ann: …")."""
+    rest = re.sub(r"^(?:by|with|[-\u2013\u2014,:])\s*", "", rest, flags=re.I)
+    found = [rest]
+    if match := re.match(r"^[(\[](?P<who>[^()\[\]]{2,120})[)\]]", rest):
+        found.append(match["who"])
+    cut = _DESCRIPTION.split(rest, maxsplit=1)[0]
+    if cut != rest:
+        found.append(cut.strip("()[] "))
+    return found
 
 
 def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, bool, int]]:
@@ -138,6 +159,8 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             continue
         if line.startswith(">") or c.ACTION_MARKER.match(line) or c.TAKEAWAY_MARKER.match(line):
             continue
+        if ev.speaker_label(line):
+            continue  # "**Speaker:** Ann" names the speaker of the heading above
         para = []
         for following in lines[index:]:
             if not following.strip() or HEADING.match(following):
@@ -171,6 +194,12 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             and _SPAN.match(para[0])
         ):
             spans.append((index, ev.read_line(para[0])))
+        elif (
+            _BOLD_ITEM.match(para[0].strip())
+            and (reading := item_reading(para[0], loose=False)[0]).score >= 0.6
+        ):
+            # "**Title** by Ann", "**Ann** - Title", the notes on the lines under it.
+            plan[index] = (reading, 1, False)
     named = [index for index, reading in spans if reading.score >= 0.6]
     sessions_near = len(named) + len(plan)
     for index, reading in spans:

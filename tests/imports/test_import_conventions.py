@@ -1,0 +1,74 @@
+"""Conventions real write-ups use to mark a session and its speakers, each in a short
+write-up of the project's own (tests/imports/fixtures/conventions/, invented talks and
+people): the sessions and speakers each must give, no session made of prose or of the
+headings around the talks, and every line of each kept."""
+
+from pathlib import Path
+
+import pytest
+
+from imports.importer import read_path
+from talks.models import Talk
+
+FIXTURES = Path(__file__).parent / "fixtures" / "conventions"
+TALK, KEYNOTE, IGNITE, PANEL = Talk.Kind.TALK, Talk.Kind.KEYNOTE, Talk.Kind.IGNITE, Talk.Kind.PANEL
+
+# fixture -> [(kind, title, speakers)], in the order the write-up gives them
+EXPECTED = {
+    "handles.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+    ],
+    "resource-links.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "The Pager Diaries", ["Siobhan O'Neil"]),
+    ],
+    "emoji-quotes-numbers.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (IGNITE, "The Pager Diaries", ["Siobhan O'Neil"]),
+    ],
+    "companies-and-pipes.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "The Pager Diaries", ["Siobhan O'Neil"]),
+        (TALK, "Tests That Tell Stories", ["Grace Achterberg"]),
+    ],
+    "bold-paragraphs.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+    ],
+    "bold-list-descriptions.md": [
+        (TALK, "Why I Stopped Using Cron", ["Ana Lopes"]),
+        (TALK, "Ten Minutes of Terraform", ["Jakub Nowak"]),
+        (TALK, "A Love Letter to Makefiles", ["Grace Achterberg"]),
+    ],
+}
+
+
+def parsed(name: str):
+    return read_path(FIXTURES / name).parse()
+
+
+def sessions(result) -> list[tuple[str, str, list[str]]]:
+    return [(s.kind, s.title, s.speakers) for s in result.sessions]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_convention_gives_its_sessions_and_speakers(name):
+    assert sessions(parsed(name)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_convention_keeps_every_line(name):
+    result = parsed(name)
+    assert result.kept_lines[0] == result.kept_lines[1]
+    assert result.doubts_about("text") == []
+
+
+def test_links_to_slides_and_video_stay_in_the_note():
+    result = parsed("resource-links.md")
+    assert "https://example.org/v/2" in result.sessions[1].body
