@@ -96,13 +96,41 @@ _SECTION = re.compile(
     r"|travel|thanks|acknowledge?ments|(?:useful\s+)?links|resources|references|reading\s+list"
     r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes"
     r"|lunch|breakfast|coffee(?:\s+break)?|break|registration|welcome|networking|after-?party"
-    r"|closing\s+remarks|opening\s+remarks)\s*[.:!]?$",
+    r"|closing\s+remarks|opening\s+remarks"
+    # How write-ups open and close around the talks.
+    r"|wrapping\s+(?:it\s+)?up|looking\s+(?:back|ahead|forward)|in\s+(?:closing|conclusion|summary)"
+    r"|to\s+(?:sum\s+up|conclude)|that['\u2019]?s\s+(?:a\s+wrap|all(?:\s+folks)?)|epilogue|afterword"
+    r"|until\s+next\s+(?:time|year)|see\s+you\s+next\s+year|next\s+year|what['\u2019]?s\s+next"
+    r"|(?:parting|last|closing)\s+(?:thoughts|words)|(?:overall\s+|first\s+)?impressions|verdict"
+    r"|recap|(?:the\s+)?highlights|(?:my\s+)?favou?rite\s+(?:talks|sessions|quotes|moments|bits)"
+    r"|honou?rable\s+mentions|(?:what|things)\s+i\s+learn(?:ed|t)|lessons\s+learn(?:ed|t)|credits"
+    r"|disclaimer|about\s+the\s+author|photos|pictures|swag|food|logistics|getting\s+there"
+    r"|accommodation|(?:the\s+)?(?:people|organi[sz]ers|organi[sz]ation|crowd)|updates?|edit"
+    r"|(?:morning|afternoon|evening)(?:\s+(?:sessions?|talks|track))?"
+    r"|(?:main\s+)?(?:stage|hall)(?:\s+\S+)?)\s*[.:!]?$",
+    re.I,
+)
+# A heading that only names a day: "Day 1 — Tuesday 12 May", "Wednesday, 13 May", "14 May".
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
+_DATE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?"
+    r"|\d{4}-\d\d-\d\d"
+)
+_JOINED = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*", re.I)
+_DAY_HEADING = re.compile(
+    rf"^(?:day\s+(?:\d{{1,2}}|zero|one|two|three|four|five)|(?:first|second|third|fourth|last|final)"
+    rf"\s+day|{_WEEKDAY}|{_DATE})(?:\s*[:,\u2013\u2014(-]?\s*(?:{_WEEKDAY}|{_DATE}|morning|afternoon"
+    r"|evening)\)?){0,3}\s*[.:!]?$",
     re.I,
 )
 # A list of books, links or things to read: "Title by Author" names no speaker there.
 READING_LIST = re.compile(
     r"\b(?:books?|reading|to\s+read|resources|links|podcasts?|articles|papers|references"
-    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check))\b",
+    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check)"
+    # … or of people met: "Name - Company" there names no talk.
+    r"|people\s+i\s+(?:met|talked\s+to|saw)|(?:who|folks)\s+i\s+(?:met|talked\s+to)"
+    r"|new\s+(?:friends|faces|contacts)|shout-?outs?|thank\s+you\s+to|thanks\s+to)\b",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!]\s*$")
@@ -160,7 +188,12 @@ def is_chrome(text: str) -> bool:
 
 
 def is_section(text: str) -> bool:
-    return bool(_SECTION.match(untimed(text)))
+    flat = untimed(text)
+    if _SECTION.match(flat) or _DAY_HEADING.match(flat):
+        return True
+    # "Food and logistics", "Travel & venue": sections joined.
+    parts = _JOINED.split(flat) if len(flat) <= 80 else []
+    return len(parts) > 1 and all(_SECTION.match(p) or _DAY_HEADING.match(p) for p in parts)
 
 
 def kind_alone(text: str) -> str | None:

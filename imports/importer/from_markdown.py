@@ -17,6 +17,7 @@ from imports.importer.markdown_plan import (
     plan_headings,
     plan_items,
     plan_paragraphs,
+    with_atx_headings,
 )
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
 from talks.models import Event, Talk
@@ -52,6 +53,7 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
     document for its shape: a missing date or name becomes a guess in ``unsure``.
     ``require_date`` is kept for callers; a date is always found or guessed."""
     meta, lines, first_line, meta_lines = front_matter(text.lstrip("\ufeff"))
+    lines = with_atx_headings(lines)
     h1, h1_line, subtitle, sub_line = document_head(lines, first_line)
     title = str(meta.get("title") or "").strip() or h1
     _, name = meta_value(meta, "name")
@@ -267,7 +269,10 @@ class _Reader:
         while self.index <= last:
             self.build.add(self.lines[self.index])
             self.index += 1
-        self.item_indent = indent_of(line)
+        if c.BULLET.match(line) or last + 1 in self.items:
+            # Text after a list of talks is the section's; after a timed line that
+            # stands alone it is that talk's note.
+            self.item_indent = indent_of(line)
 
     def paragraph(self, index: int, number: int, event: ParsedEvent) -> None:
         reading, size, unsure = self.paragraphs[index]

@@ -8,7 +8,7 @@ from imports.importer.errors import ImportProblem
 from imports.importer.from_markdown import parse_markdown
 from imports.importer.from_text import parse_text
 from imports.importer.keep import keep_every_line, list_lookalikes
-from imports.importer.markdown_plan import HEADING
+from imports.importer.markdown_plan import HEADING, setext_headings
 from imports.importer.model import ParsedEvent
 from imports.importer.prose import prose_sessions
 
@@ -98,7 +98,9 @@ def detect_format(name: str, text: str) -> str:
     lines = text.lstrip("\ufeff").splitlines()
     if lines and lines[0].strip() == "---":
         return MARKDOWN
-    return MARKDOWN if any(HEADING.match(line) for line in lines) else TEXT
+    if any(HEADING.match(line) for line in lines) or setext_headings(lines):
+        return MARKDOWN
+    return TEXT
 
 
 def document(data: bytes | str, name: str, format: str = DETECT) -> Document:

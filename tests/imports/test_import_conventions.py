@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from imports.importer import read_path
+from imports.importer.programme import DayHint
 from talks.models import Talk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "conventions"
@@ -46,6 +47,34 @@ EXPECTED = {
         (TALK, "Ten Minutes of Terraform", ["Jakub Nowak"]),
         (TALK, "A Love Letter to Makefiles", ["Grace Achterberg"]),
     ],
+    "setext.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+    ],
+    "setext.txt": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+    ],
+    "programme.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+        (IGNITE, "Why I Stopped Using Cron", ["Ana Lopes"]),
+        (IGNITE, "Ten Minutes of Terraform", ["Jakub Nowak"]),
+    ],
+    "programme.txt": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+        (IGNITE, "Why I Stopped Using Cron", ["Ana Lopes"]),
+        (IGNITE, "Ten Minutes of Terraform", ["Jakub Nowak"]),
+    ],
+    # Day headings, an intro, food, people met, books and an outro: none a session.
+    "around-the-talks.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "The Pager Diaries", ["Siobhan O'Neil"]),
+    ],
 }
 
 
@@ -72,3 +101,24 @@ def test_each_convention_keeps_every_line(name):
 def test_links_to_slides_and_video_stay_in_the_note():
     result = parsed("resource-links.md")
     assert "https://example.org/v/2" in result.sessions[1].body
+
+
+@pytest.mark.parametrize("name", ["setext.md", "setext.txt", "around-the-talks.md"])
+def test_the_event_is_named_from_the_title_whatever_its_shape(name):
+    assert parsed(name).name == "Lakeshore DevCamp"
+
+
+def test_a_programme_gives_start_times_and_breaks_stay_the_days_text():
+    result = parsed("programme.txt")
+    assert [f"{s.starts_at:%H:%M}" for s in result.sessions[:3]] == ["09:30", "10:15", "11:20"]
+    assert "11:00 Break" in result.intro
+    assert "Break" not in result.sessions[1].body
+
+
+def test_the_day_a_heading_names_is_the_days_of_the_talks_under_it():
+    result = parsed("around-the-talks.md")
+    assert [s.day_hint for s in result.sessions] == [
+        DayHint("offset", 0),
+        DayHint("offset", 0),
+        DayHint("weekday", 2),
+    ]
