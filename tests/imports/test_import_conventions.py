@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from imports.importer import read_path
+from imports.importer import document, read_path
 from imports.importer.programme import DayHint
 from talks.models import Talk
 
@@ -69,6 +69,12 @@ EXPECTED = {
         (IGNITE, "Why I Stopped Using Cron", ["Ana Lopes"]),
         (IGNITE, "Ten Minutes of Terraform", ["Jakub Nowak"]),
     ],
+    # A programme table (a table of tools after it is none)
+    "table.md": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+    ],
     # Day headings, an intro, food, people met, books and an outro: none a session.
     "around-the-talks.md": [
         (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
@@ -121,4 +127,29 @@ def test_the_day_a_heading_names_is_the_days_of_the_talks_under_it():
         DayHint("offset", 0),
         DayHint("offset", 0),
         DayHint("weekday", 2),
+    ]
+
+
+def test_a_programme_table_gives_times_and_rooms_and_stays_whole_in_the_events_note():
+    result = parsed("table.md")
+    assert [(f"{s.starts_at:%H:%M}", s.room) for s in result.sessions] == [
+        ("09:30", "Hall A"),
+        ("10:15", "Hall B"),
+        ("11:20", "Hall A"),
+    ]
+    assert "| 11:00 | Coffee break" in result.intro
+    assert "quoted at lunch" in result.intro
+
+
+def test_a_table_whose_first_row_is_no_header_still_gives_its_talks():
+    text = (
+        "# Lakeshore DevCamp 2025\n\n"
+        "| 09:30 | Feature Flags Without Regret | Marta Kowalczyk |\n"
+        "|---|---|---|\n"
+        "| 10:15 | Caching Without Tears | Tobias van der Berg |\n"
+    )
+    result = document(text, "notes.md").parse()
+    assert sessions(result) == [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
     ]
