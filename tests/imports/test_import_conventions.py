@@ -75,6 +75,11 @@ EXPECTED = {
         (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
         (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
     ],
+    "org-mode.org": [
+        (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
+        (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
+        (TALK, "Pairing Across Time Zones", ["Priya Raman", "Oscar Lindqvist"]),
+    ],
     # Day headings, an intro, food, people met, books and an outro: none a session.
     "around-the-talks.md": [
         (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
@@ -153,3 +158,17 @@ def test_a_table_whose_first_row_is_no_header_still_gives_its_talks():
         (TALK, "Feature Flags Without Regret", ["Marta Kowalczyk"]),
         (TALK, "Caching Without Tears", ["Tobias van der Berg"]),
     ]
+
+
+def test_org_mode_keywords_give_the_event_and_a_todo_heading_is_an_action_point():
+    result = parsed("org-mode.org")
+    assert (result.name, str(result.starts_on)) == ("Lakeshore DevCamp", "2025-05-14")
+    assert [a.title for a in result.action_points] == ["Try a weekly flag review with the team"]
+    assert "[her checklist](https://example.org/flags)" in result.sessions[0].body
+    assert "> A flag nobody owns is a bug with a timer." in result.sessions[0].body
+    assert "toc:nil" not in result.intro
+
+
+def test_pasted_org_text_is_read_as_org():
+    text = (FIXTURES / "org-mode.org").read_text()
+    assert sessions(document(text, "pasted text").parse()) == EXPECTED["org-mode.org"]
