@@ -149,17 +149,20 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
         items.append((index, indent_of(line), text, last))
     plan: dict[int, tuple[ev.Reading, bool, int]] = {}
     groups: list[list[tuple[int, int, str, int]]] = []
+    # Only the latest list at an indent can go on: an older one was ended by what
+    # ended it before the latest began. (Looking at every list was quadratic.)
+    latest: dict[int, list[tuple[int, int, str, int]]] = {}
     for item in items:
-        for group in groups:
-            index, indent = group[-1][0], group[-1][1]
-            between = lines[group[-1][3] + 1 : item[0]]
-            if indent == item[1] and all(
-                not b.strip() or indent_of(b) > indent or c.BULLET.match(b) for b in between
-            ):
-                group.append(item)
-                break
+        indent = item[1]
+        group = latest.get(indent)
+        between = lines[group[-1][3] + 1 : item[0]] if group else []
+        if group and all(
+            not b.strip() or indent_of(b) > indent or c.BULLET.match(b) for b in between
+        ):
+            group.append(item)
         else:
-            groups.append([item])
+            latest[indent] = [item]
+            groups.append(latest[indent])
     for group in groups:
         if len(group) < 2 or _under_reading_list(lines, group[0][0]):
             continue

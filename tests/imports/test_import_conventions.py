@@ -3,11 +3,13 @@ write-up of the project's own (tests/imports/fixtures/conventions/, invented tal
 people): the sessions and speakers each must give, no session made of prose or of the
 headings around the talks, and every line of each kept."""
 
+import contextlib
+import time
 from pathlib import Path
 
 import pytest
 
-from imports.importer import document, read_path
+from imports.importer import ImportProblem, document, read_path
 from imports.importer.programme import DayHint
 from talks.models import Talk
 
@@ -172,3 +174,28 @@ def test_org_mode_keywords_give_the_event_and_a_todo_heading_is_an_action_point(
 def test_pasted_org_text_is_read_as_org():
     text = (FIXTURES / "org-mode.org").read_text()
     assert sessions(document(text, "pasted text").parse()) == EXPECTED["org-mode.org"]
+
+
+# About 250 KB in each shape the conventions above read: long enough that work
+# growing with the square of the lines would take minutes, not a second or two.
+LARGE = {
+    "nested list items": "".join(
+        f"{'  ' * (n % 7)}- Talk number {n} by Ann Example\ntext\n" for n in range(6500)
+    ),
+    "org headings": "#+TITLE: Lakeshore DevCamp 2025\n"
+    + "".join(f"* Talk {n} — Ann Example\n- a note\n" for n in range(8000)),
+    "setext headings": "".join(f"Talk {n} - Ann Example\n-----\n\n" for n in range(9000)),
+    "programme lines": "".join(f"09:30 Talk {n} - Ann Example\n" for n in range(5000)),
+    "table rows": "| Time | Talk | Speaker |\n|---|---|---|\n"
+    + "".join(f"| 09:30 | Talk {n} | Ann Example |\n" for n in range(6500)),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LARGE))
+@pytest.mark.parametrize("name", ["notes.md", "notes.txt"])
+def test_a_large_document_in_any_shape_is_read_in_seconds(shape, name):
+    started = time.perf_counter()
+    # A note too long to keep is refused with a message: an answer too.
+    with contextlib.suppress(ImportProblem):
+        document(LARGE[shape], name).parse()
+    assert time.perf_counter() - started < 8
