@@ -145,7 +145,8 @@ def name_score(text: str) -> float:
     if len(words) == 1:
         return 0.5 if given and words[0][0].isupper() else 0.0
     names = [w for w, f in zip(words, folded, strict=True) if f not in PARTICLES]
-    capitalised = all(w[0].isupper() for w in names)
+    # Scripts without capitals (Chinese, Japanese, Korean, Arabic) write names uncased.
+    capitalised = all(not w[0].islower() for w in names)
     shouty = any(len(w) > 3 and w.isupper() for w in names)
     if shouty:
         return 0.0

@@ -199,3 +199,10 @@ def test_a_large_document_in_any_shape_is_read_in_seconds(shape, name):
     with contextlib.suppress(ImportProblem):
         document(LARGE[shape], name).parse()
     assert time.perf_counter() - started < 8
+
+
+def test_a_name_in_a_script_without_capitals_is_a_speaker():
+    text = "# Lakeshore DevCamp 2025\n\n## Queues Are Everywhere — 山田 太郎\n\nText.\n"
+    assert sessions(document(text, "notes.md").parse()) == [
+        (TALK, "Queues Are Everywhere", ["山田 太郎"])
+    ]
