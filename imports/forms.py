@@ -79,7 +79,7 @@ class UploadForm(forms.Form):
         required=False,
         allow_empty_file=True,  # refused below, with a message naming the file
         label="Notes file",
-        help_text="Markdown (.md) or plain text (.txt), UTF-8, at most 2 MB.",
+        help_text="Markdown (.md), Org (.org) or plain text (.txt), UTF-8, at most 2 MB.",
     )
     text = forms.CharField(
         required=False,
@@ -92,7 +92,7 @@ class UploadForm(forms.Form):
         initial=DETECT,
         required=False,
         help_text="Detect: Markdown for .md files and text with # headings or front "
-        "matter, plain text otherwise.",
+        "matter, Org for .org files and text with #+TITLE:, plain text otherwise.",
     )
 
     def __init__(self, *args, user, **kwargs) -> None:

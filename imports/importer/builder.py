@@ -1,6 +1,7 @@
 """Collects sessions, notes, takeaways and action points while a parser walks through
 a document; the parsers decide what each line is."""
 
+import bisect
 import datetime
 import re
 
@@ -25,6 +26,9 @@ class Builder:
         self.current: ParsedSession | None = None
         self._lines: dict[int, list[str]] = {}  # each session's note, by id(session)
         self._intro: list[str] = []
+        self._titled: dict[tuple[str, bool], list[tuple[int, ParsedSession]]] = {}
+        self._started = 0
+        self._blank_until: dict[int, int] = {}  # id of a note's lines -> blank lines opening it
         self._heading = ""  # a section heading of the event's note, not yet written
         self.label = ""  # the section being read ("Day 2"), to tell same-titled sessions apart
         self._labels: dict[int, str] = {}
@@ -39,15 +43,16 @@ class Builder:
         the section. ``line`` is the heading it came from: when it says more than
         the title, speakers and kind (a company, a link), it opens the note."""
         self._flush_heading()
-        for seen in self.sessions:
-            if seen.title.casefold() == session.title.casefold() and (
-                seen.is_open_space == session.is_open_space
-            ):
-                if self._labels.get(id(seen), "") == self.label or not self.label:
-                    self.current = seen
-                    return
-                session.title = f"{session.title} ({self.label})"
+        after = -1  # the sessions of that title, in the order they were started
+        while seen := self._next_titled(session, after):
+            after, seen = seen
+            if self._labels.get(id(seen), "") == self.label or not self.label:
+                self.current = seen
+                return
+            session.title = f"{session.title} ({self.label})"
         self.sessions.append(session)
+        self._started += 1
+        self._titled.setdefault(_title_key(session), []).append((self._started, session))
         self._lines[id(session)] = []
         self._labels[id(session)] = self.label
         session.day_hint = session.day_hint or self.day_hint
@@ -55,6 +60,13 @@ class Builder:
         self.current = session
         if line and leftover(line, session):
             self.add(line)
+
+    def _next_titled(self, session: ParsedSession, after: int) -> tuple[int, ParsedSession] | None:
+        """The first session started after ``after`` with ``session``'s title and
+        type (a lookup: comparing every session with every new one was quadratic)."""
+        titled = self._titled.get(_title_key(session), [])
+        position = bisect.bisect_right(titled, after, key=lambda pair: pair[0])
+        return titled[position] if position < len(titled) else None
 
     def _flush_heading(self) -> None:
         """A section heading with nothing under it is still the author's: kept."""
@@ -73,7 +85,10 @@ class Builder:
         """Undo ``start(session)``: it turned out to head a group. Text already written
         under it moves to the event's note, under its title."""
         lines = self._lines.pop(id(session), [])
+        self._blank_until.pop(id(lines), None)
         self.sessions.remove(session)
+        titled = self._titled.get(_title_key(session), [])
+        titled[:] = [pair for pair in titled if pair[1] is not session]
         if self.current is session:
             self.current = None
         if any(line.strip() for line in lines):
@@ -111,7 +126,7 @@ class Builder:
         if session is None and self._heading and line.strip():
             lines.extend(["", self._heading, ""])
             self._heading = ""
-        at_top = not any(existing.strip() for existing in lines)
+        at_top = self._all_blank(lines)
         if at_top and (tags := c.tags_line(line)):
             (session.tags if session else self.event_tags).extend(tags)
             return
@@ -119,6 +134,15 @@ class Builder:
             session.room = room[: programme.MAX_ROOM]  # the session's field, like its tags
             return
         lines.append(line)
+
+    def _all_blank(self, lines: list[str]) -> bool:
+        """Whether ``lines`` has only blank lines: each line is looked at once, however
+        many lines are added (a long run of blank ones would otherwise cost the square)."""
+        start = self._blank_until.get(id(lines), 0)
+        while start < len(lines) and not lines[start].strip():
+            start += 1
+        self._blank_until[id(lines)] = start
+        return start == len(lines)
 
     def add_tagged(self, line: str) -> None:
         """Add a line of a takeaway or action point, without its #tags (nor the line,
@@ -179,6 +203,10 @@ class Builder:
         event.sessions, event.takeaways = self.sessions, self.takeaways
         event.action_points = self.action_points
         return check_event(event)
+
+
+def _title_key(session: ParsedSession) -> tuple[str, bool]:
+    return session.title.casefold(), session.is_open_space
 
 
 _CONNECTORS = frozenset(

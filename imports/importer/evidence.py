@@ -11,6 +11,7 @@ siblings written the same way \u2014 and decide."""
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from imports.importer import people
@@ -22,7 +23,12 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _MD_MARK = re.compile(r"\*\*|__|~~|`|(?<!\w)[*_]|[*_](?!\w)")
 _LINK_TAIL = re.compile(r"\]\([^)\s]*\)")
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
-_ENUMERATION = re.compile(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)")
+# "B. Title", "3) Title", "iv. Title", and numbered like "Talk 3: Title", "Session #2 - Title".
+_ENUMERATION = re.compile(
+    r"^(?:(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+"
+    r"|(?:talk|session|presentation)\s*(?:#|no\.?\s*)?\d{1,2}\s*(?:[:.)\u2013\u2014]|\s-)\s*)(?=\S)",
+    re.I,
+)
 _KIND = (
     r"(?:(?:opening|closing)\s+)?keynote|ignite(?:\s+(?:session|talk))?|lightning(?:\s+talk)?"
     r"|workshop|tutorial|panel(?:\s+discussion)?|bof|talk|open\s+(?:space|session)"
@@ -41,7 +47,29 @@ _KIND_SUFFIX = re.compile(
 _ITALIC_WHO = re.compile(
     r"^(?P<title>.+?)\s*(?:[:,\u2013\u2014-]|\bby\b)?\s*(?P<mark>[_*])(?P<who>[^_*]+)(?P=mark)\s*$"
 )
-_DASHES = re.compile(r"\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*")
+_DASHES = re.compile(r"\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*|\s+[|\u00b7\u2022]\s+")
+# Links after a title to the talk's slides, video or code ("([slides](…), [video](…))",
+# "[slides](…) | [video](…)", or once reduced to text "(slides, video)"): not the speaker.
+_RESOURCE = (
+    r"(?:the\s+)?(?:slides?|slide\s+deck|deck|video|recording|youtube|vimeo|code|repo(?:sitory)?"
+    r"|github|gitlab|paper|pdf|abstract|transcript|demo|website|talk\s+page|write-?up|blog(?:\s+post)?)"
+)
+_RESOURCE_LINK = re.compile(
+    r"[\s,;|/\u00b7\u2022(\[]{0,6}\[(?P<text>[^\[\]]{1,60})\]\([^()\s]*\)[\s,;|/\u00b7\u2022)\]]{0,6}$"
+)
+_RESOURCES = rf"{_RESOURCE}(?:\s{{0,3}}(?:[,;&/|]|and)\s{{0,3}}{_RESOURCE}){{0,5}}"
+_RESOURCE_WORDS = re.compile(rf"^{_RESOURCES}$", re.I)
+_RESOURCE_TEXT = re.compile(rf"[(\[]\s{{0,3}}{_RESOURCES}\s{{0,3}}[)\]]$", re.I)
+_QUOTES = {
+    '"': '"',
+    "'": "'",
+    "\u201c": "\u201d",
+    "\u201e": "\u201c",
+    "\u00ab": "\u00bb",
+    "\u2018": "\u2019",
+}
+# Symbols that decorate a line (emoji and their joiners and variation selectors).
+_SYMBOLS = frozenset(["So", "Sk", "Cf", "Mn", "Co"])
 _SPEAKER_LABEL = re.compile(
     r"^\s*(?:[-*+•]\s+)?(?:\*\*|__)?(?:speakers?|presenters?|presented\s+by|by)\s*:?(?:\*\*|__)?"
     r"\s*:?\s*(?P<who>.+)$",
@@ -68,13 +96,41 @@ _SECTION = re.compile(
     r"|travel|thanks|acknowledge?ments|(?:useful\s+)?links|resources|references|reading\s+list"
     r"|(?:all\s+)?talks|(?:the\s+)?talks\s+i\s+(?:saw|attended)|general\s+notes"
     r"|lunch|breakfast|coffee(?:\s+break)?|break|registration|welcome|networking|after-?party"
-    r"|closing\s+remarks|opening\s+remarks)\s*[.:!]?$",
+    r"|closing\s+remarks|opening\s+remarks"
+    # How write-ups open and close around the talks.
+    r"|wrapping\s+(?:it\s+)?up|looking\s+(?:back|ahead|forward)|in\s+(?:closing|conclusion|summary)"
+    r"|to\s+(?:sum\s+up|conclude)|that['\u2019]?s\s+(?:a\s+wrap|all(?:\s+folks)?)|epilogue|afterword"
+    r"|until\s+next\s+(?:time|year)|see\s+you\s+next\s+year|next\s+year|what['\u2019]?s\s+next"
+    r"|(?:parting|last|closing)\s+(?:thoughts|words)|(?:overall\s+|first\s+)?impressions|verdict"
+    r"|recap|(?:the\s+)?highlights|(?:my\s+)?favou?rite\s+(?:talks|sessions|quotes|moments|bits)"
+    r"|honou?rable\s+mentions|(?:what|things)\s+i\s+learn(?:ed|t)|lessons\s+learn(?:ed|t)|credits"
+    r"|disclaimer|about\s+the\s+author|photos|pictures|swag|food|logistics|getting\s+there"
+    r"|accommodation|(?:the\s+)?(?:people|organi[sz]ers|organi[sz]ation|crowd)|updates?|edit"
+    r"|(?:morning|afternoon|evening)(?:\s+(?:sessions?|talks|track))?"
+    r"|(?:main\s+)?(?:stage|hall)(?:\s+\S+)?)\s*[.:!]?$",
+    re.I,
+)
+# A heading that only names a day: "Day 1 — Tuesday 12 May", "Wednesday, 13 May", "14 May".
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
+_DATE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?"
+    r"|\d{4}-\d\d-\d\d"
+)
+_JOINED = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*", re.I)
+_DAY_HEADING = re.compile(
+    rf"^(?:day\s+(?:\d{{1,2}}|zero|one|two|three|four|five)|(?:first|second|third|fourth|last|final)"
+    rf"\s+day|{_WEEKDAY}|{_DATE})(?:\s*[:,\u2013\u2014(-]?\s*(?:{_WEEKDAY}|{_DATE}|morning|afternoon"
+    r"|evening)\)?){0,3}\s*[.:!]?$",
     re.I,
 )
 # A list of books, links or things to read: "Title by Author" names no speaker there.
 READING_LIST = re.compile(
     r"\b(?:books?|reading|to\s+read|resources|links|podcasts?|articles|papers|references"
-    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check))\b",
+    r"|further|bibliography|recommended|things\s+to\s+(?:google|look\s+up|check)"
+    # … or of people met: "Name - Company" there names no talk.
+    r"|people\s+i\s+(?:met|talked\s+to|saw)|(?:who|folks)\s+i\s+(?:met|talked\s+to)"
+    r"|new\s+(?:friends|faces|contacts)|shout-?outs?|thank\s+you\s+to|thanks\s+to)\b",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!]\s*$")
@@ -84,7 +140,42 @@ def plain(markdown: str) -> str:
     """Markdown (or HTML) reduced to its text, for titles and names."""
     text = _MD_LINK.sub(r"\1", _HTML.sub("", markdown))
     text = _LINK_TAIL.sub("", text)  # a link whose text started on the line above
-    return re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
+    text = re.sub(r"\s+", " ", _MD_MARK.sub("", text)).strip().strip("[]").strip()
+    return without_symbols(text)
+
+
+def without_symbols(text: str) -> str:
+    """``text`` without the emoji (or other symbols) it opens or ends with: "🎤 Title"."""
+    start, end = 0, len(text)
+    while start < end and _decoration(text[start]):
+        start += 1
+    while end > start and _decoration(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _decoration(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in _SYMBOLS
+
+
+def without_resources(markdown: str) -> str:
+    """A title line without the links to slides, video or code it ends with."""
+    markdown = markdown.rstrip()
+    if len(markdown) > 1000 or not markdown.endswith((")", "]")):
+        return markdown  # no title is this long; and only brackets end a link
+    while (match := _RESOURCE_LINK.search(markdown)) and _RESOURCE_WORDS.match(
+        without_symbols(match["text"].strip(" *_"))
+    ):
+        markdown = markdown[: match.start()]
+    return _RESOURCE_TEXT.sub("", markdown.rstrip()).rstrip(" ,;|/\u00b7\u2022([")
+
+
+def unquoted(title: str) -> str:
+    """A title without the quotation marks around it: \u201cTitle\u201d, "Title"."""
+    title = title.strip()
+    if len(title) > 2 and _QUOTES.get(title[0]) == title[-1] and title[-1] not in title[1:-1]:
+        return title[1:-1].strip()
+    return title
 
 
 def untimed(text: str) -> str:
@@ -97,7 +188,12 @@ def is_chrome(text: str) -> bool:
 
 
 def is_section(text: str) -> bool:
-    return bool(_SECTION.match(untimed(text)))
+    flat = untimed(text)
+    if _SECTION.match(flat) or _DAY_HEADING.match(flat):
+        return True
+    # "Food and logistics", "Travel & venue": sections joined.
+    parts = _JOINED.split(flat) if len(flat) <= 80 else []
+    return len(parts) > 1 and all(_SECTION.match(p) or _DAY_HEADING.match(p) for p in parts)
 
 
 def kind_alone(text: str) -> str | None:
@@ -200,6 +296,12 @@ def read_line(text: str, *, loose: bool = False, split: bool = True) -> Reading:
 
 
 def _read_line(raw: str, *, loose: bool, split: bool) -> Reading:
+    reading = _best_reading(without_resources(raw), loose=loose, split=split)
+    reading.title = unquoted(reading.title)
+    return reading
+
+
+def _best_reading(raw: str, *, loose: bool, split: bool) -> Reading:
     italic = _ITALIC_WHO.match(plain_keep_italics(raw))
     flat = plain(raw)
     enumerated = bool(_ENUMERATION.match(flat))

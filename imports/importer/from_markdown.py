@@ -17,8 +17,10 @@ from imports.importer.markdown_plan import (
     plan_headings,
     plan_items,
     plan_paragraphs,
+    with_atx_headings,
 )
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
+from imports.importer.tables import Table, find_tables
 from talks.models import Event, Talk
 
 # The front matter's ``generator`` in a report from imports.importer.export.
@@ -52,6 +54,7 @@ def parse_markdown(text: str, *, require_date: bool = True, file_name: str = "")
     document for its shape: a missing date or name becomes a guess in ``unsure``.
     ``require_date`` is kept for callers; a date is always found or guessed."""
     meta, lines, first_line, meta_lines = front_matter(text.lstrip("\ufeff"))
+    lines = with_atx_headings(lines)
     h1, h1_line, subtitle, sub_line = document_head(lines, first_line)
     title = str(meta.get("title") or "").strip() or h1
     _, name = meta_value(meta, "name")
@@ -128,9 +131,12 @@ class _Reader:
         self.lines, self.first_line = lines, first_line
         self.skip = {n - first_line for n in meta_lines}
         headings = [h for h in find_headings(lines) if h[0] not in self.skip]
-        self.items = plan_items(lines, self.skip)
-        self.paragraphs = plan_paragraphs(lines, self.skip)
-        self.plan = plan_headings(lines, headings, self.items, self.paragraphs)
+        self.tables = find_tables(lines, self.skip)
+        in_tables = {i for t in self.tables.values() for i in range(t.first, t.last + 1)}
+        self.items = plan_items(lines, self.skip | in_tables)
+        self.paragraphs = plan_paragraphs(lines, self.skip | in_tables)
+        rows = {row: None for table in self.tables.values() for row in table.rows}
+        self.plan = plan_headings(lines, headings, {**self.items, **rows}, self.paragraphs)
         self.build = Builder()
         self.list_of: str | None = None  # "takeaways" or "actions": list items are those
         self.list_ends_with_paragraph = False  # a list after "Action points:", not a heading
@@ -155,6 +161,9 @@ class _Reader:
             elif index in self.plan:
                 self.item_indent = None
                 self.heading(line, index, number, event)
+            elif index in self.tables:
+                self.item_indent = None
+                self.table(self.tables[index], event)
             elif index in self.items:
                 self.talk_item(index, number, event)
             elif match := c.ACTION_MARKER.match(line):
@@ -267,7 +276,23 @@ class _Reader:
         while self.index <= last:
             self.build.add(self.lines[self.index])
             self.index += 1
-        self.item_indent = indent_of(line)
+        if c.BULLET.match(line) or last + 1 in self.items:
+            # Text after a list of talks is the section's; after a timed line that
+            # stands alone it is that talk's note.
+            self.item_indent = indent_of(line)
+
+    def table(self, table: Table, event: ParsedEvent) -> None:
+        """A table of sessions: each row that is one starts it; the table itself stays
+        whole in the event's note, the programme as the author wrote it."""
+        for index in range(table.first, table.last + 1):
+            line, number = self.lines[index], self.first_line + index
+            if reading := table.rows.get(index):
+                unsure = not reading.speakers
+                self.start(reading, "", number, event, unsure, "a row of a table without a speaker")
+                self.build.current.room = table.rooms.get(index, self.build.current.room)
+            self.build.add(line, to_event=True)
+        self.build.leave_to_section()
+        self.index = table.last + 1
 
     def paragraph(self, index: int, number: int, event: ParsedEvent) -> None:
         reading, size, unsure = self.paragraphs[index]

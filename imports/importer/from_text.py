@@ -7,7 +7,9 @@ from imports.importer import conventions as c
 from imports.importer import dates, head, kinds, programme
 from imports.importer import evidence as ev
 from imports.importer.builder import Builder
+from imports.importer.markdown_plan import setext_headings
 from imports.importer.model import OPEN_SPACE, ParsedEvent, ParsedSession
+from talks.models import Talk
 
 _ACTION = re.compile(
     r"^(?P<marker>action\s+(?:points?|items?)|to-?do)\s*:\s*(?P<text>.*)$",
@@ -166,6 +168,15 @@ def _text_markdown(lines: list[str]) -> list[str]:
     return [*out, ""]
 
 
+def _timed(line: str) -> bool:
+    return line[:1].isdigit() and programme.split_time(line.strip())[0] is not None
+
+
+def _item_text(line: str) -> str:
+    bullet = c.BULLET.match(line)
+    return bullet["text"] if bullet else line.strip()
+
+
 def _list_items(lines: list[str]) -> list[str]:
     items: list[str] = []
     for line in lines:
@@ -215,6 +226,8 @@ def parse_text(text: str, *, require_date: bool = True, file_name: str = "") -> 
     """Read plain-text notes (conventions: docs/import-format.md). Never refuses a
     document for its shape: a missing date or name becomes a guess in ``unsure``."""
     lines = text.lstrip("\ufeff").splitlines()
+    for index in setext_headings(lines):
+        lines[index + 1] = ""  # "Title" over "=====": the title stands alone
     event = _head(lines, file_name)
     body = ["" if number in event.meta_lines else line for number, line in enumerate(lines, 1)]
     return _Reader(_paragraphs(body, 1)).read(event)
@@ -256,6 +269,8 @@ class _Reader:
         if talks := self.talk_list(paragraph, number):
             for session, lines in talks:
                 if session is None:
+                    if _timed(lines[0]):
+                        build.leave_to_section()  # "12:30 Lunch": the day's, not a talk's
                     for line in _text_markdown(lines):
                         build.add(line)
                     continue
@@ -311,8 +326,11 @@ class _Reader:
         item with its indented lines; None when the paragraph is not one."""
         items: list[tuple[int, list[str]]] = []  # (indent, lines)
         lead: list[str] = []  # "Here are some notes:" before the list
+        # A programme without bullets: "09:30 Title - Ann" lines are its items.
+        timed = len(paragraph) > 1 and not any(c.BULLET.match(line) for line in paragraph)
+        timed = timed and sum(_timed(line) for line in paragraph) >= 2
         for line in paragraph:
-            if c.BULLET.match(line):
+            if c.BULLET.match(line) or (timed and _timed(line)):
                 items.append((len(line) - len(line.lstrip()), [line]))
             elif items:
                 items[-1][1].append(line)
@@ -325,7 +343,7 @@ class _Reader:
         for positions in by_indent.values():
             if len(positions) < 2:
                 continue
-            texts = [c.BULLET.match(items[p][1][0])["text"] for p in positions]
+            texts = [_item_text(items[p][1][0]) for p in positions]
             strict = [ev.read_line(t) for t in texts]
             loose = [ev.read_line(t, loose=True) for t in texts]
             if sum(r.score >= 0.5 for r in strict) >= 2 and sum(
@@ -343,6 +361,9 @@ class _Reader:
         announced = " ".join([*lead, self.build.label])
         if not talks or ev.READING_LIST.search(announced):
             return None
+        if lead and (kind := ev.kind_alone(ev.plain(lead[-1]).rstrip(": "))):
+            for session in talks.values():  # "Lightning talks:" over the list
+                session.kind = kind if session.kind == Talk.Kind.TALK else session.kind
         found = [(talks.get(p), lines) for p, (_, lines) in enumerate(items)]
         return [(None, lead), *found] if lead else found
 

@@ -17,7 +17,9 @@ _PREFIX = re.compile(
     r"^(?:(?:my|some|our|a|the)\s+)?(?:(?:short|quick|brief|conference|personal)\s+)?"
     r"(?:notes|takeaways|thoughts|highlights|report|recap|review|summary|impressions|lessons)"
     r"\s+(?:from|on|about|of)\s+(?:the\s+)?|^(?:a\s+)?(?:recap|review|summary)\s+of\s+(?:the\s+)?"
-    r"|^(?:post|after)[\s-]+(?=\w)|^(?:at|attending)\s+",
+    r"|^(?:post|after)[\s-]+(?=\w)|^(?:at|attending)\s+"
+    r"|^(?:my|a|our)\s+(?:(?:first|second|third|last|busy|great|long)\s+)?(?:week|days?|time|trip|visit)"
+    r"\s+(?:at|to|in)\s+(?:the\s+)?|^(?:back\s+from|what\s+i\s+learn(?:ed|t)\s+at)\s+(?:the\s+)?",
     re.I,
 )
 _SUFFIX = re.compile(

@@ -120,7 +120,6 @@ def list_lookalikes(parsed: ParsedEvent) -> ParsedEvent:
                 or len(flat) > 160  # prose, not a point
                 or flat.startswith(("#", '"', "\u201c"))  # a heading or a quote
                 or flat.endswith(":")  # announces a list, which was read
-                or any(t and t in _squash(flat) for t in taken)
             ):
                 continue
             if re.match(r"^\*\*(?:key\s+)?take-?away|^\*\*action", line.strip(" >"), re.I):
@@ -132,6 +131,10 @@ def list_lookalikes(parsed: ParsedEvent) -> ParsedEvent:
                 if _LOOKS_ACTION.search(flat)
                 else None
             )
+            # Looked at last: it compares the line with everything taken.
+            squashed = _squash(flat) if what else ""
+            if what and any(t and t in squashed for t in taken):
+                continue
             if what and found < _MAX_LOOKALIKES:
                 parsed.doubt("text", flat[:200], f"reads like {what}; left as text")
                 found += 1

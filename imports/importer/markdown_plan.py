@@ -10,16 +10,64 @@ from dataclasses import dataclass
 from imports.importer import conventions as c
 from imports.importer import evidence as ev
 from imports.importer import kinds
+from imports.importer.programme import split_time
 
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:\s+|(?<=##)(?=[^\W\d_]))(?P<text>.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK_ITEM = re.compile(
     r"^(?:\*\*|__)?\[(?P<title>[^\]]+)\](?P<target>\([^)]*\)|\[[^\]]*\])(?:\*\*|__)?\s*(?P<rest>.*)$"
 )
+_BOLD_ITEM = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\s](?:[^*]*?[^*_\s])?)(?:\*\*|__)(?P<rest>.*)$")
+# Where a description starts after the speakers: "(Ann) - …", "Ann: …", "Ann. …".
+_DESCRIPTION = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\s*[\u2013\u2014]\s*|\.\s+")
 _SPAN = re.compile(
     r"^\s*(?:\*\*|__|~~)?\[?[^\s].*?(?:\]\([^)]*\)|\]\[[^\]]*\])?(?:\*\*|__|~~)?\s*$"
 )
 _RELATIVE = re.compile(r"^\((?!\w+:|#|/)[^)\s]+\)$")
+
+
+_SETEXT = re.compile(r"^ {0,3}(?P<mark>={3,}|-{3,})\s*$")
+
+
+def setext_headings(lines: list[str]) -> dict[int, int]:
+    """The lines underlined with ``===`` or ``---`` (Setext headings): index of the
+    text -> level (1 or 2). Only a line standing alone above its underline counts, so
+    a rule under a paragraph stays a rule."""
+    found: dict[int, int] = {}
+    fenced = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or index == 0 or not (match := _SETEXT.match(line)):
+            continue
+        above = lines[index - 1]
+        before = lines[index - 2] if index >= 2 else ""
+        if (
+            above.strip()
+            and indent_of(above) < 4
+            and not HEADING.match(above)
+            and not FENCE.match(above)
+            and not c.BULLET.match(above)
+            and not _SETEXT.match(above)
+            and not above.lstrip().startswith((">", "|"))
+            and (not before.strip() or HEADING.match(before) or index - 3 in found)
+        ):
+            found[index - 1] = 1 if match["mark"][0] == "=" else 2
+    return found
+
+
+def with_atx_headings(lines: list[str]) -> list[str]:
+    """``lines`` with each Setext heading written as ``#`` / ``##`` and its underline
+    blank, line numbers unchanged."""
+    levels = setext_headings(lines)
+    if not levels:
+        return lines
+    out = list(lines)
+    for index, level in levels.items():
+        out[index] = f"{'#' * level} {lines[index].strip()}"
+        out[index + 1] = ""
+    return out
 
 
 def find_headings(lines: list[str]) -> list[tuple[int, int, str]]:
@@ -39,17 +87,35 @@ def indent_of(line: str) -> int:
 
 def item_reading(text: str, *, loose: bool) -> tuple[ev.Reading, bool]:
     """A list item read as a session: "[Title](url) by Ann", "[Ann - Title](url)",
-    "Title by Ann." (and whether the item is only a link to a relative path)."""
+    "**Title** (Ann) - what it was about", "Title by Ann." (and whether the item is
+    only a link to a relative path)."""
     text = text.strip()
-    if match := _LINK_ITEM.match(text):
-        rest = re.sub(r"^(?:by|with|[-\u2013\u2014,:])\s*", "", match["rest"].strip(), flags=re.I)
+    link = _LINK_ITEM.match(text)
+    if match := link or _BOLD_ITEM.match(text):
+        rest = match["rest"].strip()
         if rest:
-            reading = ev.read_line(f"{ev.plain(match['title'])} by {rest}", loose=loose)
-            if reading.speakers:
-                return reading, False
-        else:
+            title = ev.plain(match["title"])
+            for who in _who_first(rest):
+                reading = ev.read_line(f"{title} by {who}", loose=loose)
+                if reading.speakers:
+                    return reading, False
+        elif link:
             return ev.read_line(match["title"], loose=loose), bool(_RELATIVE.match(match["target"]))
     return ev.read_line(text, loose=loose), False
+
+
+def _who_first(rest: str) -> list[str]:
+    """What may name the speakers after a title in bold or a link: all of ``rest``,
+    the brackets it opens with, or what comes before a description ("(Ann) - …",
+    "by Ann: …")."""
+    rest = re.sub(r"^(?:by|with|[-\u2013\u2014,:])\s*", "", rest, flags=re.I)
+    found = [rest]
+    if match := re.match(r"^[(\[](?P<who>[^()\[\]]{2,120})[)\]]", rest):
+        found.append(match["who"])
+    cut = _DESCRIPTION.split(rest, maxsplit=1)[0]
+    if cut != rest:
+        found.append(cut.strip("()[] "))
+    return found
 
 
 def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, bool, int]]:
@@ -61,7 +127,12 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
     for index, line in enumerate(lines):
         if FENCE.match(line):
             fenced = not fenced
-        if fenced or index in skip or not (bullet := c.BULLET.match(line)):
+        if fenced or index in skip:
+            continue
+        if not (bullet := c.BULLET.match(line)):
+            if _timed(line):
+                # "09:30 Title - Ann" lines of a programme: items of their own kind.
+                items.append((index, _TIMED, line.strip().rstrip("\\").strip(), index))
             continue
         text, last = bullet["text"], index
         following = index + 1
@@ -78,17 +149,20 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
         items.append((index, indent_of(line), text, last))
     plan: dict[int, tuple[ev.Reading, bool, int]] = {}
     groups: list[list[tuple[int, int, str, int]]] = []
+    # Only the latest list at an indent can go on: an older one was ended by what
+    # ended it before the latest began. (Looking at every list was quadratic.)
+    latest: dict[int, list[tuple[int, int, str, int]]] = {}
     for item in items:
-        for group in groups:
-            index, indent = group[-1][0], group[-1][1]
-            between = lines[group[-1][3] + 1 : item[0]]
-            if indent == item[1] and all(
-                not b.strip() or indent_of(b) > indent or c.BULLET.match(b) for b in between
-            ):
-                group.append(item)
-                break
+        indent = item[1]
+        group = latest.get(indent)
+        between = lines[group[-1][3] + 1 : item[0]] if group else []
+        if group and all(
+            not b.strip() or indent_of(b) > indent or c.BULLET.match(b) for b in between
+        ):
+            group.append(item)
         else:
-            groups.append([item])
+            latest[indent] = [item]
+            groups.append(latest[indent])
     for group in groups:
         if len(group) < 2 or _under_reading_list(lines, group[0][0]):
             continue
@@ -98,6 +172,10 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
         loose = [item_reading(text, loose=True)[0] for _, _, text, _ in group]
         with_speakers = sum(1 for reading in loose if reading.speakers)
         if named >= 2 and with_speakers * 2 >= len(group):
+            if kind := _announced_kind(lines, group[0][0]):
+                for reading in loose:
+                    if not reading.kind_marked:
+                        reading.kind, reading.kind_marked = kind, True
             for (index, _, _, last), reading in zip(group, loose, strict=True):
                 if reading.speakers and not ev.looks_like_sentence(reading.title):
                     plan[index] = (reading, reading.score < 0.5, last)
@@ -105,6 +183,28 @@ def plan_items(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Reading, 
             for (index, _, _, last), (reading, _) in zip(group, strict, strict=True):
                 plan[index] = (reading, True, last)
     return plan
+
+
+_TIMED = -1  # the indent that groups timed lines apart from list items
+
+
+def _timed(line: str) -> bool:
+    return (
+        line[:1].isdigit()
+        and len(line) <= 200
+        and not HEADING.match(line)
+        and split_time(line.strip())[0] is not None
+    )
+
+
+def _announced_kind(lines: list[str], index: int) -> str | None:
+    """The kind a line right above a list of talks names: "Lightning talks:"."""
+    for line in reversed(lines[max(0, index - 3) : index]):
+        if line.strip():
+            if c.BULLET.match(line) or HEADING.match(line):
+                return None
+            return ev.kind_alone(ev.plain(line).rstrip(": "))
+    return None
 
 
 def _under_reading_list(lines: list[str], index: int) -> bool:
@@ -138,6 +238,8 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             continue
         if line.startswith(">") or c.ACTION_MARKER.match(line) or c.TAKEAWAY_MARKER.match(line):
             continue
+        if ev.speaker_label(line):
+            continue  # "**Speaker:** Ann" names the speaker of the heading above
         para = []
         for following in lines[index:]:
             if not following.strip() or HEADING.match(following):
@@ -171,6 +273,12 @@ def plan_paragraphs(lines: list[str], skip: set[int]) -> dict[int, tuple[ev.Read
             and _SPAN.match(para[0])
         ):
             spans.append((index, ev.read_line(para[0])))
+        elif (
+            _BOLD_ITEM.match(para[0].strip())
+            and (reading := item_reading(para[0], loose=False)[0]).score >= 0.6
+        ):
+            # "**Title** by Ann", "**Ann** - Title", the notes on the lines under it.
+            plan[index] = (reading, 1, False)
     named = [index for index, reading in spans if reading.score >= 0.6]
     sessions_near = len(named) + len(plan)
     for index, reading in spans:
@@ -255,6 +363,10 @@ def plan_headings(lines, headings, items, paragraphs) -> dict[int, Decision]:
             evidence = max(evidence, 0.5)  # a title above "Watch the talk on YouTube"
         if _TALK_WORDS.search(" ".join(lines[index + 1 : min(end, index + 6)])[:400]):
             evidence = max(evidence, 0.5)  # "In this talk …", "her slides", "the speaker"
+        if not reading.speakers and ev.READING_LIST.search(flat):
+            below_line = _first_below(lines, index)
+            # "Books mentioned", "People I met" over their list: no talk.
+            negative = negative or bool(below_line and c.BULLET.match(below_line))
         if holds_sessions and not reading.speakers:
             negative = True  # "Ignite talks" over a list of talks: a section, kind for them
         group = kinds.open_spaces_group(flat)[0] and role is None

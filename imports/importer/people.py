@@ -112,7 +112,13 @@ _NOT_NAME_WORDS = """a an the and or of on in at to for from by with without int
 NOT_NAME_WORDS = frozenset(_NOT_NAME_WORDS.split())
 _WORD = re.compile(r"^[^\W\d_][^\W\d_'\u2019.-]*(?:[-'\u2019][^\W\d_]+)*\.?$")
 _SPLIT = re.compile(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+|\s*&\s*|\s+und\s+|\s+et\s+")
-_COMPANY = re.compile(r"\s*[(\[](?P<company>[^()\[\]]{1,60})[)\]]\s*$")
+_COMPANY = re.compile(
+    r"\s*[(\[](?P<company>[^()\[\]]{1,60})[)\]]\s*$"
+    r"|\s+(?:@|from|at)\s+(?P<after>[^\W\d_][^@()\[\]]{0,59})$"
+)
+# A social-media handle beside a name ("Ann Example (@annex)", "Ann Example, @annex"):
+# how to reach the person, not part of the name.
+_HANDLE = re.compile(r"[(\[]?(?<![\w@])@[A-Za-z0-9_][\w.-]{0,38}[)\]]?")
 
 
 def _fold(word: str) -> str:
@@ -139,7 +145,8 @@ def name_score(text: str) -> float:
     if len(words) == 1:
         return 0.5 if given and words[0][0].isupper() else 0.0
     names = [w for w, f in zip(words, folded, strict=True) if f not in PARTICLES]
-    capitalised = all(w[0].isupper() for w in names)
+    # Scripts without capitals (Chinese, Japanese, Korean, Arabic) write names uncased.
+    capitalised = all(not w[0].islower() for w in names)
     shouty = any(len(w) > 3 and w.isupper() for w in names)
     if shouty:
         return 0.0
@@ -155,7 +162,7 @@ def name_score(text: str) -> float:
 def without_company(text: str) -> tuple[str, str]:
     """ "Ann Example (Example Corp)" -> ("Ann Example", "Example Corp")."""
     if match := _COMPANY.search(text):
-        return text[: match.start()].strip(), match["company"].strip()
+        return text[: match.start()].strip(), (match["company"] or match["after"]).strip()
     return text.strip(), ""
 
 
@@ -166,6 +173,7 @@ def split_names(text: str) -> list[str]:
 def names_score(text: str) -> tuple[float, list[str]]:
     """How much ``text`` reads like a list of people ("A, B & C", each with an
     optional company in brackets), and the names. The score is the weakest name's."""
+    text = _HANDLE.sub(" ", text) if "@" in text else text
     names = []
     for part in split_names(text):
         name, _ = without_company(part)

@@ -8,8 +8,9 @@ from imports.importer.errors import ImportProblem
 from imports.importer.from_markdown import parse_markdown
 from imports.importer.from_text import parse_text
 from imports.importer.keep import keep_every_line, list_lookalikes
-from imports.importer.markdown_plan import HEADING
+from imports.importer.markdown_plan import HEADING, setext_headings
 from imports.importer.model import ParsedEvent
+from imports.importer.org import looks_like_org, org_to_markdown
 from imports.importer.prose import prose_sessions
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -36,13 +37,16 @@ class Document:
     def parse(self, *, require_date: bool = True) -> ParsedEvent:
         """Parse with the format's parser; problems name this document."""
         parse = parse_markdown if self.format == MARKDOWN else parse_text
+        text = self.text
+        if self.format == MARKDOWN and looks_like_org(self.name, text):
+            text = org_to_markdown(text)  # line for line, so line numbers still hold
         try:
-            parsed = parse(self.text, require_date=require_date, file_name=self.name)
+            parsed = parse(text, require_date=require_date, file_name=self.name)
         except ImportProblem as problem:
             raise problem.in_file(self.name) from None
         if not parsed.sessions and not parsed.from_report:
             prose_sessions(parsed, parsed.intro)
-        return list_lookalikes(keep_every_line(self.text, parsed))
+        return list_lookalikes(keep_every_line(text, parsed))
 
 
 def too_large(size: int, name: str) -> ImportProblem:
@@ -91,14 +95,16 @@ def detect_format(name: str, text: str) -> str:
     """Markdown or plain text: by the file name's extension, else by the text (front
     matter or a ``#`` heading means Markdown)."""
     suffix = Path(name).suffix.lower()
-    if suffix in _MARKDOWN_SUFFIXES:
+    if suffix in _MARKDOWN_SUFFIXES or looks_like_org(name, text):
         return MARKDOWN
     if suffix in _TEXT_SUFFIXES:
         return TEXT
     lines = text.lstrip("\ufeff").splitlines()
     if lines and lines[0].strip() == "---":
         return MARKDOWN
-    return MARKDOWN if any(HEADING.match(line) for line in lines) else TEXT
+    if any(HEADING.match(line) for line in lines) or setext_headings(lines):
+        return MARKDOWN
+    return TEXT
 
 
 def document(data: bytes | str, name: str, format: str = DETECT) -> Document:
