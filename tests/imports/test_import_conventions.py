@@ -194,11 +194,13 @@ LARGE = {
 @pytest.mark.parametrize("shape", sorted(LARGE))
 @pytest.mark.parametrize("name", ["notes.md", "notes.txt"])
 def test_a_large_document_in_any_shape_is_read_in_seconds(shape, name):
-    started = time.perf_counter()
+    # CPU time, not wall-clock time (as the Markdown limits' test): the bound is about
+    # how long an import holds a CPU, which a shared machine does not change.
+    started = time.process_time()
     # A note too long to keep is refused with a message: an answer too.
     with contextlib.suppress(ImportProblem):
         document(LARGE[shape], name).parse()
-    assert time.perf_counter() - started < 8
+    assert time.process_time() - started < 8
 
 
 def test_a_name_in_a_script_without_capitals_is_a_speaker():
