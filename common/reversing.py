@@ -10,6 +10,7 @@ leaves them as they are. Any other argument goes through ``reverse()`` itself, w
 quotes it or refuses it as it always does.
 """
 
+import html
 import re
 from functools import lru_cache
 
@@ -58,3 +59,12 @@ def fast_reverse(name: str, *args: str | int) -> str:
     for text, piece in zip(texts, pieces[1:], strict=True):
         parts += (text, piece)
     return "".join(parts)
+
+
+class EscapedAddresses(dict):
+    """Escaped addresses by (route, *arguments), each reversed once: for rows written
+    in Python, which repeat the same events, tags and speakers on a page."""
+
+    def __missing__(self, key: tuple) -> str:
+        address = self[key] = html.escape(fast_reverse(*key))
+        return address

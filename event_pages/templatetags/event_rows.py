@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from common.reversing import fast_reverse
+from common.reversing import EscapedAddresses
 
 register = template.Library()
 
@@ -36,15 +36,6 @@ def escape(value: object) -> str:
     return html.escape(str(value))
 
 
-class _Links(dict):
-    """Escaped addresses by (route, *slugs), each reversed once per list: a page
-    repeats the same tags and speakers."""
-
-    def __missing__(self, key: tuple) -> str:
-        url = self[key] = escape(fast_reverse(*key))
-        return url
-
-
 def _date(value) -> str:
     """``{{ value|date:"DATE_FORMAT" }}``: local time, escaped."""
     return escape(formats.date_format(template_localtime(value), "DATE_FORMAT"))
@@ -55,7 +46,7 @@ def _person(user) -> str:
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags: list[dict], links: _Links) -> str:
+def _tags(tags: list[dict], links: EscapedAddresses) -> str:
     """``_tags.html`` for a row's ``tag_rows`` (ending, as it does, with a line break)."""
     if not tags:
         return "\n"
@@ -67,13 +58,13 @@ def _tags(tags: list[dict], links: _Links) -> str:
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
 
-def _session_url(session, links: _Links) -> str:
+def _session_url(session, links: EscapedAddresses) -> str:
     """``session.get_absolute_url()``, escaped."""
     route = "talks:open-space-detail" if session.is_open_space else "talks:talk-detail"
     return links[route, session.event.slug, session.slug]
 
 
-def _source_url(item, links: _Links) -> str:
+def _source_url(item, links: EscapedAddresses) -> str:
     """``item.source_url()``, escaped: from the row's own event, as it is."""
     slug = item.event.slug
     if item.talk_id:
@@ -83,7 +74,7 @@ def _source_url(item, links: _Links) -> str:
     return links["talks:event-detail", slug]
 
 
-def _source(item, links: _Links) -> str:
+def _source(item, links: EscapedAddresses) -> str:
     """``talks/_source.html`` in its default style: the session (an open space
     marked), else the event (ending, as it does, with a line break)."""
     url = _source_url(item, links)
@@ -97,7 +88,7 @@ def _source(item, links: _Links) -> str:
     return f'<a href="{url}">{escape(item.event.name)}</a>\n'
 
 
-def _speakers(talk, links: _Links) -> str:
+def _speakers(talk, links: EscapedAddresses) -> str:
     """A talk's speakers (its ``speaker_rows``), each linked: " · Ada, Grace"."""
     return "".join(
         f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker["slug"]]}">'
@@ -109,7 +100,7 @@ def _speakers(talk, links: _Links) -> str:
 @register.simple_tag
 def talk_rows(talks: Iterable) -> SafeString:
     """The event's talks, as a list."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = "".join(
         f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
         f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
@@ -122,7 +113,7 @@ def talk_rows(talks: Iterable) -> SafeString:
 @register.simple_tag
 def open_space_rows(open_spaces: Iterable) -> SafeString:
     """The event's open spaces, as a list."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = []
     for space in open_spaces:
         meta = ""
@@ -143,7 +134,7 @@ def open_space_rows(open_spaces: Iterable) -> SafeString:
 @register.simple_tag
 def programme_sessions(sessions: Iterable) -> SafeString:
     """One day's sessions of ``_programme.html``: when, where, what and who."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = []
     for session in sessions:
         when = ""
@@ -176,7 +167,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
 @register.simple_tag
 def takeaway_rows(takeaways: Iterable) -> SafeString:
     """``talks/_takeaways.html`` with ``show_source``."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = "".join(
         f'<li id="takeaway-{takeaway.pk}">\n'
         f'<p class="takeaway-text">{escape(takeaway.text)}</p>\n'
@@ -193,7 +184,7 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
 @register.simple_tag
 def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeString:
     """``actions/_action_points.html`` with ``show_source``."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = []
     for ap in action_points:
         overdue = ap.is_overdue()
@@ -220,7 +211,7 @@ def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeStrin
 @register.simple_tag
 def session_note_links(notes: Iterable) -> SafeString:
     """Links to notes on an event's sessions, with who wrote them and where."""
-    links = _Links()
+    links = EscapedAddresses()
     rows = []
     for note in notes:
         session = note.talk if note.talk_id else note.open_space

@@ -17,7 +17,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
-from common.reversing import fast_reverse
+from common.reversing import EscapedAddresses
 
 register = template.Library()
 
@@ -27,16 +27,7 @@ def escape(value: object) -> str:
     return html.escape(str(value))
 
 
-class _Links(dict):
-    """Escaped addresses by (route, *slugs), each reversed once per page: the rows
-    repeat the same tags and events."""
-
-    def __missing__(self, key: tuple) -> str:
-        url = self[key] = escape(fast_reverse(*key))
-        return url
-
-
-def _item(takeaway, links: _Links, show_event: bool) -> str:
+def _item(takeaway, links: EscapedAddresses, show_event: bool) -> str:
     parts = [
         # The template's first line is a comment: each row starts on a new line.
         f'\n<li id="takeaway-{takeaway.pk}">\n',
@@ -76,7 +67,7 @@ def _item(takeaway, links: _Links, show_event: bool) -> str:
 def takeaway_items(takeaways: Iterable, show_event: bool = False) -> SafeString:
     """``{% for takeaway in takeaways %}{% include "talks/_takeaway_item.html" %}``
     (loaded ``with_listing_relations``), the same markup."""
-    links = _Links()
+    links = EscapedAddresses()
     markup = "".join(_item(takeaway, links, show_event) for takeaway in takeaways)
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
 
