@@ -267,30 +267,45 @@ def test_the_migration_fills_the_rows_from_existing_action_points(some):
     assert_exact()
 
 
+def draft_with_an_action_point() -> tuple[Note, ActionPoint]:
+    event = EventFactory(starts_on=month(1), ends_on=days_from_today(0))
+    draft = NoteFactory(event=event, talk=None, status=Note.Status.DRAFT)
+    return draft, ActionPointFactory(event=event, note=draft)
+
+
+def start_publishing(draft: Note, errors: list[Exception]) -> threading.Thread:
+    """The author publishing ``draft`` from another connection, started and given a
+    second to block on the caller's locks; what it raises goes into ``errors``."""
+
+    def publish() -> None:
+        try:
+            Note.objects.filter(pk=draft.pk).update(status=Note.Status.PUBLISHED)
+        except Exception as error:  # reported by the callers' assertions
+            errors.append(error)
+        finally:
+            connection.close()
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    publisher.join(timeout=1)
+    return publisher
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_note_published_while_its_action_point_is_being_done_stays_exact():
     # Publishing the note rewrites its action point's row; it must not do so from the
     # version before the other transaction's change (a done one kept as not done):
     # it waits for that transaction, then reads the row as committed.
-    event = EventFactory(starts_on=month(1), ends_on=days_from_today(0))
-    draft = NoteFactory(event=event, talk=None, status=Note.Status.DRAFT)
-    action_point = ActionPointFactory(event=event, note=draft)
-
-    def publish() -> None:
-        try:
-            Note.objects.filter(pk=draft.pk).update(status=Note.Status.PUBLISHED)
-        finally:
-            connection.close()
-
+    draft, action_point = draft_with_an_action_point()
+    errors: list[Exception] = []
     with transaction.atomic():
         ActionPoint.objects.filter(pk=action_point.pk).update(
             status=Status.DONE, completed_at=timezone.now()
         )
-        publisher = threading.Thread(target=publish)
-        publisher.start()
-        publisher.join(timeout=1)
+        publisher = start_publishing(draft, errors)
     publisher.join(timeout=10)
     assert not publisher.is_alive()
+    assert errors == []
     assert kept()[action_point.pk][1] == month(0)
     assert_exact()
 
@@ -301,24 +316,11 @@ def test_a_bulk_change_of_action_points_while_their_note_is_published_both_succe
     # lock the note), while the author publishes the note: neither may wait for the
     # other in a circle (one of them would get a deadlock error), and the rows come
     # out as committed.
-    event = EventFactory(starts_on=month(1), ends_on=days_from_today(0))
-    draft = NoteFactory(event=event, talk=None, status=Note.Status.DRAFT)
-    action_point = ActionPointFactory(event=event, note=draft)
+    draft, action_point = draft_with_an_action_point()
     errors: list[Exception] = []
-
-    def publish() -> None:
-        try:
-            Note.objects.filter(pk=draft.pk).update(status=Note.Status.PUBLISHED)
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
     with transaction.atomic():
         list(ActionPoint.objects.select_for_update().filter(pk=action_point.pk))
-        publisher = threading.Thread(target=publish)
-        publisher.start()
-        publisher.join(timeout=1)
+        publisher = start_publishing(draft, errors)
         ActionPoint.objects.filter(pk=action_point.pk).update(
             status=Status.DONE, completed_at=timezone.now()
         )
