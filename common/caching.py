@@ -4,8 +4,9 @@ PostgreSQL counts the commits that change what pages show, per scope (the table
 ``talks_contentversion``, bumped by triggers at commit, migrations talks 0015,
 actions 0015 and 0022): one counter per kind of content (``KINDS``), one per event
 (any row that belongs to it), one per assignee (their action points), "all" (every
-change) and "epoch" (a TRUNCATE, which names no rows). Writes from any path count: forms, the admin, imports, bulk updates, raw SQL;
-a transaction that rolls back counts nothing.
+change) and "epoch" (a TRUNCATE, which names no rows). Writes from any path count:
+forms, the admin, imports, bulk updates, raw SQL; a transaction that rolls back
+counts nothing.
 
 Each fragment declares what it shows (``FRAGMENTS``, keyed by the name its template
 gives it): the kinds, and whether it shows one event only (its first key part is the
