@@ -1,17 +1,26 @@
 """Page fragments cached under the versions of what they show, so they are never stale.
 
 PostgreSQL counts the commits that change what pages show, per scope (the table
-``talks_contentversion``, bumped by triggers at commit, migrations talks 0015 and
-actions 0015): one counter per kind of content (``KINDS``), one per event (any row
-that belongs to it), "all" (every change) and "epoch" (a TRUNCATE, which names no
-rows). Writes from any path count: forms, the admin, imports, bulk updates, raw SQL;
-a transaction that rolls back counts nothing.
+``talks_contentversion``, bumped by triggers at commit, migrations talks 0015,
+actions 0015 and 0022): one counter per kind of content (``KINDS``), one per event
+(any row that belongs to it), one per assignee (their action points), "all" (every
+change) and "epoch" (a TRUNCATE, which names no rows). Writes from any path count:
+forms, the admin, imports, bulk updates, raw SQL; a transaction that rolls back
+counts nothing.
 
 Each fragment declares what it shows (``FRAGMENTS``, keyed by the name its template
 gives it): the kinds, and whether it shows one event only (its first key part is the
 event, or a talk or open space of it), in which case the rows of that event count
-through the event's counter instead of their kinds'. A fragment is stored under the
-counters of what it shows (read before it is built) and today's date (overdue marks
+through the event's counter instead of their kinds'. One person's action points have
+a counter too, "assignee:<user id>" (actions 0022): bumped for the old and the new
+assignee of an action point written (its tags and history too), and for the
+assignees of the action points written with a note that becomes, or stops being, a
+draft. A fragment that shows one person's action points only (``per_assignee``: its
+first key part is that user) depends on that counter instead of "action_points", so
+a follow-up raised for nobody, or someone else's changed, leaves their list cached.
+
+A fragment is stored under the counters of what it shows (read before it is built)
+and today's date (overdue marks
 change without a write): a change to anything it shows moves it to a new key, and a
 change to anything else leaves it cached. So a note written at one event leaves the
 other events' pages, the tag list, the overview... as they were, which one counter
@@ -23,8 +32,9 @@ Getting a dependency wrong serves a stale page, which is worse than a slow one, 
 a kind is declared when the fragment shows anything of it, even only a name (users'
 names are "people", and so are roles and permissions, which decide links); "drafts"
 (which notes are drafts, and whose) when it lists takeaways or action points hidden
-while their note is a draft; and a fragment nobody declared depends on "all", as
-every fragment did before.
+while their note is a draft (a per-assignee fragment's counter already counts that
+of its action points); and a fragment nobody declared depends on "all", as every
+fragment did before.
 
 Readers' own drafts: lists of takeaways and action points show a reader the rows of
 their own draft notes too, so those fragments were kept per reader. Declared with
@@ -35,10 +45,10 @@ having no drafts still hold after it is built: a draft its builder saved meanwhi
 must not reach the shared copy.
 
 The counters a request needs are read in one query (the first fragment reads every
-kind's counter, its event's and whether the reader has drafts; a second event on the
-same page costs one more). Fragments with something personal in them (a user's
-follow-ups, their Edit links, what their role sees) carry that in the key their
-template gives them.
+kind's counter, the reader's own "assignee:" counter, its event's and whether the
+reader has drafts; a second event or another person's list on the same page costs
+one more). Fragments with something personal in them (a user's follow-ups, their
+Edit links, what their role sees) carry that in the key their template gives them.
 
 Two levels, so that a change costs one build, not one per web process: the process's
 memory (``CACHES``; a hit there costs no query), then a table every process shares
@@ -106,31 +116,41 @@ class Shows:
     """What a fragment shows. ``per_event``: one event's rows only (its first key part
     is the event or a row with ``event_id``), counted by that event's counter, plus
     ``kinds`` for what it shows of other rows (names of people, speakers, tags).
-    ``readers_drafts``: it lists rows visible to their draft note's author only, so
-    it is kept per reader for readers with drafts (the template leaves the reader
-    out of its key)."""
+    ``per_assignee``: of action points, only those assigned to one person (its first
+    key part is that user, or their id), counted by that person's counter, which
+    also counts their action points' tags, history and notes' drafts, plus ``kinds``
+    for the rest (events, sessions, tags: names). ``readers_drafts``: it lists rows
+    visible to their draft note's author only, so it is kept per reader for readers
+    with drafts (the template leaves the reader out of its key)."""
 
     kinds: frozenset[str]
     per_event: bool = False
     readers_drafts: bool = False
+    per_assignee: bool = False
 
 
-def shows(*kinds: str, per_event: bool = False, readers_drafts: bool = False) -> Shows:
+def shows(
+    *kinds: str, per_event: bool = False, readers_drafts: bool = False, per_assignee: bool = False
+) -> Shows:
     unknown = set(kinds) - {*KINDS, EVERYTHING}
     if unknown:
         raise ValueError(f"Unknown kinds of content: {sorted(unknown)}.")
-    return Shows(frozenset(kinds), per_event, readers_drafts)
+    if per_assignee and (per_event or ACTION_POINTS in kinds):
+        # Its action points count through their assignee's counter, not everyone's.
+        raise ValueError("A per-assignee fragment depends on neither action_points nor an event.")
+    return Shows(frozenset(kinds), per_event, readers_drafts, per_assignee)
 
 
 # Every {% fragment %} by name: what it shows (read the template and the view's
 # querysets: names, sources, tags, counts, what drafts hide). Keep it next to the
 # template when one changes. A name missing here depends on everything.
 FRAGMENTS: dict[str, Shows] = {
-    # My follow-ups (their sources, tags), what I follow and the newest takeaways and
-    # notes there.
-    "dashboard-mine": shows(
-        EVENTS, SESSIONS, NOTES, DRAFTS, TAKEAWAYS, ACTION_POINTS, TAGS, FOLLOWS, PEOPLE
-    ),
+    # My open follow-ups (their sources, tags) and how many: what drafts hide of them
+    # counts through my counter too.
+    "dashboard-my-follow-ups": shows(EVENTS, SESSIONS, TAGS, per_assignee=True),
+    # What I follow (events, tags) and the newest takeaways (authors, sources, tags)
+    # and published notes there.
+    "dashboard-followed": shows(EVENTS, SESSIONS, NOTES, DRAFTS, TAKEAWAYS, TAGS, FOLLOWS, PEOPLE),
     # Recent takeaways (authors, sources), recent events, popular tags (counted over
     # talks', open spaces', takeaways' and action points' tags, not drafts').
     "dashboard-everyones": shows(
@@ -142,9 +162,16 @@ FRAGMENTS: dict[str, Shows] = {
     ),
     # Counts of published action points per status, event and assignee, overdue ones.
     "overview": shows(EVENTS, SESSIONS, ACTION_POINTS, DRAFTS, PEOPLE),
-    # A reader's (or everyone's) follow-ups with sources, assignees, tags; event and
-    # assignee suggestions.
+    # Everyone's or one assignee's follow-ups with sources, assignees, tags; the
+    # filters' errors (unknown events, tags, usernames).
     "follow-ups": shows(EVENTS, SESSIONS, ACTION_POINTS, DRAFTS, TAGS, PEOPLE),
+    # The reader's own follow-ups (sources, tags), what drafts hide of them counting
+    # through their counter; the filters' errors (unknown events, tags, usernames).
+    "my-follow-ups": shows(EVENTS, SESSIONS, TAGS, PEOPLE, per_assignee=True),
+    # The follow-ups filters' suggestions: the newest events; the busiest assignees
+    # (counted over published action points still to do).
+    "follow-ups-events": shows(EVENTS),
+    "follow-ups-assignees": shows(ACTION_POINTS, DRAFTS, PEOPLE),
     "search": shows(
         EVENTS, SESSIONS, SPEAKERS, NOTES, DRAFTS, TAKEAWAYS, ACTION_POINTS, TAGS, PEOPLE
     ),
@@ -203,7 +230,10 @@ def content_versions(request: HttpRequest, scopes: set[str]) -> Versions | None:
         return None
     known: Versions | None = getattr(request, "_content_versions", None)
     if known is None:
-        known = _read_versions(request, {EVERYTHING, EPOCH, *KINDS, *scopes})
+        # The reader's own follow-ups are the lists kept per assignee that pages show.
+        user = getattr(request, "user", None)
+        own = {assignee_scope(user.pk)} if user is not None and user.is_authenticated else set()
+        known = _read_versions(request, {EVERYTHING, EPOCH, *KINDS, *own, *scopes})
         request._content_versions = known
     elif missing := scopes - known.counters.keys():
         known.counters.update(_read_versions(request, missing).counters)
@@ -231,6 +261,15 @@ def key_part(value):
     raise TypeError(f"A fragment key part must be a row or a plain value, not {value!r}.")
 
 
+def assignee_scope(user) -> str:
+    """The counter of one person's action points: a per-assignee fragment's first key
+    part, a user or a user's id."""
+    pk = user.pk if isinstance(user, models.Model) else user
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise TypeError(f"A per-assignee fragment's first key part must be a user, not {user!r}.")
+    return f"assignee:{pk}"
+
+
 def event_of(row) -> int:
     """The event a per-event fragment shows: its first key part, an event or a row of one."""
     if not isinstance(row, models.Model):
@@ -251,6 +290,8 @@ def cached_fragment(
     scopes = {EPOCH, *fragment.kinds}
     if fragment.per_event:
         scopes.add(f"event:{event_of(key[0])}")
+    if fragment.per_assignee:
+        scopes.add(assignee_scope(key[0]))
     versions = content_versions(request, scopes)
     if versions is None:
         return mark_safe(build())  # noqa: S308 - rendered template output, escaped there

@@ -119,11 +119,14 @@ def test_a_draft_bumps_drafts_and_publishing_it_bumps_the_events_of_its_rows(pla
         ("UPDATE auth_group SET name = name || '!'", {"people"}),
         ("UPDATE talks_takeaway SET text = 'Raw'", {"takeaways", "{event}"}),
         ("DELETE FROM talks_taggedtakeaway", {"takeaways", "{event}"}),
-        ("UPDATE actions_actionpoint SET title = 'Raw'", {"action_points", "{event}"}),
-        ("DELETE FROM actions_taggedactionpoint", {"action_points", "{event}"}),
-        ("UPDATE actions_actionpointchange SET comment = 'Raw'", {"action_points", "{event}"}),
+        # Action points count for their assignee too (actions 0022).
+        ("UPDATE actions_actionpoint SET title = 'Raw'",
+         {"action_points", "{event}", "{assignee}"}),
+        ("DELETE FROM actions_taggedactionpoint", {"action_points", "{event}", "{assignee}"}),
+        ("UPDATE actions_actionpointchange SET comment = 'Raw'",
+         {"action_points", "{event}", "{assignee}"}),
         ("UPDATE actions_actionpoint SET event_id = {other}, talk_id = NULL",
-         {"action_points", "{event}", "{other}"}),
+         {"action_points", "{event}", "{other}", "{assignee}"}),
         ("TRUNCATE talks_follow", {"follows", "epoch"}),
         # Logging in writes last_login: no page shows it.
         ("UPDATE auth_user SET last_login = now()", set()),
@@ -138,7 +141,9 @@ def test_raw_sql_writes_bump_their_kind_and_their_events(place, write, expected)
     action_point.history.create(changed_by=None, comment="Seen", via="admin")
     Follow.objects.create(user=action_point.assignee, event=event)
     names = {"event": event.pk, "other": other.pk, "talk": talk.pk}
-    want = {part.format(event=f"event:{event.pk}", other=f"event:{other.pk}") for part in expected}
+    scopes = {"event": f"event:{event.pk}", "other": f"event:{other.pk}",
+              "assignee": f"assignee:{action_point.assignee_id}"}  # fmt: skip
+    want = {part.format(**scopes) for part in expected}
     moved = bumped(lambda: sql(write.format(**names)))
     assert moved == ({"all"} | want if want else set())
 
