@@ -3,12 +3,14 @@
 Counts come from the use counters the database keeps per tag (``talks.models.TagUse``),
 never from ``obj.tags``; the lists use the models' named eager loading."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, IntegerField, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from taggit.models import Tag
 
@@ -104,58 +106,80 @@ def _newest_public(model: type[Takeaway] | type[ActionPoint], tag: Tag, limit: i
     )
 
 
-def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> list[Section]:
-    """Everything carrying ``tag`` (a ``tag_usage()`` row), newest first, by kind,
-    with links to the filtered lists ``user`` can open."""
-    talks = (
-        Talk.objects.filter(tags=tag)
-        .with_listing_relations()
-        .order_by("-event__starts_on", "title", "pk")
-    )
-    open_spaces = (
-        OpenSpace.objects.filter(tags=tag)
-        .with_listing_relations()
-        .order_by("-event__starts_on", "topic", "pk")
-    )
-    takeaways = _newest_public(Takeaway, tag, limit)
-    action_points = _newest_public(ActionPoint, tag, limit)
+class TagSections:
+    """What carries a tag (a ``tag_usage()`` row), newest first, by kind, with links
+    to the filtered lists ``user`` can open: ``talks``, ``open_spaces``, ``takeaways``
+    and ``action_points``, in that order when iterated. Each section is loaded when
+    first read, and none when its count is 0: the page caches each in a fragment of
+    its own, so a page built after a write loads only the sections that write
+    changed."""
 
-    def newest(rows: QuerySet, count: int) -> list[Model]:
-        return list(rows[:limit]) if count else []  # no query for an empty section
+    def __init__(self, tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> None:
+        self.tag = tag
+        self.user = user
+        self.limit = limit
 
-    takeaways_url = f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}"
-    # The follow-ups list shows open ones, and only the user's own unless they may
-    # see everyone's: the link says which.
-    if sees_everyones_follow_ups(user):
-        follow_ups_query, whose = {"tag": tag.slug, "scope": "all"}, "Open follow-ups"
-    else:
-        follow_ups_query, whose = {"tag": tag.slug}, "My open follow-ups"
-    follow_ups_url = f"{reverse('actions:list')}?{urlencode(follow_ups_query)}"
-    return [
-        Section("talks", "Talks", tag.talk_count, newest(talks, tag.talk_count)),
-        Section(
-            "open_spaces",
-            "Open spaces",
-            tag.open_space_count,
-            newest(open_spaces, tag.open_space_count),
-        ),
-        Section(
+    def __iter__(self) -> Iterator[Section]:
+        return iter((self.talks, self.open_spaces, self.takeaways, self.action_points))
+
+    def _newest(self, rows: QuerySet, count: int) -> list[Model]:
+        return list(rows[: self.limit]) if count else []  # no query for an empty section
+
+    @cached_property
+    def talks(self) -> Section:
+        rows = (
+            Talk.objects.filter(tags=self.tag)
+            .with_listing_relations()
+            .order_by("-event__starts_on", "title", "pk")
+        )
+        count = self.tag.talk_count
+        return Section("talks", "Talks", count, self._newest(rows, count))
+
+    @cached_property
+    def open_spaces(self) -> Section:
+        rows = (
+            OpenSpace.objects.filter(tags=self.tag)
+            .with_listing_relations()
+            .order_by("-event__starts_on", "topic", "pk")
+        )
+        count = self.tag.open_space_count
+        return Section("open_spaces", "Open spaces", count, self._newest(rows, count))
+
+    @cached_property
+    def takeaways(self) -> Section:
+        tag, count = self.tag, self.tag.takeaway_count
+        return Section(
             "takeaways",
             "Takeaways",
-            tag.takeaway_count,
-            newest(takeaways, tag.takeaway_count),
-            takeaways_url,
-            f"All {tag.takeaway_count} takeaways tagged {tag.name}",
-        ),
-        Section(
+            count,
+            self._newest(_newest_public(Takeaway, tag, self.limit), count),
+            f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}",
+            f"All {count} takeaways tagged {tag.name}",
+        )
+
+    @cached_property
+    def action_points(self) -> Section:
+        tag, count = self.tag, self.tag.action_point_count
+        # The follow-ups list shows open ones, and only the user's own unless they may
+        # see everyone's: the link says which.
+        if sees_everyones_follow_ups(self.user):
+            query, whose = {"tag": tag.slug, "scope": "all"}, "Open follow-ups"
+        else:
+            query, whose = {"tag": tag.slug}, "My open follow-ups"
+        return Section(
             "action_points",
             "Follow-ups",
-            tag.action_point_count,
-            newest(action_points, tag.action_point_count),
-            follow_ups_url,
+            count,
+            self._newest(_newest_public(ActionPoint, tag, self.limit), count),
+            f"{reverse('actions:list')}?{urlencode(query)}",
             f"{whose} tagged {tag.name}",
-        ),
-    ]
+        )
+
+
+def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> TagSections:
+    """Everything carrying ``tag`` (a ``tag_usage()`` row), by kind, each kind loaded
+    when first read (``TagSections``)."""
+    return TagSections(tag, user, limit=limit)
 
 
 def feed_url(tag: Tag, user: AbstractBaseUser) -> str:
