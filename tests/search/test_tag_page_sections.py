@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from taggit.models import Tag
 
@@ -300,8 +301,28 @@ def test_shown_values_are_escaped_in_every_section(hostile, attendee):
     assert html.count(f'<a class="tag" href="/tags/{hostile.slug}/">{ESCAPED}</a>') == 8
 
 
+# The talks' and open spaces' rows as the page's template loop wrote them.
+TALK_ROW = Template(
+    '<li><a href="{{ item.get_absolute_url }}">{{ item.title }}</a> '
+    '<span class="meta">{{ item.get_kind_display }}{% for speaker in item.speakers.all %}'
+    "{% if forloop.first %} by {% else %}, {% endif %}"
+    '<a href="{{ speaker.get_absolute_url }}">{{ speaker.name }}</a>{% endfor %} · '
+    '<a href="{{ item.event.get_absolute_url }}">{{ item.event.name }}</a></span> '
+    '{% include "_tags.html" with tags=item.tag_list %}</li>'
+)
+OPEN_SPACE_ROW = Template(
+    '<li><a href="{{ item.get_absolute_url }}">{{ item.topic }}</a> '
+    '<span class="meta">{% if item.convenor %}convened by {{ item.convenor }} · {% endif %}'
+    '<a href="{{ item.event.get_absolute_url }}">{{ item.event.name }}</a></span> '
+    '{% include "_tags.html" with tags=item.tag_list %}</li>'
+)
+
+
 def template_rows(section) -> str:
     """The section's rows as the templates write them, one include per row."""
+    if section.key in ("talks", "open_spaces"):
+        row = TALK_ROW if section.key == "talks" else OPEN_SPACE_ROW
+        return "".join(row.render(Context({"item": item})) for item in section.items)
     if section.key == "takeaways":
         return "".join(render_to_string("talks/_takeaway.html", {"item": item})
                        for item in section.items)  # fmt: skip
@@ -319,8 +340,10 @@ def squeezed(html: str) -> str:
     return re.sub(r"\s+", " ", html).strip()
 
 
-@pytest.mark.parametrize("key", ["takeaways", "action_points"])
-def test_python_rows_are_the_templates_markup(hostile, attendee, key):
+@pytest.mark.parametrize(
+    "key, rows", [("talks", 1), ("open_spaces", 1), ("takeaways", 3), ("action_points", 3)]
+)
+def test_python_rows_are_the_templates_markup(hostile, attendee, key, rows):
     section = getattr(sections(usage_of(hostile), attendee), key)
-    assert len(section.items) == 3
+    assert len(section.items) == rows
     assert squeezed(section_rows(section)) == squeezed(template_rows(section))
