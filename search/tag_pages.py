@@ -1,7 +1,8 @@
 """Tags across both apps: how often each is used, and what carries one.
 
 Counts come from the use counters the database keeps per tag (``talks.models.TagUse``),
-never from ``obj.tags``; the lists use the models' named eager loading."""
+never from ``obj.tags``; the lists use the models' named eager loading, and load only
+the columns they show."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass

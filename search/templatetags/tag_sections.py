@@ -1,10 +1,11 @@
 """A tag page's section rows, written in Python.
 
 Each section lists up to 20 rows, each with its tags, source, event and person:
-through an ``{% include %}`` per row (``talks/_takeaway.html``,
+through a template loop with an ``{% include %}`` per row (``talks/_takeaway.html``,
 ``actions/_follow_up.html``, each including ``talks/_source.html`` and ``_tags.html``)
-that was most of the time a section took to build. ``section_rows`` writes the
-markup those templates write (the templates stay: the dashboard uses them, and
+that was most of the time a takeaway or follow-up section took to build once its
+rows were loaded. ``section_rows`` writes the markup those templates and the page's
+loop wrote, but for the indentation (the templates stay: the dashboard uses them, and
 ``tests/search/test_tag_page_sections.py`` compares the two), every value escaped as
 the template engine escapes it.
 """
