@@ -178,10 +178,16 @@ FRAGMENTS: dict[str, Shows] = {
     # Tags with their uses (not counting what drafts hide).
     "tags": shows(TAGS, EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
     "tag-usage": shows(TAGS, EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
-    # What carries a tag: talks (speakers), open spaces, takeaways, action points.
-    "tag-sections": shows(
-        TAGS, EVENTS, SESSIONS, SPEAKERS, TAKEAWAYS, ACTION_POINTS, DRAFTS, PEOPLE
-    ),
+    # What carries a tag, a fragment per kind, each with its count (kept per tag by the
+    # tag links' triggers, so moved by the writes that move the rows) and its rows'
+    # tags, event and source: talks with their speakers; open spaces; takeaways
+    # (authors; drafts' left out) and action points (assignees; drafts' left out).
+    "tag-talks": shows(TAGS, EVENTS, SESSIONS, SPEAKERS),
+    "tag-open-spaces": shows(TAGS, EVENTS, SESSIONS),
+    "tag-takeaways": shows(TAGS, EVENTS, SESSIONS, TAKEAWAYS, DRAFTS, PEOPLE),
+    "tag-follow-ups": shows(TAGS, EVENTS, SESSIONS, ACTION_POINTS, DRAFTS, PEOPLE),
+    # "Nothing carries this tag": every count, as "tag-usage" (no tag's name).
+    "tag-empty": shows(EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
     # An event's talks (speakers, tags), open spaces, takeaways and action points.
     "event-sessions": shows(SPEAKERS, TAGS, PEOPLE, per_event=True, readers_drafts=True),
     "event-notes": shows(PEOPLE, per_event=True),

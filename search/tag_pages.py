@@ -1,14 +1,17 @@
 """Tags across both apps: how often each is used, and what carries one.
 
 Counts come from the use counters the database keeps per tag (``talks.models.TagUse``),
-never from ``obj.tags``; the lists use the models' named eager loading."""
+never from ``obj.tags``; the lists use the models' named eager loading, and load only
+the columns they show."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, IntegerField, Model, QuerySet, Sum
+from django.db.models import F, IntegerField, Model, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from taggit.models import Tag
 
@@ -17,6 +20,7 @@ from common.roles import sees_everyones_follow_ups
 from talks.feeds import signed_feed_url
 from talks.models import (
     OpenSpace,
+    Speaker,
     Takeaway,
     Talk,
 )
@@ -90,72 +94,120 @@ class Section:
         return self.count > len(self.items)
 
 
-def _newest_public(model: type[Takeaway] | type[ActionPoint], tag: Tag, limit: int) -> QuerySet:
+# What the sections' rows show, the only columns loaded with them: their title, their
+# source's and event's names and addresses, a person's name.
+EVENT_COLUMNS = ("event__name", "event__slug")
+SOURCE_COLUMNS = (
+    *EVENT_COLUMNS,
+    "talk__title",
+    "talk__slug",
+    "open_space__topic",
+    "open_space__slug",
+)
+TAKEAWAY_COLUMNS = ("text", *SOURCE_COLUMNS, "author__username", "author__first_name",
+                    "author__last_name")  # fmt: skip
+FOLLOW_UP_COLUMNS = ("title", "status", "due_on", *SOURCE_COLUMNS, "assignee__username",
+                     "assignee__first_name", "assignee__last_name")  # fmt: skip
+
+
+def _newest_public(
+    model: type[Takeaway] | type[ActionPoint], tag: Tag, limit: int, columns: tuple[str, ...]
+) -> QuerySet:
     """The newest ``limit`` of ``model``'s rows carrying ``tag`` outside draft notes,
-    with what a list shows of them. The rows are chosen in a subquery of their own:
-    one query of seven tables (the row, its tags, the drafts it must not be in, and
-    the event, session and person shown) took the planner about 20 ms to order,
-    for well under one to run; apart, the two plan in about 1.5 ms."""
+    with what a list shows of them (only ``columns``). The rows are chosen in a
+    subquery of their own: one query of seven tables (the row, its tags, the drafts it
+    must not be in, and the event, session and person shown) took the planner about
+    20 ms to order, for well under one to run; apart, the two plan in about 1.5 ms."""
     newest = (
         model.objects.public().filter(tags=tag).order_by("-created_at", "-pk").values("pk")[:limit]
     )
     return (
-        model.objects.filter(pk__in=newest).with_listing_relations().order_by("-created_at", "-pk")
-    )
-
-
-def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> list[Section]:
-    """Everything carrying ``tag`` (a ``tag_usage()`` row), newest first, by kind,
-    with links to the filtered lists ``user`` can open."""
-    talks = (
-        Talk.objects.filter(tags=tag)
+        model.objects.filter(pk__in=newest)
         .with_listing_relations()
-        .order_by("-event__starts_on", "title", "pk")
+        .only(*columns)
+        .order_by("-created_at", "-pk")
     )
-    open_spaces = (
-        OpenSpace.objects.filter(tags=tag)
-        .with_listing_relations()
-        .order_by("-event__starts_on", "topic", "pk")
-    )
-    takeaways = _newest_public(Takeaway, tag, limit)
-    action_points = _newest_public(ActionPoint, tag, limit)
 
-    def newest(rows: QuerySet, count: int) -> list[Model]:
-        return list(rows[:limit]) if count else []  # no query for an empty section
 
-    takeaways_url = f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}"
-    # The follow-ups list shows open ones, and only the user's own unless they may
-    # see everyone's: the link says which.
-    if sees_everyones_follow_ups(user):
-        follow_ups_query, whose = {"tag": tag.slug, "scope": "all"}, "Open follow-ups"
-    else:
-        follow_ups_query, whose = {"tag": tag.slug}, "My open follow-ups"
-    follow_ups_url = f"{reverse('actions:list')}?{urlencode(follow_ups_query)}"
-    return [
-        Section("talks", "Talks", tag.talk_count, newest(talks, tag.talk_count)),
-        Section(
-            "open_spaces",
-            "Open spaces",
-            tag.open_space_count,
-            newest(open_spaces, tag.open_space_count),
-        ),
-        Section(
+class TagSections:
+    """What carries a tag (a ``tag_usage()`` row), newest first, by kind, with links
+    to the filtered lists ``user`` can open: ``talks``, ``open_spaces``, ``takeaways``
+    and ``action_points``, in that order when iterated. Each section is loaded when
+    first read, and none when its count is 0: the page caches each in a fragment of
+    its own, so a page built after a write loads only the sections that write
+    changed."""
+
+    def __init__(self, tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> None:
+        self.tag = tag
+        self.user = user
+        self.limit = limit
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter((self.talks, self.open_spaces, self.takeaways, self.action_points))
+
+    def _newest(self, rows: QuerySet, count: int) -> list[Model]:
+        return list(rows[: self.limit]) if count else []  # no query for an empty section
+
+    @cached_property
+    def talks(self) -> Section:
+        rows = (
+            # with_listing_relations(), with the speakers' shown columns only.
+            Talk.objects.filter(tags=self.tag)
+            .select_related("event")
+            .prefetch_related(Prefetch("speakers", Speaker.objects.only("name", "slug")))
+            .with_tags()
+            .only("title", "slug", "kind", *EVENT_COLUMNS)
+            .order_by("-event__starts_on", "title", "pk")
+        )
+        count = self.tag.talk_count
+        return Section("talks", "Talks", count, self._newest(rows, count))
+
+    @cached_property
+    def open_spaces(self) -> Section:
+        rows = (
+            OpenSpace.objects.filter(tags=self.tag)
+            .with_listing_relations()
+            .only("topic", "slug", "convenor", *EVENT_COLUMNS)
+            .order_by("-event__starts_on", "topic", "pk")
+        )
+        count = self.tag.open_space_count
+        return Section("open_spaces", "Open spaces", count, self._newest(rows, count))
+
+    @cached_property
+    def takeaways(self) -> Section:
+        tag, count = self.tag, self.tag.takeaway_count
+        return Section(
             "takeaways",
             "Takeaways",
-            tag.takeaway_count,
-            newest(takeaways, tag.takeaway_count),
-            takeaways_url,
-            f"All {tag.takeaway_count} takeaways tagged {tag.name}",
-        ),
-        Section(
+            count,
+            self._newest(_newest_public(Takeaway, tag, self.limit, TAKEAWAY_COLUMNS), count),
+            f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}",
+            f"All {count} takeaways tagged {tag.name}",
+        )
+
+    @cached_property
+    def action_points(self) -> Section:
+        tag, count = self.tag, self.tag.action_point_count
+        # The follow-ups list shows open ones, and only the user's own unless they may
+        # see everyone's: the link says which.
+        if sees_everyones_follow_ups(self.user):
+            query, whose = {"tag": tag.slug, "scope": "all"}, "Open follow-ups"
+        else:
+            query, whose = {"tag": tag.slug}, "My open follow-ups"
+        return Section(
             "action_points",
             "Follow-ups",
-            tag.action_point_count,
-            newest(action_points, tag.action_point_count),
-            follow_ups_url,
+            count,
+            self._newest(_newest_public(ActionPoint, tag, self.limit, FOLLOW_UP_COLUMNS), count),
+            f"{reverse('actions:list')}?{urlencode(query)}",
             f"{whose} tagged {tag.name}",
-        ),
-    ]
+        )
+
+
+def sections(tag: Tag, user: AbstractBaseUser, *, limit: int = SECTION_LIMIT) -> TagSections:
+    """Everything carrying ``tag`` (a ``tag_usage()`` row), by kind, each kind loaded
+    when first read (``TagSections``)."""
+    return TagSections(tag, user, limit=limit)
 
 
 def feed_url(tag: Tag, user: AbstractBaseUser) -> str:

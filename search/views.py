@@ -69,12 +69,13 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         return render(request, "search/tag_not_found.html", {"slug": slug}, status=404)
-    # Counted and listed only when the template's cached fragments are built.
+    # Counted and listed only when the template's cached fragments are built: each
+    # section when its own fragment is.
     usage = SimpleLazyObject(lambda: tag_pages.usage_of(tag))
     context = {
         "tag": tag,
         "usage": usage,
-        "sections": SimpleLazyObject(lambda: tag_pages.sections(usage, request.user)),
+        "sections": tag_pages.sections(usage, request.user),
         "sees_everyones_follow_ups": sees_everyones_follow_ups(request.user),
         "feed_url": tag_pages.feed_url(tag, request.user),
         "following": Follow.objects.of(request.user).filter(tag_id=tag.pk).exists(),

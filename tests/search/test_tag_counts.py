@@ -373,7 +373,7 @@ def test_tag_page_lists_the_newest_rows_chosen_in_a_subquery(attendee_client):
         if query["sql"].startswith('SELECT "talks_takeaway"."id"')
     ]
     assert 'WHERE "talks_takeaway"."id" IN (SELECT' in listed
-    section = response.context["sections"][2]
+    section = response.context["sections"].takeaways
     assert [takeaway.text for takeaway in section.items] == [
         f"Lesson {n:02}" for n in range(21, 1, -1)
     ]
