@@ -310,13 +310,16 @@ def highlighted(
     token = secrets.token_hex(8)
     start, stop = f"hl{token}s", f"hl{token}e"
     rows: dict[tuple[str, int], Model] = {}
+    marks = {"StartSel": start, "StopSel": stop}
+    # The whole title, every match marked; one excerpt around the best match of the
+    # longer text (a short text comes back whole).
+    title_options = _headline_options({**marks, "HighlightAll": True})
+    snippet_options = _headline_options({**marks, "MaxWords": 35, "MinWords": 15})
     for kind, pks in by_kind.items():
         query = SearchQuery(text, search_type="websearch", config=kind.config)
-        marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
-        # One excerpt around the best match; a short text comes back whole.
         snippet = (
-            SearchHeadline(
-                plain_text(kind.snippet_field), query, max_words=35, min_words=15, **marks
+            _Headline(
+                plain_text(kind.snippet_field), query, config=kind.config, options=snippet_options
             )
             if kind.snippet_field
             else Value("", output_field=TextField())
@@ -326,7 +329,9 @@ def highlighted(
             # ``pk = ANY(array)`` runs for an empty list too (``pk__in=[]`` would not).
             .filter(IsAnyOf(F("pk"), Value(pks, output_field=ArrayField(BigIntegerField()))))
             .annotate(
-                title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
+                title_headline=_Headline(
+                    kind.title_field, query, config=kind.config, options=title_options
+                ),
                 snippet=snippet,
             )
             # Into a dict: the models' own orderings would only cost compiling and sorting.
@@ -348,6 +353,28 @@ def highlighted(
             )
         )
     return result
+
+
+def _headline_options(options: dict[str, object]) -> str:
+    """``ts_headline``'s options, as ``SearchHeadline`` writes them."""
+    compose = connection.ops.compose_sql
+    return ", ".join(compose(f"{name}=%s", [value]) for name, value in options.items())
+
+
+class _Headline(SearchHeadline):
+    """``SearchHeadline`` with its options written once a search: Django writes each
+    option through the database driver again every time a query is compiled, two
+    headlines a kind."""
+
+    def __init__(self, expression, query, *, config: str, options: str):
+        super().__init__(expression, query, config=config)
+        self.options_text = options
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, options=", %s"
+        )
+        return sql, [*params, self.options_text]
 
 
 class LookedFor(Func):
