@@ -267,6 +267,9 @@ def search(
     chosen = [KINDS[key] for key in kinds] or list(KINDS.values())
     if tag is not None:
         chosen = [kind for kind in chosen if kind.tagged]
+    if not chosen:
+        # Only kinds that carry no tags, and a tag: nothing can match.
+        return Results(hits=[], kinds=[], truncated=False)
     branches = [_ranked(kind, user, text, tag) for kind in chosen]
     with connection.cursor() as cursor:
         cursor.execute(

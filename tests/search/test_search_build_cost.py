@@ -231,3 +231,19 @@ def test_an_answer_from_the_cache_runs_no_search_query(attendee):
     assert results(first) == results(second)
     assert [SEARCHING in q["sql"] for q in built.captured_queries].count(True) == 3
     assert [q["sql"] for q in cached.captured_queries if SEARCHING in q["sql"]] == []
+
+
+@pytest.mark.django_db
+def test_a_tag_with_only_kinds_that_carry_no_tags_finds_nothing(attendee_client):
+    NoteFactory(title="Zebra notes", body="zebra")
+    SpeakerFactory(name="Zebra Person")
+    TalkFactory(title="Zebra talk").tags.add("ops")
+    response = attendee_client.get(
+        "/search/", {"q": "zebra", "kind": ["note", "speaker"], "tag": "ops"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    assert (
+        "Nothing matches “zebra” with these filters. Untick the kinds or clear the tag to "
+        "search everything."
+    ) in response.content.decode()
