@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -29,14 +28,12 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
-    Count,
     F,
     Func,
     Model,
     QuerySet,
     TextField,
     Value,
-    Window,
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -68,6 +65,8 @@ class Kind:
     key: str
     label: str
     plural: str
+    # The rows a user may see, bare (for ranking), and as a result loads them.
+    visible: Callable[[AbstractBaseUser], QuerySet]
     rows: Callable[[AbstractBaseUser], QuerySet]
     title_field: str
     # The sanitised HTML of the longer text a snippet is cut from (its rendered
@@ -97,26 +96,38 @@ def _open_spaces(user: AbstractBaseUser) -> QuerySet:
     return OpenSpace.objects.select_related("event").defer(*_UNSHOWN)
 
 
-def _notes(user: AbstractBaseUser) -> QuerySet:
+def _visible_notes(user: AbstractBaseUser) -> QuerySet:
     # Published notes and the user's own drafts, never anyone else's drafts.
+    return Note.objects.visible_to(user)
+
+
+def _notes(user: AbstractBaseUser) -> QuerySet:
     return (
-        Note.objects.visible_to(user)
+        _visible_notes(user)
         .select_related("author", "event", "talk", "open_space")
         .defer("body", "body_html", *_UNSHOWN, *_SESSION_UNSHOWN)
     )
 
 
+def _visible_takeaways(user: AbstractBaseUser) -> QuerySet:
+    return Takeaway.objects.visible_to(user)
+
+
 def _takeaways(user: AbstractBaseUser) -> QuerySet:
     return (
-        Takeaway.objects.visible_to(user)
+        _visible_takeaways(user)
         .select_related("event", "talk", "open_space")
         .defer(*_UNSHOWN, *_SESSION_UNSHOWN)
     )
 
 
+def _visible_action_points(user: AbstractBaseUser) -> QuerySet:
+    return ActionPoint.objects.visible_to(user)
+
+
 def _action_points(user: AbstractBaseUser) -> QuerySet:
     return (
-        ActionPoint.objects.visible_to(user)
+        _visible_action_points(user)
         .select_related("event")
         .defer("details", "details_html", *_UNSHOWN)
     )
@@ -126,24 +137,56 @@ def _speakers(user: AbstractBaseUser) -> QuerySet:
     return Speaker.objects.defer("search_vector")
 
 
+def _everyone(model: type[Model]) -> Callable[[AbstractBaseUser], QuerySet]:
+    """Rows everybody may see: all of ``model``'s."""
+    return lambda user: model.objects.all()
+
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
-        Kind("talk", "Talk", "Talks", _talks, "title", "abstract_html", tagged=True),
-        Kind("open_space", "Open space", "Open spaces", _open_spaces, "topic", tagged=True),
-        Kind("note", "Note", "Notes", _notes, "title", "body_html"),
-        Kind("takeaway", "Takeaway", "Takeaways", _takeaways, "text", tagged=True),
+        Kind(
+            "talk", "Talk", "Talks", _everyone(Talk), _talks, "title", "abstract_html", tagged=True
+        ),
+        Kind(
+            "open_space",
+            "Open space",
+            "Open spaces",
+            _everyone(OpenSpace),
+            _open_spaces,
+            "topic",
+            tagged=True,
+        ),
+        Kind("note", "Note", "Notes", _visible_notes, _notes, "title", "body_html"),
+        Kind(
+            "takeaway",
+            "Takeaway",
+            "Takeaways",
+            _visible_takeaways,
+            _takeaways,
+            "text",
+            tagged=True,
+        ),
         Kind(
             "action_point",
             "Follow-up",
             "Follow-ups",
+            _visible_action_points,
             _action_points,
             "title",
             "details_html",
             tagged=True,
         ),
         # Names are not English words: the vector uses the "simple" configuration.
-        Kind("speaker", "Speaker", "Speakers", _speakers, "name", config="simple"),
+        Kind(
+            "speaker",
+            "Speaker",
+            "Speakers",
+            _everyone(Speaker),
+            _speakers,
+            "name",
+            config="simple",
+        ),
     )
 }
 KIND_CHOICES = [(kind.key, kind.plural) for kind in KINDS.values()]
@@ -224,8 +267,16 @@ def search(
     chosen = [KINDS[key] for key in kinds] or list(KINDS.values())
     if tag is not None:
         chosen = [kind for kind in chosen if kind.tagged]
+    if not chosen:
+        # Only kinds that carry no tags, and a tag: nothing can match.
+        return Results(hits=[], kinds=[], truncated=False)
     branches = [_ranked(kind, user, text, tag) for kind in chosen]
-    ranked = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _ in branches),
+            [param for _, params in branches for param in params],
+        )
+        ranked = cursor.fetchall()
     hits: list[Hit] = []
     per_kind: dict[str, int] = {}
     ranked_of: dict[str, int] = {}
@@ -262,13 +313,16 @@ def highlighted(
     token = secrets.token_hex(8)
     start, stop = f"hl{token}s", f"hl{token}e"
     rows: dict[tuple[str, int], Model] = {}
+    marks = {"StartSel": start, "StopSel": stop}
+    # The whole title, every match marked; one excerpt around the best match of the
+    # longer text (a short text comes back whole).
+    title_options = _headline_options({**marks, "HighlightAll": True})
+    snippet_options = _headline_options({**marks, "MaxWords": 35, "MinWords": 15})
     for kind, pks in by_kind.items():
         query = SearchQuery(text, search_type="websearch", config=kind.config)
-        marks = {"config": kind.config, "start_sel": start, "stop_sel": stop}
-        # One excerpt around the best match; a short text comes back whole.
         snippet = (
-            SearchHeadline(
-                plain_text(kind.snippet_field), query, max_words=35, min_words=15, **marks
+            _Headline(
+                plain_text(kind.snippet_field), query, config=kind.config, options=snippet_options
             )
             if kind.snippet_field
             else Value("", output_field=TextField())
@@ -278,9 +332,13 @@ def highlighted(
             # ``pk = ANY(array)`` runs for an empty list too (``pk__in=[]`` would not).
             .filter(IsAnyOf(F("pk"), Value(pks, output_field=ArrayField(BigIntegerField()))))
             .annotate(
-                title_headline=SearchHeadline(kind.title_field, query, highlight_all=True, **marks),
+                title_headline=_Headline(
+                    kind.title_field, query, config=kind.config, options=title_options
+                ),
                 snippet=snippet,
             )
+            # Into a dict: the models' own orderings would only cost compiling and sorting.
+            .order_by()
         )
         rows.update(((kind.key, row.pk), row) for row in loaded)
     result = []
@@ -300,6 +358,28 @@ def highlighted(
     return result
 
 
+def _headline_options(options: dict[str, object]) -> str:
+    """``ts_headline``'s options, as ``SearchHeadline`` writes them."""
+    compose = connection.ops.compose_sql
+    return ", ".join(compose(f"{name}=%s", [value]) for name, value in options.items())
+
+
+class _Headline(SearchHeadline):
+    """``SearchHeadline`` with its options written once a search: Django writes each
+    option through the database driver again every time a query is compiled, two
+    headlines a kind."""
+
+    def __init__(self, expression, query, *, config: str, options: str):
+        super().__init__(expression, query, config=config)
+        self.options_text = options
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, options=", %s"
+        )
+        return sql, [*params, self.options_text]
+
+
 class LookedFor(Func):
     """The part of a tsquery that looks for words, without its exclusions.
 
@@ -317,33 +397,34 @@ class LookedFor(Func):
         )
 
 
-def _ranked(kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None) -> QuerySet:
+def _ranked(kind: Kind, user: AbstractBaseUser, text: str, tag: Tag | None) -> tuple[str, list]:
     """The best PER_KIND_LIMIT rows of ``kind`` among its latest RANK_CANDIDATES
     matches, best first, as (kind key, id, rank, how many matches were ranked:
-    RANK_CANDIDATES when there may be more): one branch of ``search``'s query.
+    RANK_CANDIDATES when there may be more): one branch of ``search``'s query, as SQL
+    and its parameters.
 
-    The ids are ranked in a narrow query over the latest matches (ids by the primary
-    key, newest first, each match's vector read once to rank it): however many rows
-    match, a bounded number is ranked.
+    The latest matches are found newest first along the primary key and ranked in
+    the same pass, each match's row read once; only then are the ranked few sorted.
+    (Picking the ids first and ranking them in an outer query read every candidate
+    row twice: 500 more index look-ups a kind.) However many rows match, a bounded
+    number is ranked.
     """
     query = SearchQuery(text, search_type="websearch", config=kind.config)
     # ``search_vector @@ query`` is answered by the GIN index.
-    matching = kind.rows(user).filter(search_vector=query)
+    matching = kind.visible(user).filter(search_vector=query)
     if tag is not None:
         # The per-model through table has one row per (object, tag): no duplicates.
         matching = matching.filter(tags=tag)
-    candidates = matching.order_by("-pk").values("pk")[:RANK_CANDIDATES]
-    return (
-        kind.rows(user)
-        .filter(IsAnyOf(F("pk"), ArraySubquery(candidates)))
-        .annotate(
-            kind_key=Value(kind.key, output_field=TextField()),
-            rank=SearchRank(F("search_vector"), LookedFor(query)),
-            ranked=Window(Count("*")),
-        )
-        .order_by("-rank", "-pk")
-        .values_list("kind_key", "pk", "rank", "ranked")[:PER_KIND_LIMIT]
+    candidates = (
+        matching.annotate(rank=SearchRank(F("search_vector"), LookedFor(query)))
+        .order_by("-pk")
+        .values_list("pk", "rank")[:RANK_CANDIDATES]
     )
+    sql, params = candidates.query.sql_with_params()
+    # Safe: ``sql`` is the ORM's, every value in it a parameter.
+    ranked = f"SELECT %s::text, c.pk, c.rank, COUNT(*) OVER () FROM ({sql}) AS c (pk, rank)"  # noqa: S608
+    best = f"({ranked} ORDER BY c.rank DESC, c.pk DESC LIMIT %s)"
+    return best, [kind.key, *params, PER_KIND_LIMIT]
 
 
 # A tag, whose quoted attribute values may hold ">" (a link's title).

@@ -26,19 +26,23 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
         context["q"] = data["q"]
-        context["problem"] = site_search.query_problem(data["q"])
-        if context["problem"] is None:
-            # Searched when the template's cached fragment is built.
-            results = SimpleLazyObject(
-                lambda: site_search.search(
-                    request.user, data["q"], kinds=data["kind"], tag=data["tag"]
-                )
+        # Asked of the database, then searched, only when the template's cached
+        # fragment is built: an answer from the cache runs neither query.
+        problem = SimpleLazyObject(lambda: site_search.query_problem(data["q"]))
+        results = SimpleLazyObject(
+            lambda: site_search.search(request.user, data["q"], kinds=data["kind"], tag=data["tag"])
+        )
+        context["problem"] = problem
+        context["results"] = results
+        # No page for a query that cannot be searched.
+        context["page"] = SimpleLazyObject(
+            lambda: (
+                None
+                if problem
+                else _highlighted_page(request.user, results, data["q"], request.GET.get("page"))
             )
-            context["results"] = results
-            context["page"] = SimpleLazyObject(
-                lambda: _highlighted_page(request.user, results, data["q"], request.GET.get("page"))
-            )
-            context["rank_candidates"] = site_search.RANK_CANDIDATES
+        )
+        context["rank_candidates"] = site_search.RANK_CANDIDATES
     # Results include the reader's own drafts.
     context["query"] = (query_key(request), request.user.pk)
     return render(request, "search/search.html", context)
