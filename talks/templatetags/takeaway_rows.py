@@ -7,6 +7,10 @@ tags a page, most of the page's template work. ``takeaway_items`` writes exactly
 ``talks/_takeaway_item.html`` writes for each row (the template stays, the reference
 the tests compare with) and ``facet_items`` what the page's loop over its tags wrote,
 every value escaped as the template engine escapes it.
+
+``takeaway_cards`` does the same for the dashboard's recent takeaways: exactly what
+``{% include "talks/_takeaway.html" %}`` (with ``talks/_source.html`` and
+``_tags.html``) writes for each row, three template includes a row.
 """
 
 import html
@@ -95,5 +99,79 @@ def facet_items(tags: Iterable) -> SafeString:
     count and a "not" box: the markup the page's template loop wrote."""
     markup = "".join(_facet(tag) for tag in tags) or (
         '\n      <li class="empty">No tags on these takeaways.</li>\n      '
+    )
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+def _tags(tags: list, links: EscapedAddresses) -> str:
+    """What ``_tags.html`` writes (its last line break included)."""
+    if not tags:
+        return "\n"
+    items = "".join(
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">'
+        f"{escape(tag.name)}</a></li>"
+        for tag in tags
+    )
+    return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
+
+
+def _card(takeaway, links: EscapedAddresses) -> str:
+    event = takeaway.event
+    event_url = links["talks:event-detail", event.slug]
+    if takeaway.talk_id:
+        source_url = links["talks:talk-detail", event.slug, takeaway.talk.slug]
+    elif takeaway.open_space_id:
+        source_url = links["talks:open-space-detail", event.slug, takeaway.open_space.slug]
+    else:
+        source_url = event_url
+    session = takeaway.session
+    if session:  # _source.html with source_style "at-event"
+        source = (
+            f'<a href="{source_url}">{escape(session)}</a>'
+            f' at <a href="{event_url}">{escape(event.name)}</a>\n'
+        )
+    else:
+        source = f'<a href="{source_url}">{escape(event.name)}</a>\n'
+    author = takeaway.author
+    return (
+        f'<li>\n  <a href="{source_url}#takeaway-{takeaway.pk}">{escape(takeaway.text)}</a>\n'
+        f'  <p class="meta">{escape(author.get_full_name() or author.get_username())}'
+        f" · from {source}</p>\n  {_tags(takeaway.tag_list, links)}\n</li>\n"
+    )
+
+
+@register.simple_tag
+def takeaway_cards(takeaways: Iterable) -> SafeString:
+    """``{% for item in takeaways %}{% include "talks/_takeaway.html" %}{% endfor %}``
+    (loaded ``with_listing_relations``, or only ``CARD_COLUMNS``), the same markup."""
+    links = EscapedAddresses()
+    markup = "".join(_card(takeaway, links) for takeaway in takeaways)
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+# What a card shows: the text, the author's name, the source and event with their links.
+CARD_COLUMNS = (
+    "text",
+    "event__name",
+    "event__slug",
+    "talk__title",
+    "talk__slug",
+    "open_space__topic",
+    "open_space__slug",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+@register.simple_tag
+def popular_tag_items(tags: Iterable) -> SafeString:
+    """The dashboard's popular tags (``search.tag_pages.popular_tags``): the markup
+    of the loop its template had, each tag's link, name and ``total``."""
+    links = EscapedAddresses()
+    markup = "".join(
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">{escape(tag.name)}'
+        f' <span class="meta">{escape(localize(tag.total))}</span></a></li>'
+        for tag in tags
     )
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
