@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from talks.choosers import ChooserFilter, chooser_input
@@ -365,13 +366,14 @@ class Themes:
         few hundred numbers, each of which a template would localize one by one."""
         if not self.years:
             return ""
-        bars = format_html_join(
-            "",
-            '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
-            (
-                (bar["x"], bar["y"], bar["width"], bar["height"], bar["year"], bar["n"])
+        # Numbers only (ints and rounded floats), which need no escaping: written as
+        # format_html_join wrote them, without escaping each one (about 90 bars a page).
+        bars = mark_safe(  # noqa: S308 - numbers only
+            "".join(
+                f'<rect x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" '
+                f'height="{bar["height"]}"><title>{bar["year"]}: {bar["n"]}</title></rect>'
                 for bar in tag.bars
-            ),
+            )
         )
         return format_html(
             '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '

@@ -8,13 +8,16 @@ tags a page, most of the page's template work. ``takeaway_items`` writes exactly
 the tests compare with) and ``facet_items`` what the page's loop over its tags wrote,
 every value escaped as the template engine escapes it.
 
-``takeaway_cards`` does the same for the dashboard's recent takeaways: exactly what
+``takeaway_groups`` writes the page's groups by event around them (the template's
+``{% regroup %}`` loop, with one cache of addresses for the page rather than one per
+group). ``takeaway_cards`` does the same for the dashboard's recent takeaways: exactly what
 ``{% include "talks/_takeaway.html" %}`` (with ``talks/_source.html`` and
 ``_tags.html``) writes for each row, three template includes a row.
 """
 
 import html
 from collections.abc import Iterable
+from itertools import groupby
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -74,6 +77,29 @@ def takeaway_items(takeaways: Iterable, show_event: bool = False) -> SafeString:
     links = EscapedAddresses()
     markup = "".join(_item(takeaway, links, show_event) for takeaway in takeaways)
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+@register.simple_tag
+def takeaway_groups(takeaways: Iterable) -> SafeString:
+    """The page of takeaways grouped by event (consecutive rows of one event, as
+    ``{% regroup takeaways by event %}`` grouped them), each group headed by its event
+    and date, with one cache of addresses for the whole page: the markup the
+    template's loop over the groups wrote, with ``takeaway_items`` in each."""
+    links = EscapedAddresses()
+    parts = []
+    for _event_id, rows in groupby(takeaways, key=lambda takeaway: takeaway.event_id):
+        rows = list(rows)
+        event = rows[0].event
+        items = "".join(_item(takeaway, links, False) for takeaway in rows)
+        parts.append(
+            f'\n  <section class="takeaway-group" aria-labelledby="group-{event.pk}">\n'
+            f'    <h3 class="group-heading" id="group-{event.pk}">'
+            f'<a href="{links["talks:event-detail", event.slug]}">{escape(event.name)}</a>'
+            f' <time class="meta" datetime="{escape(date_filter(event.starts_on, "Y-m-d"))}">'
+            f"{escape(date_filter(event.starts_on, 'DATE_FORMAT'))}</time></h3>\n"
+            f'    <ul class="list takeaways">{items}</ul>\n  </section>\n  '
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through escape()
 
 
 def _facet(tag) -> str:
