@@ -76,6 +76,8 @@ def popular_tags(limit: int = 20) -> list[Tag]:
     make the list (a total at least the ``limit``-th largest) are joined to their names,
     where ranking every tag by total and name cost the dashboard about twice as much.
     """
+    if limit <= 0:
+        return []
     sql = """
         WITH totals AS MATERIALIZED (
             SELECT tag_id, sum(talks + open_spaces + takeaways + action_points) AS total
