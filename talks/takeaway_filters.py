@@ -260,10 +260,20 @@ class TakeawayFilter(django_filters.FilterSet):
         """The most used tags on the takeaways shown (with their counts by year), the
         chosen ones first: themes and facets both read it (one query)."""
         include = [tag.pk for tag in [*self.included_tags, *self.excluded_tags]]
+        # Only the themes show years: the most used tags but those themes leave out.
+        dating = {"dated": self.theme_limit, "undated": self._not_themes()}
         if self.tag_index_ids is not None:
             latest = self.tag_index_ids.order_by("-content_object_id")[:TAG_COUNT_SAMPLE]
-            return tag_counts_by_year(latest, limit=self.facet_limit, include=include)
-        return self.qs.tag_counts_by_year(limit=self.facet_limit, include=include)
+            return tag_counts_by_year(latest, limit=self.facet_limit, include=include, **dating)
+        return self.qs.tag_counts_by_year(limit=self.facet_limit, include=include, **dating)
+
+    def _not_themes(self) -> set[int]:
+        """The tags that are never themes: the excluded ones, and under "all of" the
+        chosen ones (every takeaway shown carries them)."""
+        left_out = {tag.pk for tag in self.excluded_tags}
+        if self.match_mode == MATCH_ALL:
+            left_out |= {tag.pk for tag in self.included_tags}
+        return left_out
 
     def tag_options(self) -> list[Tag]:
         """The tags to offer, each with ``count``, ``included`` and ``excluded``: the
@@ -295,13 +305,8 @@ class TakeawayFilter(django_filters.FilterSet):
         """The top tags of the takeaways shown, each a link that narrows the list to it:
         under "all of" it is added to the chosen tags (which every takeaway shown
         carries, so they are no theme); under "any of" it replaces them."""
-        included = {tag.pk for tag in self.included_tags}
-        tags = [
-            tag
-            for tag in self.tag_sample
-            if not (tag.pk in included and self.match_mode == MATCH_ALL)
-            and tag.pk not in {t.pk for t in self.excluded_tags}
-        ][: self.theme_limit]
+        left_out = self._not_themes()
+        tags = [tag for tag in self.tag_sample if tag.pk not in left_out][: self.theme_limit]
         for tag in tags:
             if self.match_mode == MATCH_ANY:
                 tag.narrow_url = self.url(drop=("match",), tag=[tag.slug])

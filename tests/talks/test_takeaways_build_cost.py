@@ -1,7 +1,8 @@
 """What the takeaways page costs to build (its fragment "takeaways"): the groups by
 event written in Python around the rows (``takeaway_groups``, one cache of addresses
 for the page), the themes' bar charts written without escaping each number, the same
-markup as before, and a fixed number of queries whatever the number of matches."""
+markup as before; the tag sample dating only the tags the themes show; and a fixed
+number of queries whatever the number of matches."""
 
 import datetime
 import re
@@ -9,12 +10,14 @@ import re
 import pytest
 from django.db import connection
 from django.template import engines
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import format_html, format_html_join
 
 import common.templatetags.fragments as fragment_tags
 from talks.models import Takeaway
-from talks.takeaway_filters import Themes
+from talks.models.takeaways import tag_counts_by_year
+from talks.takeaway_filters import TakeawayFilter, Themes
 from talks.templatetags.takeaway_rows import takeaway_groups
 from tests.factories import (
     EventFactory,
@@ -150,3 +153,53 @@ def test_the_fragment_runs_the_same_queries_for_3_and_33_matches(attendee_client
         rows = [sql for sql in many if re.search(r'"talks_takeaway"\."text"', sql)]
         assert len(rows) == 1
         assert '"talks_talk"."abstract"' not in rows[0]
+
+
+def _filter(user, query: str) -> TakeawayFilter:
+    request = RequestFactory().get(f"/takeaways/?{query}")
+    request.user = user
+    return TakeawayFilter(request.GET, queryset=Takeaway.objects.readable_by(user), request=request)
+
+
+@pytest.fixture
+def themed(attendee):
+    """Takeaways over three years with the two chosen tags and others, with ties."""
+    for i, extra in enumerate(["a", "a", "a", "b", "b", "c", "c", "d", "e", None]):
+        event = EventFactory(starts_on=datetime.date(2017 + i % 3, 6, 1))
+        takeaway = TakeawayFactory(talk=TalkFactory(event=event))
+        takeaway.tags.add("observability", "kubernetes", *([extra] if extra else []))
+    return attendee
+
+
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_the_sample_dates_only_what_themes_show_and_dates_it_exactly(themed, match):
+    query = f"tag=observability&tag=kubernetes&match={match}"
+    sampled = {tag.name: tag for tag in _filter(themed, query).tag_sample}
+    every_year = {
+        tag.name: tag
+        for tag in tag_counts_by_year(
+            Takeaway.objects.order_by("-pk").values("pk")[:2000], limit=40, include=[]
+        )
+    }
+    assert {name: tag.count for name, tag in sampled.items()} == {
+        name: tag.count for name, tag in every_year.items()
+    }
+    themes = list(_filter(themed, query).themes())
+    assert themes  # the tags shown with their years are dated exactly
+    for theme in themes:
+        assert theme.years == every_year[theme.name].years
+    chosen = {name: sampled[name].years for name in ("observability", "kubernetes")}
+    if match == "all":  # every takeaway shown carries them: no theme, not dated
+        assert chosen == {"observability": {}, "kubernetes": {}}
+        assert [theme.name for theme in themes] == ["a", "b", "c", "d", "e"]
+    else:
+        assert chosen == {name: every_year[name].years for name in chosen}
+        assert chosen["kubernetes"] == {2017: 4, 2018: 3, 2019: 3}
+
+
+def test_a_sample_dated_for_no_theme_dates_nothing(themed):
+    latest = Takeaway.objects.order_by("-pk").values("pk")[:2000]
+    tags = tag_counts_by_year(latest, limit=3, dated=0)
+    assert [(tag.name, tag.count, tag.years) for tag in tags] == [
+        ("kubernetes", 10, {}), ("observability", 10, {}), ("a", 3, {})
+    ]  # fmt: skip
