@@ -151,11 +151,16 @@ FRAGMENTS: dict[str, Shows] = {
     # What I follow (events, tags) and the newest takeaways (authors, sources, tags)
     # and published notes there.
     "dashboard-followed": shows(EVENTS, SESSIONS, NOTES, DRAFTS, TAKEAWAYS, TAGS, FOLLOWS, PEOPLE),
-    # Recent takeaways (authors, sources), recent events, popular tags (counted over
-    # talks', open spaces', takeaways' and action points' tags, not drafts').
+    # Recent takeaways (authors, sources at their events, tags).
     "dashboard-everyones": shows(
-        EVENTS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS, TAGS, PEOPLE, readers_drafts=True
+        EVENTS, SESSIONS, TAKEAWAYS, DRAFTS, TAGS, PEOPLE, readers_drafts=True
     ),
+    # Recent events (names, dates, places); the key says whether the reader is staff
+    # (an empty list offers staff the admin's form).
+    "dashboard-events": shows(EVENTS),
+    # Popular tags: names and uses by talks, open spaces, takeaways and action points
+    # (not events'; not drafts', so the same for every reader).
+    "dashboard-tags": shows(TAGS, SESSIONS, TAKEAWAYS, ACTION_POINTS, DRAFTS),
     # Takeaways with filters: tag facets, events, speakers, authors.
     "takeaways": shows(
         EVENTS, SESSIONS, SPEAKERS, TAKEAWAYS, DRAFTS, TAGS, PEOPLE, readers_drafts=True

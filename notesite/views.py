@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
@@ -9,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from actions.models import ActionPoint
+from common.db import IsAnyOf
 from search import tag_pages
 from talks.followed import newest_followed
 from talks.models import Event, Follow, Takeaway
+from talks.templatetags.takeaway_rows import CARD_COLUMNS
 
 DASHBOARD_FOLLOW_UPS = 10
 DASHBOARD_TAKEAWAYS = 10
@@ -30,10 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
         # Earliest due first, so the overdue ones lead; undated ones last.
         .order_by(F("due_on").asc(nulls_last=True), "-created_at")
     )
+    # The newest ids picked apart (an array built once): the same rows joined to their
+    # event, session and author in one query took the planner about 4 ms to order.
+    newest = Takeaway.objects.visible_to(request.user).newest_first().values("pk")
     takeaways = (
-        Takeaway.objects.visible_to(request.user)
+        Takeaway.objects.filter(IsAnyOf(F("pk"), ArraySubquery(newest[:DASHBOARD_TAKEAWAYS])))
         .with_listing_relations()
-        .order_by("-created_at", "-pk")
+        .only(*CARD_COLUMNS)
+        .newest_first()
     )
     # All lazy: the template's cached fragments query only when they are built.
     context = {
@@ -43,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
             )
         ),
-        "takeaways": takeaways[:DASHBOARD_TAKEAWAYS],
+        "takeaways": takeaways,
         "events": Event.objects.newest_first()[:DASHBOARD_EVENTS],
         "popular_tags": SimpleLazyObject(lambda: tag_pages.popular_tags(DASHBOARD_TAGS)),
         "followed": SimpleLazyObject(lambda: _followed_context(request.user)),

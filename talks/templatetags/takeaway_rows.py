@@ -7,10 +7,17 @@ tags a page, most of the page's template work. ``takeaway_items`` writes exactly
 ``talks/_takeaway_item.html`` writes for each row (the template stays, the reference
 the tests compare with) and ``facet_items`` what the page's loop over its tags wrote,
 every value escaped as the template engine escapes it.
+
+``takeaway_groups`` writes the page's groups by event around them (the template's
+``{% regroup %}`` loop, with one cache of addresses for the page rather than one per
+group). ``takeaway_cards`` does the same for the dashboard's recent takeaways: exactly what
+``{% include "talks/_takeaway.html" %}`` (with ``talks/_source.html`` and
+``_tags.html``) writes for each row, three template includes a row.
 """
 
 import html
 from collections.abc import Iterable
+from itertools import groupby
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -72,6 +79,29 @@ def takeaway_items(takeaways: Iterable, show_event: bool = False) -> SafeString:
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
 
 
+@register.simple_tag
+def takeaway_groups(takeaways: Iterable) -> SafeString:
+    """The page of takeaways grouped by event (consecutive rows of one event, as
+    ``{% regroup takeaways by event %}`` grouped them), each group headed by its event
+    and date, with one cache of addresses for the whole page: the markup the
+    template's loop over the groups wrote, with ``takeaway_items`` in each."""
+    links = EscapedAddresses()
+    parts = []
+    for _event_id, rows in groupby(takeaways, key=lambda takeaway: takeaway.event_id):
+        rows = list(rows)
+        event = rows[0].event
+        items = "".join(_item(takeaway, links, False) for takeaway in rows)
+        parts.append(
+            f'\n  <section class="takeaway-group" aria-labelledby="group-{event.pk}">\n'
+            f'    <h3 class="group-heading" id="group-{event.pk}">'
+            f'<a href="{links["talks:event-detail", event.slug]}">{escape(event.name)}</a>'
+            f' <time class="meta" datetime="{escape(date_filter(event.starts_on, "Y-m-d"))}">'
+            f"{escape(date_filter(event.starts_on, 'DATE_FORMAT'))}</time></h3>\n"
+            f'    <ul class="list takeaways">{items}</ul>\n  </section>\n  '
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through escape()
+
+
 def _facet(tag) -> str:
     chosen = ' class="chosen"' if tag.included or tag.excluded else ""
     slug, name = escape(tag.slug), escape(tag.name)
@@ -95,5 +125,79 @@ def facet_items(tags: Iterable) -> SafeString:
     count and a "not" box: the markup the page's template loop wrote."""
     markup = "".join(_facet(tag) for tag in tags) or (
         '\n      <li class="empty">No tags on these takeaways.</li>\n      '
+    )
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+def _tags(tags: list, links: EscapedAddresses) -> str:
+    """What ``_tags.html`` writes (its last line break included)."""
+    if not tags:
+        return "\n"
+    items = "".join(
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">'
+        f"{escape(tag.name)}</a></li>"
+        for tag in tags
+    )
+    return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
+
+
+def _card(takeaway, links: EscapedAddresses) -> str:
+    event = takeaway.event
+    event_url = links["talks:event-detail", event.slug]
+    if takeaway.talk_id:
+        source_url = links["talks:talk-detail", event.slug, takeaway.talk.slug]
+    elif takeaway.open_space_id:
+        source_url = links["talks:open-space-detail", event.slug, takeaway.open_space.slug]
+    else:
+        source_url = event_url
+    session = takeaway.session
+    if session:  # _source.html with source_style "at-event"
+        source = (
+            f'<a href="{source_url}">{escape(session)}</a>'
+            f' at <a href="{event_url}">{escape(event.name)}</a>\n'
+        )
+    else:
+        source = f'<a href="{source_url}">{escape(event.name)}</a>\n'
+    author = takeaway.author
+    return (
+        f'<li>\n  <a href="{source_url}#takeaway-{takeaway.pk}">{escape(takeaway.text)}</a>\n'
+        f'  <p class="meta">{escape(author.get_full_name() or author.get_username())}'
+        f" · from {source}</p>\n  {_tags(takeaway.tag_list, links)}\n</li>\n"
+    )
+
+
+@register.simple_tag
+def takeaway_cards(takeaways: Iterable) -> SafeString:
+    """``{% for item in takeaways %}{% include "talks/_takeaway.html" %}{% endfor %}``
+    (loaded ``with_listing_relations``, or only ``CARD_COLUMNS``), the same markup."""
+    links = EscapedAddresses()
+    markup = "".join(_card(takeaway, links) for takeaway in takeaways)
+    return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
+
+
+# What a card shows: the text, the author's name, the source and event with their links.
+CARD_COLUMNS = (
+    "text",
+    "event__name",
+    "event__slug",
+    "talk__title",
+    "talk__slug",
+    "open_space__topic",
+    "open_space__slug",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+@register.simple_tag
+def popular_tag_items(tags: Iterable) -> SafeString:
+    """The dashboard's popular tags (``search.tag_pages.popular_tags``): the markup
+    of the loop its template had, each tag's link, name and ``total``."""
+    links = EscapedAddresses()
+    markup = "".join(
+        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">{escape(tag.name)}'
+        f' <span class="meta">{escape(localize(tag.total))}</span></a></li>'
+        for tag in tags
     )
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
