@@ -25,6 +25,7 @@ from talks.models import (
     Takeaway,
     Talk,
 )
+from talks.templatetags.takeaway_rows import CARD_COLUMNS
 
 # What a tag page lists of each kind before pointing to the full list.
 SECTION_LIMIT = 20
@@ -130,8 +131,6 @@ SOURCE_COLUMNS = (
     "open_space__topic",
     "open_space__slug",
 )
-TAKEAWAY_COLUMNS = ("text", *SOURCE_COLUMNS, "author__username", "author__first_name",
-                    "author__last_name")  # fmt: skip
 FOLLOW_UP_COLUMNS = ("title", "status", "due_on", *SOURCE_COLUMNS, "assignee__username",
                      "assignee__first_name", "assignee__last_name")  # fmt: skip
 
@@ -206,7 +205,7 @@ class TagSections:
             "takeaways",
             "Takeaways",
             count,
-            self._newest(_newest_public(Takeaway, tag, self.limit, TAKEAWAY_COLUMNS), count),
+            self._newest(_newest_public(Takeaway, tag, self.limit, CARD_COLUMNS), count),
             f"{reverse('talks:takeaway-list')}?{urlencode({'tag': tag.slug})}",
             f"All {count} takeaways tagged {tag.name}",
         )

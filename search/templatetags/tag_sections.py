@@ -5,18 +5,18 @@ through a template loop with an ``{% include %}`` per row (``talks/_takeaway.htm
 ``actions/_follow_up.html``, each including ``talks/_source.html`` and ``_tags.html``)
 that was most of the time a takeaway or follow-up section took to build once its
 rows were loaded. ``section_rows`` writes the markup those templates and the page's
-loop wrote, but for the indentation (the templates stay: the dashboard uses them, and
+loop wrote, but for the indentation (a takeaway as the dashboard's recent takeaways
+write it, ``takeaway_card``; the templates stay, other lists use them, and
 ``tests/search/test_tag_page_sections.py`` compares the two), every value escaped as
 the template engine escapes it.
 """
-
-import html
 
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString, mark_safe
 
 from common.reversing import EscapedAddresses
+from talks.templatetags.takeaway_rows import escape, source_at_event, tag_links, takeaway_card
 
 register = template.Library()
 
@@ -24,43 +24,13 @@ OVERDUE_CLASS = ' class="is-overdue"'
 OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
 
 
-def escape(value: object) -> str:
-    """``django.utils.html.escape`` for plain values (it calls ``html.escape`` too)."""
-    return html.escape(str(value))
-
-
 def _person(user) -> str:
     """``{{ user.get_full_name|default:user.get_username }}``."""
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags, links: EscapedAddresses) -> str:
-    """``_tags.html`` for a row's ``tag_list``, ending as it does with a line break."""
-    if not tags:
-        return "\n"
-    items = "".join(
-        f'<li><a class="tag" href="{links["talks:tag-detail", tag.slug]}">'
-        f"{escape(tag.name)}</a></li>"
-        for tag in tags
-    )
-    return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
-
-
 def _event_link(event, links: EscapedAddresses) -> str:
     return f'<a href="{links["talks:event-detail", event.slug]}">{escape(event.name)}</a>'
-
-
-def _source(item, links: EscapedAddresses) -> str:
-    """``talks/_source.html`` with ``source_style="at-event"``: the session and its
-    event, else the event (ending, as it does, with a line break)."""
-    event = item.event
-    if item.talk_id:
-        url = links["talks:talk-detail", event.slug, item.talk.slug]
-        return f'<a href="{url}">{escape(item.talk)}</a> at {_event_link(event, links)}\n'
-    if item.open_space_id:
-        url = links["talks:open-space-detail", event.slug, item.open_space.slug]
-        return f'<a href="{url}">{escape(item.open_space)}</a> at {_event_link(event, links)}\n'
-    return f"{_event_link(event, links)}\n"
 
 
 def _talk(talk, links: EscapedAddresses) -> str:
@@ -75,7 +45,7 @@ def _talk(talk, links: EscapedAddresses) -> str:
         f"{escape(talk.title)}</a>\n"
         f'<span class="meta">{escape(talk.get_kind_display())}{speakers} · '
         f"{_event_link(event, links)}</span>\n"
-        f"{_tags(talk.tag_list, links)}</li>\n"
+        f"{tag_links(talk.tag_list, links)}</li>\n"
     )
 
 
@@ -86,17 +56,7 @@ def _open_space(space, links: EscapedAddresses) -> str:
         f'<li><a href="{links["talks:open-space-detail", event.slug, space.slug]}">'
         f"{escape(space.topic)}</a>\n"
         f'<span class="meta">{convenor}{_event_link(event, links)}</span>\n'
-        f"{_tags(space.tag_list, links)}</li>\n"
-    )
-
-
-def _takeaway(takeaway, links: EscapedAddresses) -> str:
-    """``talks/_takeaway.html``."""
-    source = _source(takeaway, links)
-    return (
-        f'<li>\n<a href="{escape(takeaway.get_absolute_url())}">{escape(takeaway.text)}</a>\n'
-        f'<p class="meta">{_person(takeaway.author)} · from {source}</p>\n'
-        f"{_tags(takeaway.tag_list, links)}</li>\n"
+        f"{tag_links(space.tag_list, links)}</li>\n"
     )
 
 
@@ -114,15 +74,15 @@ def _follow_up(action_point, links: EscapedAddresses) -> str:
         f'<a href="{links["actions:detail", action_point.pk]}">{escape(action_point.title)}</a>\n'
         f'<span class="badge">{escape(action_point.get_status_display())}</span>\n'
         f"{OVERDUE_MARK if overdue else ''}\n"
-        f'<p class="meta">{due}from {_source(action_point, links)} · {assignee}</p>\n'
-        f"{_tags(action_point.tag_list, links)}</li>\n"
+        f'<p class="meta">{due}from {source_at_event(action_point, links)} · {assignee}</p>\n'
+        f"{tag_links(action_point.tag_list, links)}</li>\n"
     )
 
 
 ROWS = {
     "talks": _talk,
     "open_spaces": _open_space,
-    "takeaways": _takeaway,
+    "takeaways": takeaway_card,
     "action_points": _follow_up,
 }
 

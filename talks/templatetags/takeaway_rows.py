@@ -129,7 +129,7 @@ def facet_items(tags: Iterable) -> SafeString:
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
 
 
-def _tags(tags: list, links: EscapedAddresses) -> str:
+def tag_links(tags: list, links: EscapedAddresses) -> str:
     """What ``_tags.html`` writes (its last line break included)."""
     if not tags:
         return "\n"
@@ -141,28 +141,38 @@ def _tags(tags: list, links: EscapedAddresses) -> str:
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
 
-def _card(takeaway, links: EscapedAddresses) -> str:
-    event = takeaway.event
-    event_url = links["talks:event-detail", event.slug]
-    if takeaway.talk_id:
-        source_url = links["talks:talk-detail", event.slug, takeaway.talk.slug]
-    elif takeaway.open_space_id:
-        source_url = links["talks:open-space-detail", event.slug, takeaway.open_space.slug]
-    else:
-        source_url = event_url
-    session = takeaway.session
-    if session:  # _source.html with source_style "at-event"
-        source = (
-            f'<a href="{source_url}">{escape(session)}</a>'
-            f' at <a href="{event_url}">{escape(event.name)}</a>\n'
-        )
-    else:
-        source = f'<a href="{source_url}">{escape(event.name)}</a>\n'
-    author = takeaway.author
+def source_url(item, links: EscapedAddresses) -> str:
+    """``item.source_url()`` for a takeaway or action point, escaped."""
+    event_slug = item.event.slug
+    if item.talk_id:
+        return links["talks:talk-detail", event_slug, item.talk.slug]
+    if item.open_space_id:
+        return links["talks:open-space-detail", event_slug, item.open_space.slug]
+    return links["talks:event-detail", event_slug]
+
+
+def source_at_event(item, links: EscapedAddresses) -> str:
+    """``talks/_source.html`` with ``source_style="at-event"`` for a takeaway or an
+    action point: its session and event, else its event (ending, as it does, with a
+    line break)."""
+    event = item.event
+    if not (item.talk_id or item.open_space_id):
+        return f'<a href="{source_url(item, links)}">{escape(event.name)}</a>\n'
     return (
-        f'<li>\n  <a href="{source_url}#takeaway-{takeaway.pk}">{escape(takeaway.text)}</a>\n'
+        f'<a href="{source_url(item, links)}">{escape(item.session)}</a>'
+        f' at <a href="{links["talks:event-detail", event.slug]}">{escape(event.name)}</a>\n'
+    )
+
+
+def takeaway_card(takeaway, links: EscapedAddresses) -> str:
+    """What ``talks/_takeaway.html`` writes for one takeaway (with ``CARD_COLUMNS``)."""
+    author = takeaway.author
+    url = f"{source_url(takeaway, links)}#takeaway-{takeaway.pk}"
+    return (
+        f'<li>\n  <a href="{url}">{escape(takeaway.text)}</a>\n'
         f'  <p class="meta">{escape(author.get_full_name() or author.get_username())}'
-        f" · from {source}</p>\n  {_tags(takeaway.tag_list, links)}\n</li>\n"
+        f" · from {source_at_event(takeaway, links)}</p>\n"
+        f"  {tag_links(takeaway.tag_list, links)}\n</li>\n"
     )
 
 
@@ -171,7 +181,7 @@ def takeaway_cards(takeaways: Iterable) -> SafeString:
     """``{% for item in takeaways %}{% include "talks/_takeaway.html" %}{% endfor %}``
     (loaded ``with_listing_relations``, or only ``CARD_COLUMNS``), the same markup."""
     links = EscapedAddresses()
-    markup = "".join(_card(takeaway, links) for takeaway in takeaways)
+    markup = "".join(takeaway_card(takeaway, links) for takeaway in takeaways)
     return mark_safe(markup)  # noqa: S308 - every value in it went through escape()
 
 
