@@ -37,6 +37,7 @@ SOURCE_COLUMNS = (
     "open_space__slug",
     "open_space__topic",
 )
+SESSION_IDS = ("event_id", "talk_id", "open_space_id")
 NAME_FIELDS = ("username", "first_name", "last_name")
 AUTHOR_COLUMNS = tuple(f"author__{field}" for field in NAME_FIELDS)
 ASSIGNEE_COLUMNS = tuple(f"assignee__{field}" for field in NAME_FIELDS)
@@ -87,10 +88,16 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         ),
         "takeaways": SimpleLazyObject(
-            lambda: Newest(_takeaways(event, user), TAKEAWAYS_ON_EVENT_PAGE)
+            lambda: _from_sessions(
+                Newest(_takeaways(event, user), TAKEAWAYS_ON_EVENT_PAGE), talks, open_spaces
+            )
         ),
         "action_points": SimpleLazyObject(
-            lambda: Newest(_action_points(event, user), ACTION_POINTS_ON_EVENT_PAGE)
+            lambda: _from_sessions(
+                Newest(_action_points(event, user), ACTION_POINTS_ON_EVENT_PAGE),
+                talks,
+                open_spaces,
+            )
         ),
         "sees_everyones_follow_ups": sees_everyones_follow_ups(user),
         "feed_url": signed_feed_url("talks:event-feed", event.slug, user),
@@ -149,11 +156,16 @@ def _session_notes(event: Event, user) -> QuerySet:
     )
 
 
+# Takeaways and action points name their talk or open space from the event's lists,
+# which the same fragment loads anyway (the database holds a row's session to its
+# event): no join to either, which was most of planning their queries.
+
+
 def _takeaways(event: Event, user) -> QuerySet:
     return (
         event.takeaways.visible_to(user)
-        .select_related("talk", "open_space", "author")
-        .only(*SOURCE_COLUMNS, "text", "created_at", *AUTHOR_COLUMNS)
+        .select_related("author")
+        .only(*SESSION_IDS, "text", "created_at", *AUTHOR_COLUMNS)
         .annotate(tag_rows=tag_rows(Takeaway))
         .newest_first()
     )
@@ -162,11 +174,32 @@ def _takeaways(event: Event, user) -> QuerySet:
 def _action_points(event: Event, user) -> QuerySet:
     return (
         event.actionpoints.visible_to(user)
-        .select_related("talk", "open_space", "assignee")
+        .select_related("assignee")
         .annotate(tag_rows=tag_rows(ActionPoint))
-        .only(*SOURCE_COLUMNS, "title", "status", "due_on", *ASSIGNEE_COLUMNS)
+        .only(*SESSION_IDS, "title", "status", "due_on", *ASSIGNEE_COLUMNS)
         .order_by("-created_at", "-pk")
     )
+
+
+def _from_sessions(rows: Newest, talks: list[Talk], open_spaces: list[OpenSpace]) -> Newest:
+    """``rows`` (takeaways or action points of the event) with their talk or open space
+    set from the event's lists; one that a list lacks (added since it was read) is
+    read by itself."""
+    talk_by_id = {talk.pk: talk for talk in talks}
+    space_by_id = {space.pk: space for space in open_spaces}
+    shown = list(rows)
+    missing_talks = {row.talk_id for row in shown if row.talk_id} - talk_by_id.keys()
+    missing_spaces = {row.open_space_id for row in shown if row.open_space_id} - space_by_id.keys()
+    if missing_talks:
+        talk_by_id |= Talk.objects.only("event_id", "title", "slug").in_bulk(missing_talks)
+    if missing_spaces:
+        space_by_id |= OpenSpace.objects.only("event_id", "topic", "slug").in_bulk(missing_spaces)
+    for row in shown:
+        if row.talk_id:
+            row.talk = talk_by_id[row.talk_id]
+        elif row.open_space_id:
+            row.open_space = space_by_id[row.open_space_id]
+    return rows
 
 
 def _session_page(

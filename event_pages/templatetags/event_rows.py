@@ -13,17 +13,30 @@ import html
 from collections.abc import Iterable
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from actions.models import ActionPoint
 from common.reversing import EscapedAddresses
+from talks.models import Talk
 
 register = template.Library()
 
 OVERDUE_CLASS = ' class="is-overdue"'
 OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
 DRAFT_NOTE_MARK = '<span class="badge">draft, only you can see it</span>'
+
+
+# What ``get_kind_display()`` and ``get_status_display()`` say, looked up once: those
+# methods rebuild their dict of choices per call.
+KIND_LABELS = dict(Talk.Kind.choices)
+STATUS_LABELS = dict(ActionPoint.Status.choices)
+
+
+def _kind(talk) -> str:
+    """``{{ talk.get_kind_display }}``."""
+    return escape(KIND_LABELS.get(talk.kind, talk.kind))
 
 
 def _safe(markup: str) -> SafeString:
@@ -103,7 +116,7 @@ def talk_rows(talks: Iterable) -> SafeString:
     links = EscapedAddresses()
     rows = "".join(
         f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
-        f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
+        f'<span class="meta">{_kind(talk)}{_speakers(talk, links)}</span>\n'
         f"{_tags(talk.tag_rows, links)}</li>\n"
         for talk in talks
     )
@@ -151,7 +164,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             if session.session_label:
                 meta += f" · {escape(session.session_label)}"
         else:
-            meta = f"{escape(session.get_kind_display())}{_speakers(session, links)}"
+            meta = f"{_kind(session)}{_speakers(session, links)}"
         rows.append(
             '<li class="programme-session">\n'
             f'<p class="programme-when">{when}</p>\n'
@@ -185,16 +198,17 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
 def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeString:
     """``actions/_action_points.html`` with ``show_source``."""
     links = EscapedAddresses()
+    today = timezone.localdate()
     rows = []
     for ap in action_points:
-        overdue = ap.is_overdue()
+        overdue = ap.is_overdue(today)
         who = _person(ap.assignee) if ap.assignee_id else "Not assigned yet"
         due = f" · due {_date(ap.due_on)}" if ap.due_on else ""
         rows.append(
             f"<li{OVERDUE_CLASS if overdue else ''}>\n"
-            f'<a href="{escape(ap.get_absolute_url())}">{escape(ap.title)}</a>\n'
+            f'<a href="{links["actions:detail", ap.pk]}">{escape(ap.title)}</a>\n'
             f'<span class="badge status status-{escape(ap.status)}">'
-            f"{escape(ap.get_status_display())}</span>\n"
+            f"{escape(STATUS_LABELS.get(ap.status, ap.status))}</span>\n"
             f"{OVERDUE_MARK if overdue else ''}\n"
             f'<p class="meta">{who}{due} · from {_source(ap, links)}</p>\n'
             f"{_tags(ap.tag_rows, links)}"
