@@ -59,14 +59,14 @@ def _person(user) -> str:
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags: list[dict], links: EscapedAddresses) -> str:
-    """``_tags.html`` for a row's ``tag_rows`` (ending, as it does, with a line break)."""
+def _tags(tags: list[list[str]], links: EscapedAddresses) -> str:
+    """``_tags.html`` for a row's ``tag_rows``, ``[[name, slug], …]`` (ending, as it
+    does, with a line break)."""
     if not tags:
         return "\n"
     items = "".join(
-        f'<li><a class="tag" href="{links["talks:tag-detail", tag["slug"]]}">'
-        f"{escape(tag['name'])}</a></li>"
-        for tag in tags
+        f'<li><a class="tag" href="{links["talks:tag-detail", slug]}">{escape(name)}</a></li>'
+        for name, slug in tags
     )
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
@@ -102,11 +102,12 @@ def _source(item, links: EscapedAddresses) -> str:
 
 
 def _speakers(talk, links: EscapedAddresses) -> str:
-    """A talk's speakers (its ``speaker_rows``), each linked: " · Ada, Grace"."""
+    """A talk's speakers (its ``speaker_rows``, ``[[name, slug], …]``), each linked:
+    " · Ada, Grace"."""
     return "".join(
-        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker["slug"]]}">'
-        f"{escape(speaker['name'])}</a>"
-        for n, speaker in enumerate(talk.speaker_rows)
+        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
+        f"{escape(name)}</a>"
+        for n, (name, slug) in enumerate(talk.speaker_rows)
     )
 
 
