@@ -50,7 +50,8 @@ ASSIGNEE_COLUMNS = tuple(f"assignee__{field}" for field in NAME_FIELDS)
 
 def tag_rows(model: type[Model]) -> ArraySubquery:
     """A row's tags, by name, as ``[{"name": …, "slug": …}]``: read in the row's own
-    query rather than one more per list (``with_tags``), and no model per tag."""
+    query rather than one more (``with_tags``), and no model per tag. The event's
+    heading shows its own tags so, through ``_tags.html``; its lists use ``tag_pairs``."""
     tagged = tagged_item_model(model).objects.filter(content_object=OuterRef("pk"))
     return ArraySubquery(
         tagged.order_by("tag__name").values(row=JSONObject(name="tag__name", slug="tag__slug"))
@@ -60,7 +61,7 @@ def tag_rows(model: type[Model]) -> ArraySubquery:
 # The event page's lists read each row's tags (and a talk's speakers) as an array of
 # [name, slug] pairs, written in SQL: the same subquery built by the ORM (an
 # ArraySubquery of JSONObject, as ``tag_rows``) cost more to build and compile than
-# it took to run, and its JSON more to decode; together about half of loading the
+# it took to run, and its JSON more to decode: together about 40 % of loading the
 # 112 talks of the biggest event. Every name in it comes from the models' metadata.
 
 
