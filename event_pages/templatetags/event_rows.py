@@ -112,6 +112,12 @@ def _speakers(talk, links: EscapedAddresses) -> str:
 
 
 @register.simple_tag
+def tag_list(tags: list[list[str]]) -> SafeString:
+    """``_tags.html`` for ``[[name, slug], …]`` (the event's own tags)."""
+    return _safe(_tags(tags, EscapedAddresses()))
+
+
+@register.simple_tag
 def talk_rows(talks: Iterable) -> SafeString:
     """The event's talks, as a list."""
     links = EscapedAddresses()

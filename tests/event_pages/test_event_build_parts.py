@@ -189,3 +189,14 @@ def test_rows_shown_are_the_newest_visible_ones(client, event):
         ["On the event", "On a space"],
         ["From a space", "From a talk"],
     )
+
+
+def test_the_events_own_tags_are_listed_by_name_and_escaped(attendee_client, event):
+    event.tags.add("zeta", "<b>old</b> & new")
+    html = as_shown(attendee_client.get(event.get_absolute_url()).text)
+    tags = (
+        '<ul class="tags" aria-label="Tags"><li><a class="tag" href="/tags/boldb-new/">'
+        '&lt;b&gt;old&lt;/b&gt; &amp; new</a></li><li><a class="tag" href="/tags/zeta/">zeta'
+        "</a></li></ul>"
+    )
+    assert html.count(tags) == 1
