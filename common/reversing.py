@@ -46,6 +46,10 @@ def _pieces(resolver, prefix: str, name: str, kinds: tuple[bool, ...]) -> tuple[
 def fast_reverse(name: str, *args: str | int) -> str:
     """``reverse(name, args=args)``, without walking the resolver for plain slugs and
     ids (see the module's docstring)."""
+    return _fast_reverse(get_resolver(get_urlconf()), get_script_prefix(), name, args)
+
+
+def _fast_reverse(resolver, prefix: str, name: str, args: tuple) -> str:
     texts = [str(arg) for arg in args]
     kinds = tuple(isinstance(arg, int) for arg in args)
     plain = all(
@@ -54,7 +58,7 @@ def fast_reverse(name: str, *args: str | int) -> str:
     )
     if not plain:
         return reverse(name, args=args)
-    pieces = _pieces(get_resolver(get_urlconf()), get_script_prefix(), name, kinds)
+    pieces = _pieces(resolver, prefix, name, kinds)
     parts = [pieces[0]]
     for text, piece in zip(texts, pieces[1:], strict=True):
         parts += (text, piece)
@@ -63,8 +67,17 @@ def fast_reverse(name: str, *args: str | int) -> str:
 
 class EscapedAddresses(dict):
     """Escaped addresses by (route, *arguments), each reversed once: for rows written
-    in Python, which repeat the same events, tags and speakers on a page."""
+    in Python, which repeat the same events, tags and speakers on a page. The URLconf
+    and script prefix are read once, when it is made (a list is written within one
+    request), not once per address: those reads were most of a long list's links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._resolver = get_resolver(get_urlconf())
+        self._prefix = get_script_prefix()
 
     def __missing__(self, key: tuple) -> str:
-        address = self[key] = html.escape(fast_reverse(*key))
+        address = self[key] = html.escape(
+            _fast_reverse(self._resolver, self._prefix, key[0], key[1:])
+        )
         return address

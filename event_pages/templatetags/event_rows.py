@@ -13,17 +13,30 @@ import html
 from collections.abc import Iterable
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from actions.models import ActionPoint
 from common.reversing import EscapedAddresses
+from talks.models import Talk
 
 register = template.Library()
 
 OVERDUE_CLASS = ' class="is-overdue"'
 OVERDUE_MARK = '<strong class="overdue">overdue</strong>'
 DRAFT_NOTE_MARK = '<span class="badge">draft, only you can see it</span>'
+
+
+# What ``get_kind_display()`` and ``get_status_display()`` say, looked up once: those
+# methods rebuild their dict of choices per call.
+KIND_LABELS = dict(Talk.Kind.choices)
+STATUS_LABELS = dict(ActionPoint.Status.choices)
+
+
+def _kind(talk) -> str:
+    """``{{ talk.get_kind_display }}``."""
+    return escape(KIND_LABELS.get(talk.kind, talk.kind))
 
 
 def _safe(markup: str) -> SafeString:
@@ -46,14 +59,14 @@ def _person(user) -> str:
     return escape(user.get_full_name() or user.get_username())
 
 
-def _tags(tags: list[dict], links: EscapedAddresses) -> str:
-    """``_tags.html`` for a row's ``tag_rows`` (ending, as it does, with a line break)."""
+def _tags(tags: list[list[str]], links: EscapedAddresses) -> str:
+    """``_tags.html`` for a row's ``tag_rows``, ``[[name, slug], …]`` (ending, as it
+    does, with a line break)."""
     if not tags:
         return "\n"
     items = "".join(
-        f'<li><a class="tag" href="{links["talks:tag-detail", tag["slug"]]}">'
-        f"{escape(tag['name'])}</a></li>"
-        for tag in tags
+        f'<li><a class="tag" href="{links["talks:tag-detail", slug]}">{escape(name)}</a></li>'
+        for name, slug in tags
     )
     return f'<ul class="tags" aria-label="Tags">{items}</ul>\n'
 
@@ -89,12 +102,19 @@ def _source(item, links: EscapedAddresses) -> str:
 
 
 def _speakers(talk, links: EscapedAddresses) -> str:
-    """A talk's speakers (its ``speaker_rows``), each linked: " · Ada, Grace"."""
+    """A talk's speakers (its ``speaker_rows``, ``[[name, slug], …]``), each linked:
+    " · Ada, Grace"."""
     return "".join(
-        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", speaker["slug"]]}">'
-        f"{escape(speaker['name'])}</a>"
-        for n, speaker in enumerate(talk.speaker_rows)
+        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
+        f"{escape(name)}</a>"
+        for n, (name, slug) in enumerate(talk.speaker_rows)
     )
+
+
+@register.simple_tag
+def tag_list(tags: list[list[str]]) -> SafeString:
+    """``_tags.html`` for ``[[name, slug], …]`` (the event's own tags)."""
+    return _safe(_tags(tags, EscapedAddresses()))
 
 
 @register.simple_tag
@@ -103,7 +123,7 @@ def talk_rows(talks: Iterable) -> SafeString:
     links = EscapedAddresses()
     rows = "".join(
         f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
-        f'<span class="meta">{escape(talk.get_kind_display())}{_speakers(talk, links)}</span>\n'
+        f'<span class="meta">{_kind(talk)}{_speakers(talk, links)}</span>\n'
         f"{_tags(talk.tag_rows, links)}</li>\n"
         for talk in talks
     )
@@ -151,7 +171,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             if session.session_label:
                 meta += f" · {escape(session.session_label)}"
         else:
-            meta = f"{escape(session.get_kind_display())}{_speakers(session, links)}"
+            meta = f"{_kind(session)}{_speakers(session, links)}"
         rows.append(
             '<li class="programme-session">\n'
             f'<p class="programme-when">{when}</p>\n'
@@ -185,16 +205,17 @@ def takeaway_rows(takeaways: Iterable) -> SafeString:
 def action_point_rows(action_points: Iterable, from_text: str = "") -> SafeString:
     """``actions/_action_points.html`` with ``show_source``."""
     links = EscapedAddresses()
+    today = timezone.localdate()
     rows = []
     for ap in action_points:
-        overdue = ap.is_overdue()
+        overdue = ap.is_overdue(today)
         who = _person(ap.assignee) if ap.assignee_id else "Not assigned yet"
         due = f" · due {_date(ap.due_on)}" if ap.due_on else ""
         rows.append(
             f"<li{OVERDUE_CLASS if overdue else ''}>\n"
-            f'<a href="{escape(ap.get_absolute_url())}">{escape(ap.title)}</a>\n'
+            f'<a href="{links["actions:detail", ap.pk]}">{escape(ap.title)}</a>\n'
             f'<span class="badge status status-{escape(ap.status)}">'
-            f"{escape(ap.get_status_display())}</span>\n"
+            f"{escape(STATUS_LABELS.get(ap.status, ap.status))}</span>\n"
             f"{OVERDUE_MARK if overdue else ''}\n"
             f'<p class="meta">{who}{due} · from {_source(ap, links)}</p>\n'
             f"{_tags(ap.tag_rows, links)}"
