@@ -22,24 +22,37 @@ def _env_int(name: str, default: int) -> int:
 # PORT is the usual platform convention; GUNICORN_BIND overrides the whole address.
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_env_int('PORT', 8000)}"
 
-# A fixed default rather than one per CPU: in a container os.cpu_count() reports the
-# host's CPUs, and every thread holds its own database connection.
-workers = _env_int("GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", 2))
-# threads > 1 makes gunicorn use its gthread worker.
-threads = _env_int("GUNICORN_THREADS", 4)
-# A worker takes a new connection only while it has a thread free for it (plus one
-# kept alive). Gunicorn's default (1000) lets one worker accept every keep-alive
-# connection and serve them all on one core while the other workers idle: at 8
-# clients that halved throughput and doubled p95 (docs/benchmarks.md). A connection no
-# worker can take yet waits in the listen backlog for the first one that can.
+# Processes, not threads. A page is mostly Python: on `make bench`'s busy day the workers
+# used 3.6 times the CPU that PostgreSQL did. A process's threads take turns on one core
+# (Python's GIL), so a page built in one thread held up the cached pages its sibling
+# threads were serving, and a kept-alive connection stayed with one worker however busy
+# it was. One request per process (gunicorn's sync worker, one thread) queues requests
+# in the listen backlog for whichever worker is free first: on the busy day, alternated
+# with 2 workers of 4 threads, the slowest page's p95 fell by a quarter to a third
+# (docs/benchmarks.md). The sync worker closes each
+# connection after its response and reads requests as slowly as clients send them, so
+# it needs a proxy that buffers them (docs/deployment.md shows nginx and Caddy doing so).
+# A fixed default, one more than the two CPUs it was measured on, rather than one per
+# CPU: in a container os.cpu_count() reports the host's CPUs. Every worker holds one
+# database connection per thread.
+workers = _env_int("GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", 3))
+# threads > 1 makes gunicorn use its gthread worker, for a deployment that waits on
+# something other than the CPU.
+threads = _env_int("GUNICORN_THREADS", 1)
+# With threads: a worker takes a new connection only while it has a thread free for it
+# (plus one kept alive). Gunicorn's default (1000) lets one worker accept every
+# keep-alive connection and serve them all on one core while the other workers idle:
+# at 8 clients that halved throughput and doubled p95 (docs/benchmarks.md). A
+# connection no worker can take yet waits in the listen backlog for the first one that
+# can. The sync worker holds one connection at a time and ignores this.
 worker_connections = _env_int("GUNICORN_WORKER_CONNECTIONS", threads + 1)
-# Not a request timeout. With threads (the gthread worker) the worker's main thread
-# keeps sending the heartbeat while a request thread is busy, so `timeout` only
-# replaces a worker whose whole process stopped responding; a slow request runs to
-# its end. Nothing here can stop one thread safely, so the bound on a request's time
-# is in the application: input limits (Markdown fields, whose slowest known input
-# renders in about 60 ms of CPU at their maximum length; import file sizes) rather
-# than a kill. The proxy's read timeout only stops the waiting, not the work.
+# The sync worker tells the master it is alive between requests, so a request still
+# running after `timeout` seconds has its worker killed and replaced (the proxy answers
+# 502): a bound on every request's time. Input limits keep real work well inside it
+# (Markdown fields, whose slowest known input renders in about 60 ms of CPU at their
+# maximum length; import file sizes). With threads the worker's main thread keeps
+# sending the heartbeat while a request thread is busy, so a slow request runs to its
+# end instead: nothing can stop one thread safely.
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 

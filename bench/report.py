@@ -28,6 +28,14 @@ def verdicts(page: str, row: dict, floor: float) -> list[tuple[str, bool, str]]:
     ]
 
 
+def concurrency(run: dict) -> str:
+    # Runs before 2026-12-03 22:00 UTC did not record it: they used 2 workers x 4 threads.
+    server = run.get("gunicorn", {"workers": 2, "threads": 4})
+    if server["threads"] == 1:
+        return f"{server['workers']} workers of one thread, the sync worker"
+    return f"{server['workers']} workers x {server['threads']} threads"
+
+
 def report(run: dict) -> str:
     m, data, pages = run["machine"], run["prepared"]["dataset"], run["prepared"]["pages"]
     floor1 = pages["healthz"]["load"][1]["rps"]
@@ -44,7 +52,7 @@ def report(run: dict) -> str:
         f"- Software: {data['postgres']} (embedded, default settings: "
         + ", ".join(f"{k} {v}" for k, v in data["pg_settings"].items())
         + f"), Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']} "
-        f"(2 workers x 4 threads, max_requests off), {m['wrk']}."
+        f"({concurrency(run)}, max_requests off), {m['wrk']}."
     )
     out.append(
         f"- Load: wrk from the same machine, {run.get('runs', 1)} runs of {run['duration']} s "

@@ -6,8 +6,8 @@
 2. Production settings from environment variables only (DEBUG off, a fresh SECRET_KEY,
    ALLOWED_HOSTS=127.0.0.1, no HTTPS redirect on loopback), static files collected into
    a temporary folder, and gunicorn with the project's gunicorn.conf.py on 127.0.0.1 and
-   a free port (2 workers x 4 threads, the defaults; worker recycling off so the memory
-   figure covers the whole run).
+   a free port (its default workers and threads, or GUNICORN_WORKERS and
+   GUNICORN_THREADS; worker recycling off so the memory figure covers the whole run).
 3. In this process: the pages' rows (demo.seeding.benchmark.targets), a session per user,
    and the SQL queries each page runs (Django's test client, second request counted).
 4. wrk, a separate process, drives each URL RUNS times for DURATION seconds at 1
@@ -327,6 +327,16 @@ def start_gunicorn(env: dict, log_path: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer within 60 s; see {log_path}")
 
 
+def gunicorn_concurrency(env: dict) -> dict:
+    """The workers and threads gunicorn.conf.py gives under ``env``, for the report."""
+    read = "import json, runpy; c = runpy.run_path('gunicorn.conf.py'); "
+    read += "print(json.dumps({'workers': c['workers'], 'threads': c['threads']}))"
+    output = subprocess.run(  # noqa: S603 - this interpreter and a fixed program
+        [sys.executable, "-c", read], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(output)
+
+
 def stop_gunicorn(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
@@ -494,7 +504,8 @@ def main() -> None:
             " (cached/built)")  # fmt: skip
     lua = workdir / "report.lua"
     lua.write_text(LUA)
-    log(f"starting gunicorn on 127.0.0.1:{port}")
+    run["gunicorn"] = gunicorn_concurrency(env)
+    log(f"starting gunicorn on 127.0.0.1:{port}: {run['gunicorn']}")
     server = start_gunicorn(env, workdir / "gunicorn.log")
     base = f"http://127.0.0.1:{port}"
     busy = run["prepared"].pop("busy")

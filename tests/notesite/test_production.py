@@ -444,14 +444,29 @@ def test_gunicorn_defaults_recycle_workers_and_log_to_stdout(monkeypatch):
     conf = gunicorn_conf(monkeypatch)
 
     assert conf["bind"] == "0.0.0.0:8000"
-    assert (conf["workers"], conf["threads"], conf["timeout"]) == (2, 4, 30)
+    assert (conf["workers"], conf["threads"], conf["timeout"]) == (3, 1, 30)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
     assert (conf["accesslog"], conf["errorlog"], conf["loglevel"]) == ("-", "-", "info")
 
 
-def test_a_worker_holds_one_connection_more_than_its_threads(monkeypatch):
+def gunicorn_config(monkeypatch, **variables: str) -> Config:
+    """Gunicorn's own reading of gunicorn.conf.py, as its master does at start-up."""
+    config = Config()
+    for name, value in gunicorn_conf(monkeypatch, **variables).items():
+        if name in config.settings:
+            config.set(name, value)
+    return config
+
+
+def test_by_default_each_worker_serves_one_request_at_a_time(monkeypatch):
+    # Processes, not threads: pages are mostly Python, which one process runs on one core.
+    assert gunicorn_config(monkeypatch).worker_class_str == "sync"
+    assert gunicorn_config(monkeypatch, GUNICORN_THREADS="4").worker_class_str == "gthread"
+
+
+def test_a_threaded_worker_holds_one_connection_more_than_its_threads(monkeypatch):
     # Not gunicorn's 1000: a busy worker must leave new connections to an idle one.
-    assert gunicorn_conf(monkeypatch)["worker_connections"] == 5
+    assert gunicorn_conf(monkeypatch, GUNICORN_THREADS="4")["worker_connections"] == 5
     assert gunicorn_conf(monkeypatch, GUNICORN_THREADS="8")["worker_connections"] == 9
     conf = gunicorn_conf(monkeypatch, GUNICORN_WORKER_CONNECTIONS="20")
     assert conf["worker_connections"] == 20
