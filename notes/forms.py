@@ -9,17 +9,12 @@ from actions.forms import past_date_warning
 from actions.models import ActionPoint
 from common.markdown import MarkdownFormField
 from common.validators import validate_sensible_date
-from common.widget_rendering import PythonWidgetRenderer
 from notes.services import NewActionPoint, NewTakeaway
 from talks.models import Note
 from talks.tagging import TagNamesField
 
 BLANK_ROWS = 3
 MAX_ROWS = 30
-# The writing page, fetched before every note, has 30 inputs, error lists and about
-# twenty labels: written in Python, not through a template each (the same markup),
-# they were most of the page's time.
-RENDERER = PythonWidgetRenderer()
 
 
 class TagsField(TagNamesField):
@@ -33,8 +28,6 @@ class TagsField(TagNamesField):
 
 
 class NoteForm(forms.ModelForm):
-    default_renderer = RENDERER
-
     class Meta:
         model = Note
         fields = ["title", "body", "status"]
@@ -85,7 +78,6 @@ class NewNoteForm(NoteForm):
 
 
 class TakeawayForm(forms.Form):
-    default_renderer = RENDERER
     text = forms.CharField(
         label="Takeaway",
         max_length=500,
@@ -100,7 +92,6 @@ class TakeawayForm(forms.Form):
 
 
 class ActionPointForm(forms.Form):
-    default_renderer = RENDERER
     title = forms.CharField(
         label="Action point",
         max_length=300,
@@ -128,10 +119,10 @@ class ActionPointForm(forms.Form):
 
 
 TakeawayFormSet = forms.formset_factory(
-    TakeawayForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True, renderer=RENDERER
+    TakeawayForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True
 )
 ActionPointFormSet = forms.formset_factory(
-    ActionPointForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True, renderer=RENDERER
+    ActionPointForm, extra=BLANK_ROWS, max_num=MAX_ROWS, validate_max=True
 )
 
 

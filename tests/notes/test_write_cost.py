@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from actions.models import ActionPoint, ActionPointChange
 from common.widget_rendering import PythonWidgetRenderer
-from notes.forms import RENDERER, NoteWriting
+from notes.forms import NoteWriting
 from talks.models import Note, TagUse
 from tests.actions.test_overview_summary import assert_exact as assert_tallies_exact
 from tests.actions.test_overview_summary import kept as kept_tallies
@@ -260,7 +260,7 @@ def label_tags(form: forms.Form) -> list[str]:
     ],
 )
 def test_the_writing_page_writes_labels_as_django_s_template_does(make):
-    form = make(RENDERER)
+    form = make(PythonWidgetRenderer())
     written = label_tags(form)
     form.renderer = DjangoTemplates()
     assert written == label_tags(form)
