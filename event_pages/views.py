@@ -265,20 +265,31 @@ def _session_page(
     """A talk's or an open space's page: the session, and its notes, takeaways and
     action points. The template and the session's name in it follow the model
     (``talk_detail.html`` with ``talk``, ``open_space_detail.html`` with ``open_space``)."""
+    # The heading's tags and speakers come in the session's own query; the lists below
+    # it are lazy, as on the event page: a page served from its cached fragments runs
+    # none of their queries, nor builds them.
+    heading = {"tag_pairs": tag_pairs(model)}
+    if model is Talk:
+        heading["speaker_rows"] = speaker_pairs()
     session = get_object_or_404(
-        model.objects.with_listing_relations(), event__slug=event_slug, slug=slug
+        model.objects.select_related("event").annotate(**heading), event__slug=event_slug, slug=slug
     )
     name = "talk" if model is Talk else "open_space"
+    user = request.user
     context = {
         name: session,
         "event": session.event,
-        "notes": session.notes.visible_to(request.user).select_related("author"),
-        "takeaways": session.takeaways.visible_to(request.user)
-        .with_listing_relations()
-        .newest_first(),
-        "action_points": ActionPoint.objects.filter(**{name: session})
-        .visible_to(request.user)
-        .with_listing_relations(),
+        "notes": SimpleLazyObject(lambda: session.notes.visible_to(user).select_related("author")),
+        "takeaways": SimpleLazyObject(
+            lambda: session.takeaways.visible_to(user).with_listing_relations().newest_first()
+        ),
+        "action_points": SimpleLazyObject(
+            lambda: (
+                ActionPoint.objects.filter(**{name: session})
+                .visible_to(user)
+                .with_listing_relations()
+            )
+        ),
     }
     return render(request, f"event_pages/{name}_detail.html", context)
 

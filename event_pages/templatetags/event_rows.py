@@ -113,8 +113,22 @@ def _speakers(talk, links: EscapedAddresses) -> str:
 
 @register.simple_tag
 def tag_list(tags: list[list[str]]) -> SafeString:
-    """``_tags.html`` for ``[[name, slug], …]`` (the event's own tags)."""
+    """``_tags.html`` for ``[[name, slug], …]`` (an event's, a talk's or an open
+    space's own tags)."""
     return _safe(_tags(tags, EscapedAddresses()))
+
+
+@register.simple_tag
+def speakers_by(speakers: list[list[str]]) -> SafeString:
+    """A talk page's speakers, ``[[name, slug], …]``, each linked: " by Ada, Grace"."""
+    links = EscapedAddresses()
+    return _safe(
+        "".join(
+            f'{" by " if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
+            f"{escape(name)}</a>"
+            for n, (name, slug) in enumerate(speakers)
+        )
+    )
 
 
 @register.simple_tag

@@ -337,7 +337,8 @@ def test_talk_page_shows_speakers_links_and_abstract(attendee_client):
     assert 'href="https://example.com/slides"' in response.text
     assert 'href="https://example.com/video"' in response.text
     assert "<em>spans</em>" in response.text
-    assert [t.name for t in response.context["talk"].tag_list] == ["observability"]
+    assert [name for name, _slug in response.context["talk"].tag_pairs] == ["observability"]
+    assert '<a class="tag" href="/tags/observability/">observability</a>' in response.text
 
 
 def test_talk_page_shows_all_attendees_notes_and_only_my_drafts(attendee_client, attendee):
