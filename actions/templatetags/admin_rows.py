@@ -4,12 +4,13 @@ markup) with its rows written by ``common.admin_helpers.RowRenderer``; and
 by ``common.admin_helpers.list_filter_html``; and ``{{ form.field|hidden_input }}``: the
 field as ``{{ form.field }}`` writes it (``common.widget_rendering.hidden_input``); and
 ``{% fast_date_hierarchy cl %}``: Django's ``{% date_hierarchy cl %}`` with one query fewer
-(``common.admin_helpers.date_hierarchy``)."""
+(``common.admin_helpers.date_hierarchy``); and ``{{ results|written_rows }}``: the rows
+as Django's template loop writes them (``common.admin_helpers.written_rows``)."""
 
 from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
-from common.admin_helpers import date_hierarchy, list_filter_html, result_list
+from common.admin_helpers import date_hierarchy, list_filter_html, result_list, written_rows
 from common.widget_rendering import hidden_input
 
 register = template.Library()
@@ -43,3 +44,4 @@ def fast_date_hierarchy_tag(parser, token):
 
 
 register.filter("hidden_input", hidden_input)
+register.filter("written_rows", written_rows)

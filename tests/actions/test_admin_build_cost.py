@@ -13,16 +13,17 @@ from django.contrib.admin import ModelAdmin, site
 from django.contrib.admin.templatetags import admin_list
 from django.db import connection
 from django.forms import HiddenInput, IntegerField, modelformset_factory
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions import tallies
 from actions.admin import ActionPointAdmin, ActionPointListForm
 from actions.models import ActionPoint
-from common.admin_helpers import ListEditFormSet, date_hierarchy, result_list
+from common.admin_helpers import ListEditFormSet, date_hierarchy, result_list, written_rows
 from common.widget_rendering import hidden_input
 from tests.factories import ActionPointFactory, UserFactory
-from tests.helpers import days_from_today
+from tests.helpers import days_from_today, list_edit_form, list_edit_row
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,33 @@ def test_rows_sharing_values_are_written_as_django_writes_them(staff_client):
     assert [list(row) for row in ours["results"]] == [list(row) for row in djangos["results"]]
     assert ours["result_hidden_fields"] == [str(bf) for bf in djangos["result_hidden_fields"]]
     assert len(ours["results"]) == 8
+
+
+# The loop of Django's admin/change_list_results.html (5.2) that written_rows replaces.
+DJANGOS_ROWS = Template(
+    "{% for result in results %}\n"
+    "{% if result.form and result.form.non_field_errors %}\n"
+    '    <tr><td colspan="{{ result|length }}">{{ result.form.non_field_errors }}</td></tr>\n'
+    "{% endif %}\n"
+    "<tr>{% for item in result %}{{ item }}{% endfor %}</tr>\n"
+    "{% endfor %}"
+)
+
+
+def test_the_rows_are_djangos_loop_with_errors_above_their_row(staff_client):
+    ActionPointFactory(title="Fish & <chips>")
+    ActionPointFactory.create_batch(2)
+    shown = list(changelist(staff_client).result_list)
+    rows = [list_edit_row(action_point) for action_point in shown]
+    # An edited row whose version was damaged: an error of the row's form, not a field's.
+    rows[1].update(seen_version="damaged", due_on=days_from_today(1).isoformat())
+    rows[2]["status"] = "no such status"
+    response = staff_client.post(CHANGELIST, list_edit_form(*rows))
+    results = result_list(response.context["cl"])["results"]
+    written = written_rows(results)
+    assert written == DJANGOS_ROWS.render(Context({"results": results}))
+    assert written.count('<tr><td colspan="6"><ul class="errorlist nonfield">') == 1
+    assert "Fish &amp; &lt;chips&gt;" in written
 
 
 def test_the_row_checkbox_is_djangos(rf):
