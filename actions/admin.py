@@ -53,6 +53,7 @@ from actions.services import (
 )
 from common.admin_helpers import (
     FieldsCopiedPerForm,
+    ListEditFormSet,
     PreloadedAutocompleteSelect,
     QueryStringChangeList,
     TagListFilter,
@@ -363,6 +364,7 @@ class ActionPointAdmin(SiteAdmin):
         return super().get_changelist_form(request, form=ActionPointListForm, **kwargs)
 
     def get_changelist_formset(self, request, **kwargs):
+        kwargs.setdefault("formset", ListEditFormSet)
         formset = super().get_changelist_formset(request, **kwargs)
         for field in formset.form.base_fields.values():
             # A row's assignee needs no "view this user" link beside it (the change
@@ -439,7 +441,8 @@ class ActionPointAdmin(SiteAdmin):
         actions = self.get_actions(request)
         action_form = None
         if actions:
-            action_form = self.action_form(auto_id=None)
+            # Its select written by the list's renderer, as the rows' are.
+            action_form = self.action_form(auto_id=None, renderer=LIST_RENDERER)
             action_form.fields["action"].choices = self.get_action_choices(request)
         media = self.changelist_media(request, action_form)
         title = gettext(
@@ -560,13 +563,15 @@ class ActionPointAdmin(SiteAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def action_checkbox(self, obj: ActionPoint) -> str:
-        """Django's row checkbox, written by the list's renderer."""
-        attrs = {
-            "class": "action-select",
-            "aria-label": format_html(gettext("Select this object for an action - {}"), str(obj)),
-        }
-        checkbox = forms.CheckboxInput(attrs, lambda value: False)
-        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk), renderer=LIST_RENDERER)
+        """Django's row checkbox (an unchecked ``CheckboxInput`` with these attributes),
+        written without a widget per row."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     @admin.display(description="overdue")
     def overdue(self, obj: ActionPoint) -> str:

@@ -96,17 +96,24 @@ def busiest_assignees(limit: int) -> list[dict]:
 
 def busiest_people(limit: int) -> list[tuple[int, str]]:
     """(user id, username) of the ``limit`` people with the most published action
-    points still to do, most first, then by username: the admin's assignee choices."""
+    points still to do, most first, then by username: the admin's assignee choices.
+    Only the people with at least the ``limit``-th largest count are joined to their
+    names and sorted (ties with it included), not all of the thousands with any."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT t.assignee_id, u.username FROM ({ASSIGNEES}) t
+            """
+            WITH t AS MATERIALIZED (
+                SELECT assignee_id, sum(open) + sum(in_progress) AS todo
+                FROM actions_assignee_tally WHERE assignee_id IS NOT NULL
+                GROUP BY assignee_id HAVING sum(open) + sum(in_progress) > 0
+            )
+            SELECT t.assignee_id, u.username FROM t
             JOIN auth_user u ON u.id = t.assignee_id
-            WHERE t.open + t.in_progress > 0
-            ORDER BY t.open + t.in_progress DESC, u.username
+            WHERE t.todo >= COALESCE((SELECT todo FROM t ORDER BY todo DESC OFFSET %s LIMIT 1), 0)
+            ORDER BY t.todo DESC, u.username
             LIMIT %s
-            """,  # noqa: S608 - our own SQL
-            [limit],
+            """,
+            [max(limit - 1, 0), limit],
         )
         return cursor.fetchall()
 

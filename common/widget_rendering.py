@@ -9,8 +9,9 @@ of 25 rows with five fields each spent most of its time in them.
 
 import html
 
+from django.forms import BoundField, HiddenInput
 from django.forms.renderers import DjangoTemplates
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
 # Templates that are ``{% include "django/forms/widgets/input.html" %}`` and nothing else.
@@ -97,3 +98,24 @@ class PythonWidgetRenderer(DjangoTemplates):
         if html is None:
             return super().render(template_name, context, request)
         return mark_safe(html)  # noqa: S308 - every value above went through _text
+
+
+def hidden_input(bf: BoundField) -> SafeString:
+    """``str(bf)``, written without the widget's context when it is an unbound form's
+    plain hidden input (an editable list writes two a row: the id and the version
+    shown). Any other field is Django's."""
+    field, widget, form = bf.field, bf.field.widget, bf.form
+    if (
+        type(widget) is not HiddenInput
+        or widget.attrs
+        or widget.is_localized
+        or form.is_bound
+        or field.disabled
+        or field.show_hidden_initial
+    ):
+        return mark_safe(str(bf))  # noqa: S308 - the form's own HTML
+    # A hidden input is never required nor described, so its only attribute is its id.
+    attrs = {"id": bf.auto_id} if bf.auto_id else {}
+    value = widget.format_value(bf.value())
+    widget_context = {"type": "hidden", "name": bf.html_name, "value": value, "attrs": attrs}
+    return mark_safe(_input(widget_context))  # noqa: S308 - every value went through _text

@@ -26,7 +26,9 @@ class RecentEventFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         has_rows = Exists(model_admin.model._default_manager.filter(event=OuterRef("pk")))
-        events = list(Event.objects.filter(has_rows).newest_first()[: self.limit])
+        # Only what an event's name shows (str(event)): not its description.
+        recent = Event.objects.filter(has_rows).newest_first().only("name", "starts_on")
+        events = list(recent[: self.limit])
         value = self.value()
         if value and value.isdecimal() and all(str(e.pk) != value for e in events):
             events += Event.objects.filter(pk=value)

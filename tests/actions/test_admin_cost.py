@@ -92,11 +92,14 @@ def test_assignee_choices_are_one_query_of_the_tallies(people, rf, staff):
 
 def both_result_lists(response) -> tuple[dict, dict]:
     """The rendered changelist's ``result_list`` context, from Django and from ours,
-    each row as its list of cells."""
+    each row as its list of cells and each hidden field as its HTML (Django's are
+    bound fields, ours their HTML)."""
     cl = response.context["cl"]
     lists = []
     for context in (admin_list.result_list(cl), result_list(cl)):
-        lists.append({**context, "results": [(r.form, list(r)) for r in context["results"]]})
+        hidden = [str(field) for field in context["result_hidden_fields"]]
+        rows = [(r.form, list(r)) for r in context["results"]]
+        lists.append({**context, "results": rows, "result_hidden_fields": hidden})
     return lists[0], lists[1]
 
 
