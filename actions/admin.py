@@ -61,7 +61,6 @@ from common.admin_helpers import (
 )
 from common.caching import query_key
 from common.validators import validate_sensible_date
-from common.widget_rendering import PythonWidgetRenderer
 from talks.admin_base import RecentEventFilter, SiteAdmin
 
 User = get_user_model()
@@ -118,14 +117,8 @@ class ActionPointAdminForm(StaleCheckForm):
     )
 
 
-# Six widgets and three error lists a row of the changelist: through Django's
-# templates they were most of its time.
-LIST_RENDERER = PythonWidgetRenderer()
-
-
 class ActionPointListForm(StaleCheckForm):
     via = ActionPointChange.Via.ADMIN_LIST
-    default_renderer = LIST_RENDERER
 
 
 class AssignForm(forms.Form):
@@ -441,8 +434,7 @@ class ActionPointAdmin(SiteAdmin):
         actions = self.get_actions(request)
         action_form = None
         if actions:
-            # Its select written by the list's renderer, as the rows' are.
-            action_form = self.action_form(auto_id=None, renderer=LIST_RENDERER)
+            action_form = self.action_form(auto_id=None)
             action_form.fields["action"].choices = self.get_action_choices(request)
         media = self.changelist_media(request, action_form)
         title = gettext(

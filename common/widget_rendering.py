@@ -1,6 +1,7 @@
 """A form renderer that writes the commonest widgets in Python: inputs, selects,
 labels and empty error lists, with the same markup as Django's templates for them. Every other
-template (and any widget it does not recognise) is Django's.
+template (and any widget it does not recognise) is Django's. It renders every form
+(``settings.FORM_RENDERER``).
 
 Django renders each widget through templates: a ``<select>`` of four options is six
 template renders, and a field's empty error list three more. An editable admin list
