@@ -28,8 +28,8 @@ bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_env_int('PORT', 8000)}"
 # threads were serving, and a kept-alive connection stayed with one worker however busy
 # it was. One request per process (gunicorn's sync worker, one thread) queues requests
 # in the listen backlog for whichever worker is free first: on the busy day, alternated
-# with 2 workers of 4 threads, the slowest page's p95 fell by a quarter to a third
-# (docs/benchmarks.md). The sync worker closes each
+# with 2 workers of 4 threads, the slowest page's p95 fell by a third (the median of
+# five pairs of runs; docs/benchmarks.md). The sync worker closes each
 # connection after its response and reads requests as slowly as clients send them, so
 # it needs a proxy that buffers them (docs/deployment.md shows nginx and Caddy doing so).
 # A fixed default, one more than the two CPUs it was measured on, rather than one per
