@@ -29,9 +29,9 @@ bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_env_int('PORT', 8000)}"
 # it was. One request per process (gunicorn's sync worker, one thread) queues requests
 # in the listen backlog for whichever worker is free first: on the busy day, alternated
 # with 2 workers of 4 threads, the slowest page's p95 fell by a third (the median of
-# five pairs of runs; docs/benchmarks.md). The sync worker closes each
-# connection after its response and reads requests as slowly as clients send them, so
-# it needs a proxy that buffers them (docs/deployment.md shows nginx and Caddy doing so).
+# five pairs of runs; docs/benchmarks.md). The sync worker closes each connection after
+# its response and reads requests as slowly as clients send them, so it needs a proxy
+# that buffers them (docs/deployment.md shows nginx and Caddy doing so).
 # A fixed default, one more than the two CPUs it was measured on, rather than one per
 # CPU: in a container os.cpu_count() reports the host's CPUs. Every worker holds one
 # database connection per thread.
