@@ -101,18 +101,17 @@ def busiest_people(limit: int) -> list[tuple[int, str]]:
     names and sorted (ties with it included), not all of the thousands with any."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             WITH t AS MATERIALIZED (
-                SELECT assignee_id, sum(open) + sum(in_progress) AS todo
-                FROM actions_assignee_tally WHERE assignee_id IS NOT NULL
-                GROUP BY assignee_id HAVING sum(open) + sum(in_progress) > 0
+                SELECT assignee_id, open + in_progress AS todo FROM ({ASSIGNEES}) a
+                WHERE assignee_id IS NOT NULL AND open + in_progress > 0
             )
             SELECT t.assignee_id, u.username FROM t
             JOIN auth_user u ON u.id = t.assignee_id
             WHERE t.todo >= COALESCE((SELECT todo FROM t ORDER BY todo DESC OFFSET %s LIMIT 1), 0)
             ORDER BY t.todo DESC, u.username
             LIMIT %s
-            """,
+            """,  # noqa: S608 - our own SQL
             [max(limit - 1, 0), limit],
         )
         return cursor.fetchall()

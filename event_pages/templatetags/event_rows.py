@@ -101,13 +101,13 @@ def _source(item, links: EscapedAddresses) -> str:
     return f'<a href="{url}">{escape(item.event.name)}</a>\n'
 
 
-def _speakers(talk, links: EscapedAddresses) -> str:
-    """A talk's speakers (its ``speaker_rows``, ``[[name, slug], …]``), each linked:
-    " · Ada, Grace"."""
+def _speakers(speakers: list[list[str]], links: EscapedAddresses, lead: str = " · ") -> str:
+    """Speakers (a talk's ``speaker_rows``, ``[[name, slug], …]``), each linked, after
+    ``lead``: " · Ada, Grace"."""
     return "".join(
-        f'{" · " if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
+        f'{lead if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
         f"{escape(name)}</a>"
-        for n, (name, slug) in enumerate(talk.speaker_rows)
+        for n, (name, slug) in enumerate(speakers)
     )
 
 
@@ -121,14 +121,7 @@ def tag_list(tags: list[list[str]]) -> SafeString:
 @register.simple_tag
 def speakers_by(speakers: list[list[str]]) -> SafeString:
     """A talk page's speakers, ``[[name, slug], …]``, each linked: " by Ada, Grace"."""
-    links = EscapedAddresses()
-    return _safe(
-        "".join(
-            f'{" by " if n == 0 else ", "}<a href="{links["talks:speaker-detail", slug]}">'
-            f"{escape(name)}</a>"
-            for n, (name, slug) in enumerate(speakers)
-        )
-    )
+    return _safe(_speakers(speakers, EscapedAddresses(), lead=" by "))
 
 
 @register.simple_tag
@@ -137,7 +130,7 @@ def talk_rows(talks: Iterable) -> SafeString:
     links = EscapedAddresses()
     rows = "".join(
         f'<li><a href="{_session_url(talk, links)}">{escape(talk.title)}</a>\n'
-        f'<span class="meta">{_kind(talk)}{_speakers(talk, links)}</span>\n'
+        f'<span class="meta">{_kind(talk)}{_speakers(talk.speaker_rows, links)}</span>\n'
         f"{_tags(talk.tag_rows, links)}</li>\n"
         for talk in talks
     )
@@ -185,7 +178,7 @@ def programme_sessions(sessions: Iterable) -> SafeString:
             if session.session_label:
                 meta += f" · {escape(session.session_label)}"
         else:
-            meta = f"{_kind(session)}{_speakers(session, links)}"
+            meta = f"{_kind(session)}{_speakers(session.speaker_rows, links)}"
         rows.append(
             '<li class="programme-session">\n'
             f'<p class="programme-when">{when}</p>\n'
