@@ -8,6 +8,7 @@ They reuse the running database: the embedded server, or DATABASE_URL when set.
 """
 
 import ast
+import contextlib
 import http.client
 import json
 import os
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -301,14 +303,16 @@ class Server:
         return self.stdout.read_text() + self.stderr.read_text()
 
 
-@pytest.fixture(scope="module")
-def server(static_root, tmp_path_factory):
-    """gunicorn started with the image's CMD and production settings on 127.0.0.1."""
+@contextlib.contextmanager
+def running_server(static_root: Path, logs: Path, **variables: str) -> Iterator[Server]:
+    """gunicorn started with the image's CMD and production settings on 127.0.0.1
+    (``variables`` added to its environment), stopped afterwards."""
     port = free_port()
-    logs = tmp_path_factory.mktemp("gunicorn")
     server = Server(port, logs / "stdout.log", logs / "stderr.log")
     [cmd] = [json.loads(args) for keyword, args in final_stage() if keyword == "CMD"]
-    env = production_env(STATIC_ROOT=str(static_root), GUNICORN_BIND=f"127.0.0.1:{port}")
+    env = production_env(
+        STATIC_ROOT=str(static_root), GUNICORN_BIND=f"127.0.0.1:{port}", **variables
+    )
     with server.stdout.open("w") as out, server.stderr.open("w") as err:
         process = subprocess.Popen(
             [str(VENV_BIN / cmd[0]), *cmd[1:]],
@@ -323,6 +327,12 @@ def server(static_root, tmp_path_factory):
         yield server
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(static_root, tmp_path_factory):
+    with running_server(static_root, tmp_path_factory.mktemp("gunicorn")) as server:
+        yield server
 
 
 def wait_until_healthy(server: Server, process: subprocess.Popen, timeout: float) -> None:
@@ -353,6 +363,25 @@ def test_gunicorn_serves_healthz(server):
 
     assert response.status == 200
     assert response.getheader("Cache-Control").startswith("max-age=0, no-cache")
+
+
+def test_a_request_that_never_ends_holds_a_worker_no_longer_than_the_timeout(static_root, tmp_path):
+    # One worker (the default sync worker), so the second request waits for it: a client
+    # that never finishes its request (no blank line after its headers) is let go after
+    # GUNICORN_TIMEOUT, its worker replaced.
+    variables = {"GUNICORN_WORKERS": "1", "GUNICORN_TIMEOUT": "2"}
+    with (
+        running_server(static_root, tmp_path, **variables) as server,
+        socket.create_connection(("127.0.0.1", server.port)) as stalled,
+    ):
+        stalled.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+        time.sleep(0.5)  # taken by the worker before the request below arrives
+        started = time.monotonic()
+        response = server.get("/healthz")
+        waited = time.monotonic() - started
+
+    assert response.status == 200
+    assert 1 < waited < 10
 
 
 def test_healthz_answers_plain_http_for_load_balancers(server):
