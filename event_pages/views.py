@@ -94,7 +94,7 @@ def speaker_pairs() -> RawSQL:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.annotate(tag_pairs=tag_pairs(Event)), slug=slug)
+    event = get_object_or_404(Event.objects.annotate(tag_rows=tag_pairs(Event)), slug=slug)
     user = request.user
     talks = SimpleLazyObject(lambda: list(_talks(event)))
     open_spaces = SimpleLazyObject(lambda: list(_open_spaces(event)))
@@ -268,7 +268,7 @@ def _session_page(
     # The heading's tags and speakers come in the session's own query; the lists below
     # it are lazy, as on the event page: a page served from its cached fragments runs
     # none of their queries, nor builds them.
-    heading = {"tag_pairs": tag_pairs(model)}
+    heading = {"tag_rows": tag_pairs(model)}
     if model is Talk:
         heading["speaker_rows"] = speaker_pairs()
     session = get_object_or_404(

@@ -337,7 +337,7 @@ def test_talk_page_shows_speakers_links_and_abstract(attendee_client):
     assert 'href="https://example.com/slides"' in response.text
     assert 'href="https://example.com/video"' in response.text
     assert "<em>spans</em>" in response.text
-    assert [name for name, _slug in response.context["talk"].tag_pairs] == ["observability"]
+    assert [name for name, _slug in response.context["talk"].tag_rows] == ["observability"]
     assert '<a class="tag" href="/tags/observability/">observability</a>' in response.text
 
 
