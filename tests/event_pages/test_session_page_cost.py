@@ -5,9 +5,7 @@ escaped."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.template import Context, Template
-from django.test.utils import CaptureQueriesContext
 
 from talks.models import OpenSpace, Talk
 from tests.factories import (
@@ -19,11 +17,10 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.helpers import logged_in
+from tests.helpers import count_queries, logged_in
 
 # The heading as the talk page's template wrote it, speakers and tags loaded by the ORM.
 TEMPLATE_HEADING = Template(
-    "{% load links %}"
     "{{ talk.get_kind_display }}{% for speaker in talk.speakers.all %}"
     "{% if forloop.first %} by {% else %}, {% endif %}"
     '<a href="{{ speaker.get_absolute_url }}">{{ speaker.name }}</a>{% endfor %}'
@@ -73,12 +70,6 @@ def test_an_open_space_heading_lists_its_tags_as_the_template_did():
     assert tags in page
 
 
-def queries(client, url: str) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return [query["sql"] for query in captured.captured_queries]
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("kind", ["talk", "open space"])
 def test_a_session_page_served_from_the_cache_runs_three_queries(talk, kind):
@@ -89,10 +80,10 @@ def test_a_session_page_served_from_the_cache_runs_three_queries(talk, kind):
     ActionPointFactory(note=note, event=talk.event, **where)
     reader = logged_in(UserFactory(role="attendee"))
     cache.clear()
-    built = queries(reader, session.get_absolute_url())
-    served = queries(reader, session.get_absolute_url())
+    built = count_queries(reader, session.get_absolute_url())
+    served = count_queries(reader, session.get_absolute_url())
 
     # The session and its user; the session with its event, tags and speakers; the
     # content counters (and whether the reader has drafts).
-    assert len(served) == 3
-    assert len(built) > len(served)
+    assert served == 3
+    assert built > served
